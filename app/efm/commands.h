@@ -1,0 +1,27 @@
+#pragma once
+// The subcommands of `efm`. Each registers its options on a CLI11 subcommand and returns
+// the function that runs it. Runners return the process exit code; they throw
+// efm::InputError for bad input (exit 2) and anything else for other failures (exit 1).
+#include <CLI/App.hpp>
+
+#include <functional>
+
+namespace efm::cli {
+
+using Runner = std::function<int()>;
+
+Runner addTrainCommand(CLI::App& app);
+Runner addSampleCommand(CLI::App& app);
+Runner addEvalCommand(CLI::App& app);
+Runner addDataCommand(CLI::App& app);
+
+// --threads and --device, shared by the commands that compute.
+struct ComputeOptions {
+  int threads = 0;  // 0 = all cores
+  std::string device = "auto";
+};
+void addComputeOptions(CLI::App& command, ComputeOptions& options);
+// Sets LibTorch's intra-op thread count for this (main) thread; returns the device.
+c10::Device applyComputeOptions(const ComputeOptions& options);
+
+}  // namespace efm::cli

@@ -1,0 +1,135 @@
+// Core benchmark (issue 2): training steps per second and sampling time for the reference
+// cases, with achieved GFLOP/s against this machine's measured matrix-multiply rate.
+//
+//   build/bin/efm_bench_core [--threads T] [--quick]
+//
+// Reference figures (the authors' Python implementation on the same 2-core machine, same
+// LibTorch 1.13 with OpenBLAS, 2 threads): MLP 21.9 steps/s, CNN 7.5 steps/s, sampling
+// 16,000 coupled-binary labelings with RK4 (step 0.2, t_end 15) 34.3 s.
+#include "efm/config.h"
+#include "efm/dataset.h"
+#include "efm/sampler.h"
+#include "efm/trainer.h"
+
+#include <torch/torch.h>
+
+#include <chrono>
+#include <cstring>
+#include <iomanip>
+#include <iostream>
+#include <string>
+
+using namespace efm;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+double seconds(Clock::time_point since) {
+  return std::chrono::duration<double>(Clock::now() - since).count();
+}
+
+// fp32 GEMM rate of this machine with LibTorch's BLAS (the ceiling for the MLP).
+double measureMatmulGflops() {
+  torch::NoGradGuard noGrad;
+  const int64_t n = 1024;
+  const auto a = torch::randn({n, n}), b = torch::randn({n, n});
+  torch::mm(a, b);
+  const int reps = 20;
+  const auto start = Clock::now();
+  for (int k = 0; k < reps; ++k) torch::mm(a, b);
+  return 2.0 * n * n * n * reps / seconds(start) / 1e9;
+}
+
+// Multiply-accumulate count of one MLP forward pass per row: the linear layers.
+double mlpForwardFlopsPerRow(int64_t inputs, int64_t hidden, int64_t layers, int64_t outputs) {
+  double macs = inputs * hidden + (layers - 1) * hidden * hidden + hidden * outputs;
+  return 2 * macs;
+}
+
+struct TrainResult {
+  double stepsPerSecond;
+};
+
+TrainResult benchTraining(const RunConfig& config, int64_t warmup, int64_t steps) {
+  RunConfig c = config;
+  resolveAndValidate(c);
+  Trainer trainer(c, openDataset(c.data));
+  for (int64_t k = 0; k < warmup; ++k) trainer.step();
+  const auto start = Clock::now();
+  for (int64_t k = 0; k < steps; ++k) trainer.step();
+  return {steps / seconds(start)};
+}
+
+void row(const std::string& name, double value, const std::string& unit, double reference,
+         bool higherIsBetter) {
+  const double speedup = higherIsBetter ? value / reference : reference / value;
+  std::cout << std::left << std::setw(44) << name << std::right << std::setw(10) << std::fixed
+            << std::setprecision(2) << value << ' ' << std::setw(8) << std::left << unit
+            << std::right << " reference " << std::setw(7) << reference << "  speed-up "
+            << std::setprecision(2) << speedup << "x\n";
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  int threads = 2;
+  bool quick = false;
+  for (int k = 1; k < argc; ++k) {
+    if (!std::strcmp(argv[k], "--threads") && k + 1 < argc) threads = std::atoi(argv[++k]);
+    if (!std::strcmp(argv[k], "--quick")) quick = true;
+  }
+  torch::set_num_threads(threads);
+  std::cout << "efm core benchmark: " << threads << " threads, LibTorch " << TORCH_VERSION
+            << "\n";
+  const double gemm = measureMatmulGflops();
+  std::cout << "measured fp32 matmul (1024^3): " << std::setprecision(1) << std::fixed << gemm
+            << " GFLOP/s\n\n";
+
+  // 1. MLP, 2 hidden layers of 256, coupled-binary, batch 512.
+  RunConfig mlp;
+  mlp.data = "toy:coupled-binary";
+  mlp.network.kind = "mlp";
+  mlp.network.hidden = 256;
+  mlp.network.layers = 2;
+  mlp.train.batch = 512;
+  const TrainResult mlpResult = benchTraining(mlp, 20, quick ? 100 : 600);
+  // Forward + backward (gradients of inputs and weights) is about 3x the forward flops.
+  const double mlpFlops =
+      3 * 512 * mlpForwardFlopsPerRow(4 + mlp.network.timeFeatures, 256, 2, 4);
+  row("train MLP 2x256, coupled-binary, batch 512", mlpResult.stepsPerSecond, "steps/s", 21.9,
+      true);
+  std::cout << "    " << std::setprecision(1) << mlpFlops * mlpResult.stepsPerSecond / 1e9
+            << " GFLOP/s in the linear layers (" << std::setprecision(0)
+            << 100 * mlpFlops * mlpResult.stepsPerSecond / 1e9 / gemm << "% of matmul)\n";
+
+  // 2. Dilated CNN, hidden 128, class-scaling toy K = 160, batch 128.
+  RunConfig cnn;
+  cnn.data = "toy:kscaling?K=160&n=4&seed=0";
+  cnn.network.kind = "cnn";
+  cnn.network.hidden = 128;
+  cnn.train.batch = 128;
+  const TrainResult cnnResult = benchTraining(cnn, 5, quick ? 20 : 100);
+  row("train CNN h128, kscaling K=160, batch 128", cnnResult.stepsPerSecond, "steps/s", 7.5,
+      true);
+
+  // 3. Sampling 16,000 coupled-binary labelings with RK4, step 0.2, t_end 15.
+  RunConfig sampling = mlp;
+  resolveAndValidate(sampling);
+  Trainer trainer(sampling, openDataset(sampling.data));
+  SampleOptions options;
+  options.count = 16000;
+  options.variables = 2;
+  options.classes = 2;
+  options.solver.kind = SolverKind::Rk4;
+  options.solver.step = 0.2;
+  options.timeEnd = 15;
+  const auto start = Clock::now();
+  const SampleResult result = sampleLabelings(trainer.network(), trainer.path(), options);
+  const double sampleSeconds = seconds(start);
+  row("sample 16,000 coupled-binary, RK4 0.2 to 15", sampleSeconds, "s", 34.3, false);
+  const double sampleFlops =
+      result.evaluations * 16000.0 * mlpForwardFlopsPerRow(4 + 16, 256, 2, 4);
+  std::cout << "    " << result.evaluations << " evaluations; " << std::setprecision(1)
+            << sampleFlops / sampleSeconds / 1e9 << " GFLOP/s in the linear layers\n";
+  return 0;
+}

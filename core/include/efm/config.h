@@ -1,0 +1,65 @@
+#pragma once
+// The complete configuration of a run: what is trained on, which probability path, which
+// network, how it is optimised. Written to RUN_DIR/config.json and into every checkpoint,
+// read back by `efm sample`, `efm eval`, `--resume` and the desktop application. Defaults
+// are the reference settings of METHOD.md section 4.
+#include <nlohmann/json_fwd.hpp>
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace efm {
+
+struct PathOptions {
+  std::string kind = "ray";     // "ray" (journal version) or "bridge" (preprint)
+  double smoothing = 0.01;      // eps: w1 = (1 - eps) onehot(x) + eps / c
+  double magnitude = 0.5;       // m: speed of the ray variant
+  double gammaShape = 1.0;      // k: t ~ Gamma(k, rate r) for the ray variant
+  double gammaRate = 0.25;      // r
+  double timeEnd = 0;           // t_end used for sampling; 0 = the path's default (15 / 1)
+};
+
+struct NetworkOptions {
+  std::string kind = "mlp";     // "mlp" or "cnn"
+  int64_t hidden = 0;           // MLP width / CNN channels; 0 = default (256 mlp, 128 cnn)
+  int64_t layers = 2;           // hidden layers of the MLP
+  int64_t timeFeatures = 16;    // Fourier features of t (sin and cos pairs: half each)
+  double maxFrequency = 4.0;    // highest Fourier frequency (cycles per unit of t)
+  int64_t kernel = 9;           // CNN kernel size
+  std::vector<int64_t> dilations = {1, 1, 4, 16, 64};  // one CNN layer each
+};
+
+struct TrainOptions {
+  int64_t steps = 5000;
+  int64_t batch = 256;
+  double learningRate = 3e-4;
+  std::string schedule = "constant";  // "constant" or "cosine" (decays to 0 at `steps`)
+  double gradClip = 0;                // max global grad norm; 0 = off (reference)
+  uint64_t seed = 0;
+  int64_t checkpointEvery = 1000;     // steps; the final step is always saved
+  int64_t logEvery = 50;              // steps between rows of metrics.csv
+};
+
+struct RunConfig {
+  std::string data = "toy:coupled-binary";
+  int64_t variables = 0;  // n and c of the data, recorded when training starts, so that a
+  int64_t classes = 0;    // run can be sampled without its data files
+  PathOptions path;
+  NetworkOptions network;
+  TrainOptions train;
+};
+
+void to_json(nlohmann::json& j, const RunConfig& config);
+// Reads a (possibly partial) configuration over the defaults in `config`. Unknown keys and
+// values of the wrong type or out of range throw InputError naming the key; `origin` (a
+// file name) is included in the message.
+void mergeConfig(RunConfig& config, const nlohmann::json& j, const std::string& origin);
+// Replaces "default" markers (hidden = 0) by the values they stand for, then checks every
+// value; throws InputError naming the setting.
+void resolveAndValidate(RunConfig& config);
+
+std::string toJsonString(const RunConfig& config);
+RunConfig configFromJsonString(const std::string& text, const std::string& origin);
+
+}  // namespace efm

@@ -1,0 +1,64 @@
+#pragma once
+// Discrete datasets: sources of labelings x in {0..c-1}^n (METHOD.md section 8 toys and
+// the user's own files). A dataset draws labelings with a caller-owned generator so that
+// training is reproducible, and exposes what is known exactly about its distribution
+// (the joint table when it is small enough, the per-node marginals always), which is what
+// the metrics compare the model against.
+#include <torch/types.h>
+
+#include <ATen/core/Generator.h>
+
+#include <memory>
+#include <optional>
+#include <string>
+
+namespace efm {
+
+using torch::Tensor;
+
+// Largest joint table (c^n entries) that is ever materialised.
+inline constexpr int64_t kMaxJointTableSize = int64_t{1} << 24;
+
+class Dataset {
+ public:
+  virtual ~Dataset() = default;
+
+  virtual int64_t variables() const = 0;  // n
+  virtual int64_t classes() const = 0;    // c
+
+  // `batch` labelings drawn i.i.d. from the data distribution: int64 [batch, n] on the CPU.
+  virtual Tensor sample(int64_t batch, at::Generator& generator) const = 0;
+
+  // Exact joint distribution as float64 [c^n], labelings in row-major order (a_1 slowest),
+  // when it is known and c^n <= kMaxJointTableSize. Empirical datasets return the
+  // empirical distribution of their items.
+  virtual std::optional<Tensor> jointTable() const = 0;
+
+  // Per-node class distribution, float64 [n, c] (exact, or empirical for item datasets).
+  virtual Tensor marginals() const = 0;
+
+  // Number of items for finite datasets (CSV of labelings), nullopt for distributions.
+  virtual std::optional<int64_t> count() const { return std::nullopt; }
+
+  // One line for people: "coupled-binary (n=2, c=2)".
+  virtual std::string description() const = 0;
+};
+
+using DatasetPtr = std::shared_ptr<const Dataset>;
+
+// Parses a data SPEC and builds the dataset. Throws InputError naming the SPEC or file
+// and the problem. Supported (README.md, "Data SPECs"):
+//   toy:coupled-binary
+//   toy:pinwheel?c=91   toy:8gaussians?c=91   toy:checkerboard?c=32   (2 <= c <= 512)
+//   toy:kscaling?K=160&n=4&seed=0
+//   toy:dirichlet?n=3&c=4&alpha=0.3&seed=0
+//   csv:FILE[?c=K]   one labeling per line, n integers separated by commas/whitespace
+//   pmf:FILE[?c=K]   each line n integer labels then a non-negative weight (normalised)
+DatasetPtr openDataset(const std::string& spec);
+
+// Row-major index of each labeling: int64 [B, n] -> int64 [B], sum_i a_i c^(n-1-i).
+Tensor labelingIndex(const Tensor& labels, int64_t classes);
+// Inverse of labelingIndex: int64 [B] -> int64 [B, n].
+Tensor labelingsFromIndex(const Tensor& index, int64_t variables, int64_t classes);
+
+}  // namespace efm

@@ -1,0 +1,23 @@
+#pragma once
+// Error kinds that cross the library boundary. The command line maps InputError to
+// exit code 2 ("bad usage or bad input") and everything else to exit code 1.
+#include <stdexcept>
+#include <string>
+
+namespace efm {
+
+// Something the user gave us is wrong: a data SPEC, a file, an option value.
+// The message names the offending argument or file and the problem.
+class InputError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+// Long work (training, sampling) was stopped on request; partial results are discarded by
+// the caller, saved state stays valid.
+class Cancelled : public std::runtime_error {
+ public:
+  Cancelled() : std::runtime_error("cancelled") {}
+};
+
+}  // namespace efm

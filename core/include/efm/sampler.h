@@ -1,0 +1,44 @@
+#pragma once
+// Drawing labelings from a trained model (METHOD.md section 3): initial states from the
+// reference distribution, the flow integrated to t_end, then a read-out per node.
+#include "efm/ode_solver.h"
+#include "efm/probability_path.h"
+#include "efm/vector_field.h"
+
+#include <cstdint>
+#include <functional>
+
+namespace efm {
+
+enum class Readout { Argmax, Factorized };
+Readout parseReadout(const std::string& name);  // throws InputError
+
+struct SampleOptions {
+  int64_t count = 1000;
+  int64_t variables = 0;  // n
+  int64_t classes = 0;    // c
+  SolverOptions solver;
+  double timeEnd = 0;     // 0 = the path's default
+  Readout readout = Readout::Argmax;
+  uint64_t seed = 0;
+  int64_t chunk = 16384;  // labelings integrated together (memory bound)
+  torch::Device device = torch::kCPU;
+};
+
+struct SampleResult {
+  Tensor labels;             // int64 [count, n], on the CPU
+  Tensor endProbabilities;   // W_end, float32 [count, n, c], on the CPU
+  Tensor trajectories;       // W(t), float32 [steps + 1, count, n, c] when requested
+  std::vector<double> times; // the times of `trajectories`
+  int64_t evaluations = 0;   // network evaluations per labeling
+};
+
+// progress(done, total) is called after each chunk; `cancelled` is polled between solver
+// steps (throws efm::Cancelled). Runs under InferenceMode; `network` must not be trained
+// concurrently (use a snapshot).
+SampleResult sampleLabelings(VectorFieldImpl& network, const ProbabilityPath& path,
+                             const SampleOptions& options,
+                             const std::function<void(int64_t, int64_t)>& progress = nullptr,
+                             const std::function<bool()>& cancelled = nullptr);
+
+}  // namespace efm

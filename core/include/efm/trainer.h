@@ -1,0 +1,82 @@
+#pragma once
+// Simulation-free training (METHOD.md section 4): draw labelings, put them on conditional
+// paths, regress the network onto the path's target with Adam. The trainer owns the model
+// and the optimizer; callers observe it through progress callbacks and snapshots, and can
+// cancel it between steps.
+#include "efm/config.h"
+#include "efm/dataset.h"
+#include "efm/probability_path.h"
+#include "efm/vector_field.h"
+
+#include <torch/optim/adam.h>
+
+#include <atomic>
+#include <functional>
+#include <memory>
+#include <string>
+
+namespace efm {
+
+struct TrainProgress {
+  int64_t step = 0;        // steps completed
+  int64_t totalSteps = 0;
+  double loss = 0;         // loss of the last step
+  double learningRate = 0;
+  double stepsPerSecond = 0;  // over this session's steps
+  double etaSeconds = 0;
+};
+
+class Trainer {
+ public:
+  // The configuration must have passed resolveAndValidate().
+  Trainer(const RunConfig& config, DatasetPtr data, torch::Device device = torch::kCPU);
+
+  // One optimisation step; returns its loss. Throws std::runtime_error on a non-finite loss.
+  double step();
+
+  // Learning rate of the schedule for the step about to be taken.
+  double learningRate() const;
+
+  int64_t completedSteps() const { return step_; }
+  const RunConfig& config() const { return config_; }
+  const Dataset& data() const { return *data_; }
+  const ProbabilityPath& path() const { return *path_; }
+  VectorFieldImpl& network() { return *network_; }
+  VectorFieldPtr networkPtr() const { return network_; }
+  torch::Device device() const { return device_; }
+
+  // Checkpoint: network, optimizer, step, random generator states and the configuration, in
+  // one file written atomically (temporary file, fsync, rename).
+  void saveCheckpoint(const std::string& file) const;
+  // Restores a checkpoint written by saveCheckpoint for the same network architecture.
+  // Throws InputError naming the file if it cannot be read or does not fit.
+  void loadCheckpoint(const std::string& file);
+
+  // Changes the total step budget (for resuming with a larger --steps).
+  void setTotalSteps(int64_t steps) { config_.train.steps = steps; }
+
+ private:
+  RunConfig config_;
+  DatasetPtr data_;
+  ProbabilityPathPtr path_;
+  VectorFieldPtr network_;
+  std::unique_ptr<torch::optim::Adam> optimizer_;
+  torch::Device device_;
+  at::Generator dataGenerator_;   // CPU: draws labelings
+  at::Generator noiseGenerator_;  // device: path times and noise
+  int64_t step_ = 0;
+};
+
+// Reads only the configuration and step stored in a checkpoint (InputError on failure).
+struct CheckpointInfo {
+  RunConfig config;
+  int64_t step = 0;
+  int64_t formatVersion = 0;
+};
+CheckpointInfo readCheckpointInfo(const std::string& file);
+
+// Loads the network of a checkpoint for sampling and evaluation.
+VectorFieldPtr loadNetwork(const std::string& file, int64_t variables, int64_t classes,
+                           const RunConfig& config, torch::Device device = torch::kCPU);
+
+}  // namespace efm

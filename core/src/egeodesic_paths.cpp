@@ -1,0 +1,102 @@
+// The two variants of e-geodesic flow matching (METHOD.md section 4). Both integrate the
+// assignment flow dV/dt = P0 F(softmax(V), t) in logit coordinates from V0 = P0(z).
+#include "efm/errors.h"
+#include "efm/geometry.h"
+#include "efm/probability_path.h"
+
+#include <torch/torch.h>
+
+namespace efm {
+
+namespace {
+
+using geometry::projectTangent;
+
+// P0(log w1) for the smoothed one-hot points w1 = (1 - eps) onehot(x) + eps / c, in closed
+// form: log w1 takes two values, log(1 - eps + eps/c) on the label and log(eps/c) elsewhere.
+Tensor smoothedDataLogits(const Tensor& labels, int64_t classes, double eps,
+                          const torch::TensorOptions& options) {
+  const double hi = std::log(1 - eps + eps / classes);
+  const double lo = std::log(eps / classes);
+  const Tensor onehot = torch::one_hot(labels, classes).to(options);
+  return projectTangent(lo + (hi - lo) * onehot);
+}
+
+Tensor noiseLike(const Tensor& labels, int64_t classes, at::Generator& generator,
+                 const torch::TensorOptions& options) {
+  return torch::randn({labels.size(0), labels.size(1), classes}, generator, options);
+}
+
+class EGeodesicPathBase : public ProbabilityPath {
+ public:
+  explicit EGeodesicPathBase(const PathOptions& options) : options_(options) {}
+
+  Tensor loss(const Tensor& output, const PathBatch& batch) const override {
+    return fisherRaoRegressionLoss(output, batch);
+  }
+
+  Tensor initialState(int64_t count, int64_t variables, int64_t classes, at::Generator& generator,
+                      const torch::TensorOptions& options) const override {
+    return projectTangent(torch::randn({count, variables, classes}, generator, options));
+  }
+
+  Tensor velocity(VectorFieldImpl& network, const Tensor& state, double t) const override {
+    const Tensor time = torch::full({state.size(0)}, t, state.options());
+    return projectTangent(network.forward(torch::softmax(state, -1), time));
+  }
+
+  Tensor probabilities(const Tensor& state) const override { return torch::softmax(state, -1); }
+
+ protected:
+  PathOptions options_;
+};
+
+// Journal version: V_t = m t vhat + P0(z), t ~ Gamma(k, r), constant target m vhat.
+class RayPath final : public EGeodesicPathBase {
+ public:
+  using EGeodesicPathBase::EGeodesicPathBase;
+  std::string name() const override { return "ray"; }
+  double timeEnd() const override { return options_.timeEnd > 0 ? options_.timeEnd : 15.0; }
+
+  PathBatch sample(const Tensor& labels, int64_t classes, at::Generator& generator) const override {
+    const auto options = torch::TensorOptions().dtype(torch::kFloat32).device(labels.device());
+    const Tensor v = smoothedDataLogits(labels, classes, options_.smoothing, options);
+    const Tensor direction = options_.magnitude * v / v.norm(2, -1, /*keepdim=*/true);
+    const Tensor shape = torch::full({labels.size(0)}, options_.gammaShape, options);
+    const Tensor t = at::_standard_gamma(shape, generator) / options_.gammaRate;
+    const Tensor z = projectTangent(noiseLike(labels, classes, generator, options));
+    const Tensor point = torch::softmax(t.view({-1, 1, 1}) * direction + z, -1);
+    return {point, t, direction};
+  }
+};
+
+// Preprint version: the e-geodesic from W0 = softmax(P0 z) to w1, t ~ U[0, 1].
+class BridgePath final : public EGeodesicPathBase {
+ public:
+  using EGeodesicPathBase::EGeodesicPathBase;
+  std::string name() const override { return "bridge"; }
+  double timeEnd() const override { return options_.timeEnd > 0 ? options_.timeEnd : 1.0; }
+
+  PathBatch sample(const Tensor& labels, int64_t classes, at::Generator& generator) const override {
+    const auto options = torch::TensorOptions().dtype(torch::kFloat32).device(labels.device());
+    const Tensor v1 = smoothedDataLogits(labels, classes, options_.smoothing, options);
+    const Tensor v0 = projectTangent(noiseLike(labels, classes, generator, options));
+    const Tensor t = torch::rand({labels.size(0)}, generator, options);
+    const Tensor s = t.view({-1, 1, 1});
+    return {torch::softmax((1 - s) * v0 + s * v1, -1), t, v1 - v0};
+  }
+};
+
+}  // namespace
+
+Tensor fisherRaoRegressionLoss(const Tensor& output, const PathBatch& batch) {
+  return geometry::replicatorQuadratic(batch.point, output - batch.target).sum(-1).mean();
+}
+
+ProbabilityPathPtr makeProbabilityPath(const PathOptions& options) {
+  if (options.kind == "ray") return std::make_shared<RayPath>(options);
+  if (options.kind == "bridge") return std::make_shared<BridgePath>(options);
+  throw InputError("unknown probability path '" + options.kind + "' (expected ray or bridge)");
+}
+
+}  // namespace efm

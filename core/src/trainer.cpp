@@ -1,0 +1,100 @@
+#include "efm/trainer.h"
+
+#include "efm/checkpoint_io.h"
+#include "efm/errors.h"
+#include "efm/random.h"
+
+#include <torch/torch.h>
+
+#include <cmath>
+
+namespace efm {
+
+Trainer::Trainer(const RunConfig& config, DatasetPtr data, torch::Device device)
+    : config_(config),
+      data_(std::move(data)),
+      path_(makeProbabilityPath(config.path)),
+      device_(device),
+      dataGenerator_(makeGenerator(torch::kCPU, config.train.seed)),
+      noiseGenerator_(makeGenerator(device, config.train.seed * 2654435761ULL + 1)) {
+  config_.variables = data_->variables();
+  config_.classes = data_->classes();
+  torch::manual_seed(config.train.seed);  // parameter initialisation
+  network_ = makeVectorField(data_->variables(), data_->classes(), config.network);
+  network_->to(device_);
+  optimizer_ = std::make_unique<torch::optim::Adam>(
+      network_->parameters(), torch::optim::AdamOptions(config.train.learningRate));
+}
+
+double Trainer::learningRate() const {
+  const double base = config_.train.learningRate;
+  if (config_.train.schedule != "cosine") return base;
+  const double progress = std::min(1.0, static_cast<double>(step_) / config_.train.steps);
+  return 0.5 * base * (1 + std::cos(M_PI * progress));
+}
+
+double Trainer::step() {
+  const double lr = learningRate();
+  for (auto& group : optimizer_->param_groups())
+    static_cast<torch::optim::AdamOptions&>(group.options()).lr(lr);
+
+  const Tensor labels = data_->sample(config_.train.batch, dataGenerator_).to(device_);
+  const PathBatch batch = path_->sample(labels, data_->classes(), noiseGenerator_);
+  const Tensor output = network_->forward(batch.point, batch.time);
+  const Tensor loss = path_->loss(output, batch);
+
+  optimizer_->zero_grad();
+  loss.backward();
+  const double value = loss.item<double>();
+  if (!std::isfinite(value))
+    throw std::runtime_error("training diverged: loss is " + std::to_string(value) + " at step " +
+                             std::to_string(step_ + 1) + "; lower the learning rate (--lr)" +
+                             " or enable gradient clipping (train.grad_clip)");
+  if (config_.train.gradClip > 0)
+    torch::nn::utils::clip_grad_norm_(network_->parameters(), config_.train.gradClip);
+  optimizer_->step();
+  ++step_;
+  return value;
+}
+
+void Trainer::saveCheckpoint(const std::string& file) const {
+  CheckpointContents contents;
+  contents.config = config_;
+  contents.step = step_;
+  contents.network = network_.get();
+  contents.optimizer = optimizer_.get();
+  contents.dataGeneratorState = dataGenerator_.get_state();
+  if (device_.is_cpu()) contents.noiseGeneratorState = noiseGenerator_.get_state();
+  writeCheckpoint(file, contents);
+}
+
+void Trainer::loadCheckpoint(const std::string& file) {
+  CheckpointContents contents;
+  contents.network = network_.get();
+  contents.optimizer = optimizer_.get();
+  readCheckpoint(file, contents);
+  step_ = contents.step;
+  if (contents.dataGeneratorState.defined()) dataGenerator_.set_state(contents.dataGeneratorState);
+  if (contents.noiseGeneratorState.defined() && device_.is_cpu())
+    noiseGenerator_.set_state(contents.noiseGeneratorState);
+  network_->to(device_);
+}
+
+CheckpointInfo readCheckpointInfo(const std::string& file) {
+  CheckpointContents contents;
+  readCheckpoint(file, contents);
+  return {contents.config, contents.step, contents.formatVersion};
+}
+
+VectorFieldPtr loadNetwork(const std::string& file, int64_t variables, int64_t classes,
+                           const RunConfig& config, torch::Device device) {
+  VectorFieldPtr network = makeVectorField(variables, classes, config.network);
+  CheckpointContents contents;
+  contents.network = network.get();
+  readCheckpoint(file, contents);
+  network->to(device);
+  network->eval();
+  return network;
+}
+
+}  // namespace efm

@@ -1,0 +1,76 @@
+// Known distributions learned to a stated accuracy: seeded, small enough for CI.
+#include "efm/evaluation.h"
+#include "efm/sampler.h"
+#include "efm/trainer.h"
+
+#include <catch2/catch.hpp>
+#include <torch/torch.h>
+
+using namespace efm;
+
+namespace {
+
+Evaluation trainAndEvaluate(RunConfig config, int64_t samples) {
+  resolveAndValidate(config);
+  const DatasetPtr data = openDataset(config.data);
+  Trainer trainer(config, data);
+  double firstLoss = 0, lastLoss = 0;
+  for (int64_t k = 0; k < config.train.steps; ++k) {
+    const double loss = trainer.step();
+    if (k < 50) firstLoss += loss / 50;
+    if (k >= config.train.steps - 50) lastLoss += loss / 50;
+  }
+  INFO("loss " << firstLoss << " -> " << lastLoss);
+  CHECK(lastLoss < firstLoss);
+  SampleOptions options;
+  options.count = samples;
+  options.variables = data->variables();
+  options.classes = data->classes();
+  options.seed = 11;
+  const SampleResult result = sampleLabelings(trainer.network(), trainer.path(), options);
+  return evaluateSamples(*data, result.labels);
+}
+
+}  // namespace
+
+TEST_CASE("Coupled binary: KL(target || model) below 0.01", "[learning]") {
+  RunConfig config;
+  config.data = "toy:coupled-binary";
+  config.train.steps = 1500;
+  config.train.batch = 256;
+  config.train.learningRate = 1e-3;
+  config.train.seed = 0;
+  const Evaluation e = trainAndEvaluate(config, 40000);
+  REQUIRE(e.joint);
+  INFO("KL(target||model) " << e.joint->klTargetModel << ", TV " << e.joint->totalVariation);
+  CHECK(e.joint->klTargetModel < 0.01);
+  CHECK(e.joint->totalVariation < 0.05);
+}
+
+TEST_CASE("Random 3-variable Dirichlet table learned well", "[learning]") {
+  RunConfig config;
+  config.data = "toy:dirichlet?n=3&c=3&alpha=1&seed=0";
+  config.train.steps = 2500;
+  config.train.batch = 256;
+  config.train.learningRate = 1e-3;
+  config.train.seed = 0;
+  const Evaluation e = trainAndEvaluate(config, 40000);
+  REQUIRE(e.joint);
+  INFO("KL(target||model) " << e.joint->klTargetModel << ", TV " << e.joint->totalVariation);
+  CHECK(e.joint->klTargetModel < 0.03);
+  CHECK(e.joint->totalVariation < 0.08);
+}
+
+TEST_CASE("Class-scaling toy K = 5: marginal KL below 0.005", "[learning]") {
+  RunConfig config;
+  config.data = "toy:kscaling?K=5&n=4&seed=0";
+  config.network.kind = "cnn";
+  config.network.hidden = 64;
+  config.train.steps = 600;
+  config.train.batch = 128;
+  config.train.learningRate = 1e-3;
+  config.train.seed = 0;
+  const Evaluation e = trainAndEvaluate(config, 40000);
+  INFO("marginal KL " << e.marginalKl);
+  CHECK(e.marginalKl < 0.005);
+}

@@ -1,0 +1,241 @@
+// Trainer, checkpoints and configuration: round trips, resume, and clear errors.
+#include "efm/checkpoint_io.h"
+#include "efm/config.h"
+#include "efm/errors.h"
+#include "efm/trainer.h"
+#include "efm/training_run.h"
+#include "efm/vector_field.h"
+
+#include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
+#include <torch/torch.h>
+
+#include <filesystem>
+#include <fstream>
+
+using namespace efm;
+namespace fs = std::filesystem;
+using torch::Tensor;
+
+namespace {
+
+fs::path freshDirectory(const std::string& name) {
+  const fs::path dir = fs::temp_directory_path() / ("efm-test-" + name + "-" +
+                                                    std::to_string(::getpid()));
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  return dir;
+}
+
+RunConfig smallConfig(const std::string& network = "mlp") {
+  RunConfig config;
+  config.data = "toy:dirichlet?n=3&c=3&alpha=0.5&seed=1";
+  config.network.kind = network;
+  config.network.hidden = 32;
+  config.network.dilations = {1, 2};
+  config.train.batch = 64;
+  config.train.steps = 30;
+  config.train.seed = 7;
+  resolveAndValidate(config);
+  return config;
+}
+
+std::vector<Tensor> parameters(VectorFieldImpl& net) {
+  std::vector<Tensor> out;
+  for (const auto& p : net.parameters()) out.push_back(p.detach().clone());
+  return out;
+}
+
+bool sameParameters(const std::vector<Tensor>& a, const std::vector<Tensor>& b) {
+  if (a.size() != b.size()) return false;
+  for (size_t k = 0; k < a.size(); ++k)
+    if (!torch::equal(a[k], b[k])) return false;
+  return true;
+}
+
+}  // namespace
+
+TEST_CASE("Networks map [B, n, c] and [B] to [B, n, c] with registered parameters",
+          "[nn]") {
+  for (const char* kind : {"mlp", "cnn"}) {
+    NetworkOptions options;
+    options.kind = kind;
+    options.hidden = 16;
+    auto net = makeVectorField(5, 3, options);
+    const Tensor w = torch::softmax(torch::randn({4, 5, 3}), -1);
+    const Tensor out = net->forward(w, torch::rand({4}));
+    CHECK(out.sizes() == torch::IntArrayRef({4, 5, 3}));
+    CHECK(net->parameters().size() > 3);
+    CHECK(net->named_buffers().contains("time.frequencies"));
+    // The output depends on t (time conditioning is wired in).
+    CHECK(!torch::allclose(net->forward(w, torch::zeros({4})), net->forward(w, torch::ones({4}))));
+  }
+  NetworkOptions bad;
+  bad.kind = "transformer";
+  CHECK_THROWS_AS(makeVectorField(2, 2, bad), InputError);
+}
+
+TEST_CASE("The dilated CNN is translation-equivariant away from the borders", "[nn]") {
+  NetworkOptions options;
+  options.kind = "cnn";
+  options.hidden = 8;
+  options.kernel = 3;
+  options.dilations = {1, 2};
+  auto net = makeVectorField(32, 3, options);
+  torch::NoGradGuard noGrad;
+  const Tensor w = torch::softmax(torch::randn({1, 32, 3}), -1);
+  const Tensor t = torch::full({1}, 0.5);
+  const Tensor shifted = torch::roll(w, 1, 1);
+  const Tensor a = net->forward(w, t), b = net->forward(shifted, t);
+  // Receptive field radius 1 + 2 = 3: positions 8..20 see no border.
+  CHECK(torch::allclose(torch::roll(a, 1, 1).slice(1, 8, 20), b.slice(1, 8, 20), 1e-5, 1e-5));
+}
+
+TEST_CASE("Configuration JSON round trip and errors naming the setting", "[config]") {
+  RunConfig config = smallConfig();
+  config.path.kind = "bridge";
+  config.train.schedule = "cosine";
+  const RunConfig back = configFromJsonString(toJsonString(config), "test");
+  CHECK(toJsonString(back) == toJsonString(config));
+  CHECK(back.network.dilations == config.network.dilations);
+
+  auto message = [](const std::string& json) {
+    try {
+      configFromJsonString(json, "cfg.json");
+    } catch (const InputError& e) {
+      return std::string(e.what());
+    }
+    return std::string("no error");
+  };
+  CHECK_THAT(message(R"({"train": {"lr": "fast"}})"), Catch::Contains("train.lr") &&
+                                                            Catch::Contains("cfg.json"));
+  CHECK_THAT(message(R"({"train": {"steps": -5}})"), Catch::Contains("train.steps"));
+  CHECK_THAT(message(R"({"network": {"colour": 1}})"), Catch::Contains("network.colour"));
+  CHECK_THAT(message(R"({"path": {"kind": "sphere"}})"), Catch::Contains("path.kind"));
+  CHECK_THAT(message("{not json"), Catch::Contains("not valid JSON"));
+  CHECK_THAT(message(R"({"train": {"seed": -1}})"), Catch::Contains("train.seed"));
+  CHECK_THAT(message(R"({"network": {"kernel": 4}})"), Catch::Contains("network.kernel"));
+}
+
+TEST_CASE("Cosine schedule decays from the base rate to zero", "[config]") {
+  RunConfig config = smallConfig();
+  config.train.schedule = "cosine";
+  config.train.steps = 10;
+  config.train.learningRate = 1e-3;
+  Trainer trainer(config, openDataset(config.data));
+  CHECK(trainer.learningRate() == Approx(1e-3));
+  for (int k = 0; k < 5; ++k) trainer.step();
+  CHECK(trainer.learningRate() == Approx(5e-4));
+}
+
+TEST_CASE("Checkpoint save and load give the same parameters and step", "[checkpoint]") {
+  const fs::path dir = freshDirectory("ckpt");
+  for (const char* kind : {"mlp", "cnn"}) {
+    const RunConfig config = smallConfig(kind);
+    Trainer a(config, openDataset(config.data));
+    for (int k = 0; k < 5; ++k) a.step();
+    const std::string file = (dir / (std::string(kind) + ".pt")).string();
+    a.saveCheckpoint(file);
+    CHECK(!fs::exists(file + ".tmp"));
+
+    RunConfig other = config;
+    other.train.seed = 99;  // different initialisation
+    Trainer b(other, openDataset(config.data));
+    CHECK(!sameParameters(parameters(a.network()), parameters(b.network())));
+    b.loadCheckpoint(file);
+    CHECK(sameParameters(parameters(a.network()), parameters(b.network())));
+    CHECK(b.completedSteps() == 5);
+    const CheckpointInfo info = readCheckpointInfo(file);
+    CHECK(info.step == 5);
+    CHECK(info.config.network.kind == kind);
+    CHECK(info.config.variables == 3);
+    CHECK(info.config.classes == 3);
+  }
+  fs::remove_all(dir);
+}
+
+TEST_CASE("An interrupted and resumed run equals an uninterrupted one", "[checkpoint]") {
+  torch::set_num_threads(1);  // bitwise reproducibility
+  const fs::path dir = freshDirectory("resume");
+  RunConfig config = smallConfig();
+  config.train.steps = 20;
+  config.train.logEvery = 5;
+  config.train.checkpointEvery = 5;
+
+  Trainer straight(config, openDataset(config.data));
+  for (int k = 0; k < 20; ++k) straight.step();
+
+  const RunDirectory run{dir / "run"};
+  run.prepare();
+  std::atomic<bool> cancel{false};
+  Trainer first(config, openDataset(config.data));
+  TrainingHooks hooks;
+  hooks.cancel = &cancel;
+  hooks.progress = [&](const TrainProgress& p) {
+    if (p.step == 12) cancel = true;
+  };
+  CHECK(runTraining(first, run, hooks) == TrainOutcome::Cancelled);
+  CHECK(readCheckpointInfo(run.checkpoint().string()).step == 12);
+
+  Trainer resumed(config, openDataset(config.data));
+  resumed.loadCheckpoint(run.checkpoint().string());
+  CHECK(runTraining(resumed, run, {}) == TrainOutcome::Finished);
+  CHECK(resumed.completedSteps() == 20);
+  CHECK(sameParameters(parameters(straight.network()), parameters(resumed.network())));
+
+  // metrics.csv: header and one row per 5 steps, no duplicates after the resume.
+  std::ifstream csv(run.metrics());
+  std::string line;
+  std::vector<std::string> lines;
+  while (std::getline(csv, line)) lines.push_back(line);
+  REQUIRE(lines.size() == 5);
+  CHECK(lines[0] == "step,loss,lr,steps_per_s,elapsed_s");
+  CHECK(lines[1].rfind("5,", 0) == 0);
+  CHECK(lines[4].rfind("20,", 0) == 0);
+  torch::set_num_threads(2);
+  fs::remove_all(dir);
+}
+
+TEST_CASE("Damaged, foreign and mismatched checkpoints give InputError", "[checkpoint]") {
+  const fs::path dir = freshDirectory("bad-ckpt");
+  const RunConfig config = smallConfig();
+  Trainer trainer(config, openDataset(config.data));
+  auto message = [&](const std::string& file) {
+    try {
+      trainer.loadCheckpoint(file);
+    } catch (const InputError& e) {
+      return std::string(e.what());
+    }
+    return std::string("no error");
+  };
+  CHECK_THAT(message((dir / "missing.pt").string()), Catch::Contains("no such file"));
+
+  const std::string garbage = (dir / "garbage.pt").string();
+  std::ofstream(garbage) << "this is not a checkpoint";
+  CHECK_THAT(message(garbage), Catch::Contains("garbage.pt"));
+
+  const std::string good = (dir / "good.pt").string();
+  trainer.saveCheckpoint(good);
+  const std::string truncated = (dir / "truncated.pt").string();
+  {
+    std::ifstream in(good, std::ios::binary);
+    std::string bytes((std::istreambuf_iterator<char>(in)), {});
+    std::ofstream(truncated, std::ios::binary) << bytes.substr(0, bytes.size() / 2);
+  }
+  CHECK_THAT(message(truncated), Catch::Contains("truncated.pt"));
+
+  RunConfig wider = config;
+  wider.network.hidden = 48;
+  Trainer other(wider, openDataset(config.data));
+  const std::string otherFile = (dir / "wider.pt").string();
+  other.saveCheckpoint(otherFile);
+  CHECK_THAT(message(otherFile), Catch::Contains("different architecture"));
+
+  CheckpointContents newer;
+  newer.config = config;
+  newer.formatVersion = kCheckpointFormatVersion + 1;
+  const std::string newerFile = (dir / "newer.pt").string();
+  writeCheckpoint(newerFile, newer);
+  CHECK_THAT(message(newerFile), Catch::Contains("newer"));
+  fs::remove_all(dir);
+}
