@@ -9,6 +9,7 @@
 #include "efm/config.h"
 #include "efm/dataset.h"
 #include "efm/sampler.h"
+#include "efm/runtime_tuning.h"
 #include "efm/trainer.h"
 
 #include <torch/torch.h>
@@ -72,12 +73,16 @@ void row(const std::string& name, double value, const std::string& unit, double 
 }  // namespace
 
 int main(int argc, char** argv) {
+  efm::tuneRuntime(argv);
   int threads = 2;
   bool quick = false;
+  std::string cases = "mlp,cnn,sample";
   for (int k = 1; k < argc; ++k) {
     if (!std::strcmp(argv[k], "--threads") && k + 1 < argc) threads = std::atoi(argv[++k]);
+    if (!std::strcmp(argv[k], "--cases") && k + 1 < argc) cases = argv[++k];
     if (!std::strcmp(argv[k], "--quick")) quick = true;
   }
+  auto runs = [&](const char* name) { return cases.find(name) != std::string::npos; };
   torch::set_num_threads(threads);
   std::cout << "efm core benchmark: " << threads << " threads, LibTorch " << TORCH_VERSION
             << "\n";
@@ -92,6 +97,7 @@ int main(int argc, char** argv) {
   mlp.network.hidden = 256;
   mlp.network.layers = 2;
   mlp.train.batch = 512;
+  if (runs("mlp")) {
   const TrainResult mlpResult = benchTraining(mlp, 20, quick ? 100 : 600);
   // Forward + backward (gradients of inputs and weights) is about 3x the forward flops.
   const double mlpFlops =
@@ -101,6 +107,7 @@ int main(int argc, char** argv) {
   std::cout << "    " << std::setprecision(1) << mlpFlops * mlpResult.stepsPerSecond / 1e9
             << " GFLOP/s in the linear layers (" << std::setprecision(0)
             << 100 * mlpFlops * mlpResult.stepsPerSecond / 1e9 / gemm << "% of matmul)\n";
+  }
 
   // 2. Dilated CNN, hidden 128, class-scaling toy K = 160, batch 128.
   RunConfig cnn;
@@ -108,9 +115,12 @@ int main(int argc, char** argv) {
   cnn.network.kind = "cnn";
   cnn.network.hidden = 128;
   cnn.train.batch = 128;
-  const TrainResult cnnResult = benchTraining(cnn, 5, quick ? 20 : 100);
-  row("train CNN h128, kscaling K=160, batch 128", cnnResult.stepsPerSecond, "steps/s", 7.5,
-      true);
+  if (runs("cnn")) {
+    const TrainResult cnnResult = benchTraining(cnn, 5, quick ? 20 : 100);
+    row("train CNN h128, kscaling K=160, batch 128", cnnResult.stepsPerSecond, "steps/s", 7.5,
+        true);
+  }
+  if (!runs("sample")) return 0;
 
   // 3. Sampling 16,000 coupled-binary labelings with RK4, step 0.2, t_end 15.
   RunConfig sampling = mlp;

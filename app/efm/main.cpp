@@ -4,6 +4,7 @@
 #include "commands.h"
 
 #include "efm/errors.h"
+#include "efm/runtime_tuning.h"
 
 #include <CLI/CLI.hpp>
 #include <c10/util/Exception.h>
@@ -12,6 +13,7 @@
 #include <map>
 
 int main(int argc, char** argv) {
+  efm::tuneRuntime(argv);
   CLI::App app{"efm: e-geodesic flow matching on assignment manifolds (headless command line)"};
   app.require_subcommand(1);
   app.set_version_flag("--version", "efm 0.1.0");

@@ -120,9 +120,13 @@ void readCheckpoint(const std::string& file, CheckpointContents& contents) {
     if (!archive.try_read("step", value) || !value.isInt())
       throw InputError("checkpoint '" + file + "': the step counter is missing");
     contents.step = value.toInt();
-    torch::Tensor state;
-    if (archive.try_read("rng_data", state, /*is_buffer=*/true)) contents.dataGeneratorState = state;
-    if (archive.try_read("rng_noise", state, /*is_buffer=*/true)) contents.noiseGeneratorState = state;
+    // Each read needs its own undefined tensor: reading into a defined one overwrites its
+    // storage in place, which would alias the two generator states.
+    torch::Tensor dataState, noiseState;
+    if (archive.try_read("rng_data", dataState, /*is_buffer=*/true))
+      contents.dataGeneratorState = dataState;
+    if (archive.try_read("rng_noise", noiseState, /*is_buffer=*/true))
+      contents.noiseGeneratorState = noiseState;
     if (contents.network) {
       torch::serialize::InputArchive network;
       if (!archive.try_read("network", network))

@@ -41,7 +41,8 @@ class EGeodesicPathBase : public ProbabilityPath {
   }
 
   Tensor velocity(VectorFieldImpl& network, const Tensor& state, double t) const override {
-    const Tensor time = torch::full({state.size(0)}, t, state.options());
+    // One time for the whole batch: the network broadcasts its time features.
+    const Tensor time = torch::full({1}, t, state.options());
     return projectTangent(network.forward(torch::softmax(state, -1), time));
   }
 

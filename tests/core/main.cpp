@@ -4,7 +4,10 @@
 #include <catch2/catch.hpp>
 #include <torch/torch.h>
 
+#include "efm/runtime_tuning.h"
+
 int main(int argc, char* argv[]) {
+  efm::tuneRuntime(argv);
   torch::set_num_threads(2);
   return Catch::Session().run(argc, argv);
 }

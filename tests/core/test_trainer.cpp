@@ -163,7 +163,8 @@ TEST_CASE("An interrupted and resumed run equals an uninterrupted one", "[checkp
   config.train.checkpointEvery = 5;
 
   Trainer straight(config, openDataset(config.data));
-  for (int k = 0; k < 20; ++k) straight.step();
+  std::vector<double> straightLoss;
+  for (int k = 0; k < 20; ++k) straightLoss.push_back(straight.step());
 
   const RunDirectory run{dir / "run"};
   run.prepare();
@@ -179,7 +180,12 @@ TEST_CASE("An interrupted and resumed run equals an uninterrupted one", "[checkp
 
   Trainer resumed(config, openDataset(config.data));
   resumed.loadCheckpoint(run.checkpoint().string());
-  CHECK(runTraining(resumed, run, {}) == TrainOutcome::Finished);
+  std::vector<double> resumedLoss;
+  TrainingHooks record;
+  record.progress = [&](const TrainProgress& p) { resumedLoss.push_back(p.loss); };
+  CHECK(runTraining(resumed, run, record) == TrainOutcome::Finished);
+  REQUIRE(resumedLoss.size() == 8);
+  for (size_t k = 0; k < 8; ++k) CHECK(resumedLoss[k] == straightLoss[12 + k]);
   CHECK(resumed.completedSteps() == 20);
   CHECK(sameParameters(parameters(straight.network()), parameters(resumed.network())));
 

@@ -21,7 +21,7 @@ struct SampleOptions {
   double timeEnd = 0;     // 0 = the path's default
   Readout readout = Readout::Argmax;
   uint64_t seed = 0;
-  int64_t chunk = 16384;  // labelings integrated together (memory bound)
+  int64_t chunk = 2048;   // labelings integrated together (cache-sized: see bench/)
   torch::Device device = torch::kCPU;
 };
 

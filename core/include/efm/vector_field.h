@@ -1,7 +1,8 @@
 #pragma once
 // Vector-field networks F_theta(W, t) (METHOD.md section 3). The input is a batch of points
-// W [B, n, c] of the assignment manifold and their times t [B]; the output is [B, n, c]
-// (any real values: only P0 F enters the flow). Submodules are registered, so their names
+// W [B, n, c] of the assignment manifold and their times t [B], or t [1] for one time shared
+// by the batch (what the ODE solvers pass: the time path is then computed once, not B
+// times); the output is [B, n, c] (any real values: only P0 F enters the flow). Submodules are registered, so their names
 // are the checkpoint keys.
 #include "efm/config.h"
 
@@ -47,7 +48,10 @@ class MlpFieldImpl : public VectorFieldImpl {
  private:
   int64_t n_, c_;
   TimeFeatures time_{nullptr};
-  torch::nn::ModuleList layers_;
+  // The first layer acting on [W, time features] is split into its two column blocks, so
+  // that a time shared by the batch costs one row.
+  torch::nn::Linear inputLayer_{nullptr}, timeLayer_{nullptr};
+  torch::nn::ModuleList layers_;  // hidden layers after the first, and the output layer
 };
 
 // Dilated 1-D CNN over the n positions with c input channels (the peers' sequence model):
