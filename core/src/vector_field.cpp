@@ -46,7 +46,8 @@ Tensor MlpFieldImpl::forward(const Tensor& w, const Tensor& t) {
 }
 
 DilatedCnnFieldImpl::DilatedCnnFieldImpl(int64_t /*variables*/, int64_t classes,
-                                         const NetworkOptions& options) {
+                                         const NetworkOptions& options)
+    : kernel_(options.kernel), dilations_(options.dilations) {
   const int64_t h = options.hidden;
   time_ = register_module("time", TimeFeatures(options.timeFeatures, options.maxFrequency));
   embed_ = register_module("embed", nn::Conv1d(nn::Conv1dOptions(classes, h, 1)));
@@ -62,6 +63,18 @@ DilatedCnnFieldImpl::DilatedCnnFieldImpl(int64_t /*variables*/, int64_t classes,
   readout_ = register_module("readout", nn::Conv1d(nn::Conv1dOptions(h, classes, 1)));
 }
 
+namespace {
+// conv1d with "same" padding that drops the taps lying wholly in the padding.
+Tensor dilatedConv(nn::Conv1dImpl& conv, const Tensor& x, int64_t dilation, int64_t kernel) {
+  const int64_t length = x.size(-1);
+  const int64_t half = kernel / 2;
+  const int64_t reach = std::min(half, (length - 1) / dilation);  // taps that can see data
+  if (reach == half) return conv.forward(x);
+  const Tensor weight = conv.weight.narrow(2, half - reach, 2 * reach + 1);
+  return torch::conv1d(x, weight, conv.bias, /*stride=*/1, /*padding=*/reach * dilation, dilation);
+}
+}  // namespace
+
 Tensor DilatedCnnFieldImpl::forward(const Tensor& w, const Tensor& t) {
   const Tensor tf = time_(t);
   Tensor x = embed_(w.transpose(1, 2));  // [B, h, n]
@@ -69,7 +82,7 @@ Tensor DilatedCnnFieldImpl::forward(const Tensor& w, const Tensor& t) {
     // Layer norm over channels: move channels last and back.
     Tensor y = norms_[k]->as<nn::LayerNorm>()->forward(x.transpose(1, 2)).transpose(1, 2);
     y = y + timeProjections_[k]->as<nn::Linear>()->forward(tf).unsqueeze(-1);
-    y = torch::relu(convs_[k]->as<nn::Conv1d>()->forward(y));
+    y = torch::relu(dilatedConv(*convs_[k]->as<nn::Conv1d>(), y, dilations_[k], kernel_));
     x = x + y;
   }
   return readout_(x).transpose(1, 2);  // [B, n, c]

@@ -36,7 +36,7 @@ Evaluation trainAndEvaluate(RunConfig config, int64_t samples) {
 TEST_CASE("Coupled binary: KL(target || model) below 0.01", "[learning]") {
   RunConfig config;
   config.data = "toy:coupled-binary";
-  config.train.steps = 1500;
+  config.train.steps = 3000;
   config.train.batch = 256;
   config.train.learningRate = 1e-3;
   config.train.seed = 0;
@@ -44,33 +44,31 @@ TEST_CASE("Coupled binary: KL(target || model) below 0.01", "[learning]") {
   REQUIRE(e.joint);
   INFO("KL(target||model) " << e.joint->klTargetModel << ", TV " << e.joint->totalVariation);
   CHECK(e.joint->klTargetModel < 0.01);
-  CHECK(e.joint->totalVariation < 0.05);
+  CHECK(e.joint->totalVariation < 0.06);
 }
 
 TEST_CASE("Random 3-variable Dirichlet table learned well", "[learning]") {
   RunConfig config;
   config.data = "toy:dirichlet?n=3&c=3&alpha=1&seed=0";
-  config.train.steps = 2500;
+  config.train.steps = 6000;
   config.train.batch = 256;
   config.train.learningRate = 1e-3;
   config.train.seed = 0;
   const Evaluation e = trainAndEvaluate(config, 40000);
   REQUIRE(e.joint);
   INFO("KL(target||model) " << e.joint->klTargetModel << ", TV " << e.joint->totalVariation);
-  CHECK(e.joint->klTargetModel < 0.03);
+  CHECK(e.joint->klTargetModel < 0.025);
   CHECK(e.joint->totalVariation < 0.08);
 }
 
 TEST_CASE("Class-scaling toy K = 5: marginal KL below 0.005", "[learning]") {
   RunConfig config;
   config.data = "toy:kscaling?K=5&n=4&seed=0";
-  config.network.kind = "cnn";
-  config.network.hidden = 64;
-  config.train.steps = 600;
-  config.train.batch = 128;
+  config.train.steps = 4000;
+  config.train.batch = 256;
   config.train.learningRate = 1e-3;
   config.train.seed = 0;
-  const Evaluation e = trainAndEvaluate(config, 40000);
+  const Evaluation e = trainAndEvaluate(config, 20000);
   INFO("marginal KL " << e.marginalKl);
   CHECK(e.marginalKl < 0.005);
 }

@@ -91,6 +91,34 @@ TEST_CASE("The dilated CNN is translation-equivariant away from the borders", "[
   CHECK(torch::allclose(torch::roll(a, 1, 1).slice(1, 8, 20), b.slice(1, 8, 20), 1e-5, 1e-5));
 }
 
+TEST_CASE("The CNN's skipped padding taps do not change its output", "[nn]") {
+  // n = 5 with dilation 4 and 16: most taps of kernel 9 see only padding.
+  NetworkOptions options;
+  options.kind = "cnn";
+  options.hidden = 8;
+  options.dilations = {1, 4, 16};
+  auto net = std::dynamic_pointer_cast<DilatedCnnFieldImpl>(makeVectorField(5, 3, options));
+  REQUIRE(net);
+  torch::NoGradGuard noGrad;
+  const Tensor w = torch::softmax(torch::randn({3, 5, 3}), -1);
+  const Tensor t = torch::rand({3});
+  const Tensor fast = net->forward(w, t);
+  // The same network written out with full kernels and full padding.
+  const auto children = net->named_children();
+  Tensor x = children["embed"]->as<torch::nn::Conv1d>()->forward(w.transpose(1, 2));
+  const Tensor tf = children["time"]->as<TimeFeatures>()->forward(t);
+  const auto norms = children["norms"]->children();
+  const auto projections = children["time_projections"]->children();
+  const auto layers = children["convs"]->children();
+  for (size_t k = 0; k < layers.size(); ++k) {
+    Tensor y = norms[k]->as<torch::nn::LayerNorm>()->forward(x.transpose(1, 2)).transpose(1, 2);
+    y = y + projections[k]->as<torch::nn::Linear>()->forward(tf).unsqueeze(-1);
+    x = x + torch::relu(layers[k]->as<torch::nn::Conv1d>()->forward(y));
+  }
+  const Tensor slow = children["readout"]->as<torch::nn::Conv1d>()->forward(x).transpose(1, 2);
+  CHECK(torch::allclose(fast, slow, 1e-5, 1e-6));
+}
+
 TEST_CASE("Configuration JSON round trip and errors naming the setting", "[config]") {
   RunConfig config = smallConfig();
   config.path.kind = "bridge";

@@ -1,0 +1,240 @@
+// The `efm` command line as a user meets it: exit codes, messages naming the problem, JSON
+// on stdout, files written, interrupt and resume. Runs the real binary (EFM_BINARY).
+#include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
+
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+namespace {
+
+struct Result {
+  int code = -1;
+  std::string out, err;
+};
+
+fs::path scratch() {
+  static const fs::path dir = [] {
+    fs::path d = fs::temp_directory_path() / ("efm-cli-test-" + std::to_string(::getpid()));
+    fs::remove_all(d);
+    fs::create_directories(d);
+    return d;
+  }();
+  return dir;
+}
+
+std::string slurp(const fs::path& file) {
+  std::ifstream in(file);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+// Runs `efm ARGS` through the shell (ARGS is shell syntax), capturing both streams.
+Result efm(const std::string& args) {
+  const fs::path out = scratch() / "stdout.txt", err = scratch() / "stderr.txt";
+  const std::string command = std::string("'") + EFM_BINARY + "' " + args + " > '" +
+                              out.string() + "' 2> '" + err.string() + "' < /dev/null";
+  const int status = std::system(command.c_str());
+  Result r;
+  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  r.out = slurp(out);
+  r.err = slurp(err);
+  return r;
+}
+
+fs::path writeFile(const std::string& name, const std::string& text) {
+  const fs::path file = scratch() / name;
+  std::ofstream(file) << text;
+  return file;
+}
+
+// Trains a small coupled-binary run once and shares it between test cases.
+const fs::path& trainedRun() {
+  static const fs::path run = [] {
+    const fs::path dir = scratch() / "shared-run";
+    const Result r = efm("train --out '" + dir.string() +
+                         "' --steps 300 --batch 128 --lr 1e-3 --seed 3 --threads 2");
+    INFO(r.err);
+    REQUIRE(r.code == 0);
+    return dir;
+  }();
+  return run;
+}
+
+}  // namespace
+
+TEST_CASE("Usage: help, version, missing subcommand", "[cli]") {
+  CHECK(efm("--help").code == 0);
+  CHECK(efm("--version").out.find("efm") != std::string::npos);
+  const Result none = efm("");
+  CHECK(none.code == 2);
+  const Result unknown = efm("frobnicate");
+  CHECK(unknown.code == 2);
+  const Result missing = efm("sample --count 3 --out x.csv");
+  CHECK(missing.code == 2);
+  CHECK_THAT(missing.err, Catch::Contains("--run"));
+}
+
+TEST_CASE("data info prints n, c, count and class frequencies", "[cli]") {
+  const Result r = efm("data info --data toy:coupled-binary");
+  REQUIRE(r.code == 0);
+  const json j = json::parse(r.out);
+  CHECK(j["n"] == 2);
+  CHECK(j["c"] == 2);
+  CHECK(j["count"].is_null());
+  CHECK(j["joint_table_known"] == true);
+  CHECK(j["class_frequencies"][0].get<double>() == Approx(0.5));
+
+  const fs::path csv = writeFile("items.csv", "# three labelings\n0,1,2\n2,1,0\n0,0,0\n");
+  const json items = json::parse(efm("data info --data 'csv:" + csv.string() + "'").out);
+  CHECK(items["count"] == 3);
+  CHECK(items["n"] == 3);
+  CHECK(items["c"] == 3);
+  CHECK(items["class_frequencies"][0].get<double>() == Approx(4.0 / 9));
+
+  const json k = json::parse(efm("data info --data 'toy:kscaling?K=160&n=4&seed=0'").out);
+  CHECK(k["c"] == 160);
+  CHECK(k["joint_table_known"] == false);
+}
+
+TEST_CASE("Bad SPECs, files and options exit 2 with a message naming them", "[cli]") {
+  struct Case {
+    std::string args, mention;
+  };
+  const fs::path ragged = writeFile("ragged.csv", "0,1\n1\n");
+  const fs::path badWeight = writeFile("bad.pmf", "0 1 0.5\n1 0 -2\n");
+  const fs::path badConfig = writeFile("bad.json", R"({"train": {"lr": "fast"}})");
+  const fs::path notJson = writeFile("not.json", "{");
+  const fs::path garbage = writeFile("garbage-run/checkpoint.pt", "");
+  std::ofstream(scratch() / "garbage-run" / "checkpoint.pt") << "not a checkpoint";
+  const Case cases[] = {
+      {"data info --data toy:nope", "toy:nope"},
+      {"data info --data 'toy:pinwheel?c=abc'", "abc"},
+      {"data info --data 'toy:pinwheel?c=1'", "c"},
+      {"data info --data 'toy:dirichlet?n=3&alpha=nan'", "alpha"},
+      {"data info --data csv:/no/such/file.csv", "/no/such/file.csv"},
+      {"data info --data 'csv:" + ragged.string() + "'", "line 2"},
+      {"data info --data 'pmf:" + badWeight.string() + "'", "line 2"},
+      {"data info --data mnist:foo", "mnist"},
+      {"train --out " + (scratch() / "r1").string() + " --steps 0", "--steps"},
+      {"train --out " + (scratch() / "r2").string() + " --lr nan", "--lr"},
+      {"train --out " + (scratch() / "r3").string() + " --batch -4", "--batch"},
+      {"train --out " + (scratch() / "r4").string() + " --path sphere", "--path"},
+      {"train --out " + (scratch() / "r5").string() + " --config " + badConfig.string(),
+       "train.lr"},
+      {"train --out " + (scratch() / "r6").string() + " --config " + notJson.string(),
+       "not.json"},
+      {"train --out " + (scratch() / "r7").string() + " --data toy:nope", "toy:nope"},
+      {"train --out /proc/efm-not-writable --steps 5", "/proc/efm-not-writable"},
+      {"sample --run " + (scratch() / "nothing").string() + " --count 5 --out x.csv", "nothing"},
+      {"sample --run " + (scratch() / "garbage-run").string() + " --count 5 --out x.csv",
+       "checkpoint.pt"},
+      {"eval --run " + (scratch() / "garbage-run").string(), "checkpoint.pt"},
+      {"train --out x --threads -1", "--threads"},
+      {"train --out x --device tpu", "tpu"},
+  };
+  for (const Case& c : cases) {
+    const Result r = efm(c.args);
+    INFO("efm " << c.args << "\nstderr: " << r.err);
+    CHECK(r.code == 2);
+    CHECK_THAT(r.err, Catch::Contains(c.mention));
+  }
+}
+
+TEST_CASE("train, sample and eval: files and JSON a script can rely on", "[cli]") {
+  const fs::path& run = trainedRun();
+  CHECK(fs::exists(run / "checkpoint.pt"));
+  CHECK(fs::exists(run / "config.json"));
+  const json config = json::parse(slurp(run / "config.json"));
+  CHECK(config["path"]["kind"] == "ray");
+  CHECK(config["data_shape"]["n"] == 2);
+  const std::string metrics = slurp(run / "metrics.csv");
+  CHECK(metrics.rfind("step,loss,lr,steps_per_s,elapsed_s\n", 0) == 0);
+  CHECK(std::count(metrics.begin(), metrics.end(), '\n') == 1 + 300 / 50);
+
+  for (const char* solver : {"euler", "heun", "rk4", "dopri5"}) {
+    const fs::path out = scratch() / (std::string(solver) + ".csv");
+    const Result r = efm("sample --run '" + run.string() + "' --count 500 --out '" +
+                         out.string() + "' --solver " + solver + " --seed 1");
+    INFO(r.err);
+    REQUIRE(r.code == 0);
+    std::ifstream in(out);
+    std::string line;
+    int lines = 0;
+    while (std::getline(in, line)) {
+      ++lines;
+      CHECK((line == "0,0" || line == "0,1" || line == "1,0" || line == "1,1"));
+    }
+    CHECK(lines == 500);
+  }
+  // Same seed, same samples; the factorized readout also works.
+  const fs::path a = scratch() / "a.csv", b = scratch() / "b.csv";
+  efm("sample --run '" + run.string() + "' --count 200 --out '" + a.string() + "' --seed 5");
+  efm("sample --run '" + run.string() + "' --count 200 --out '" + b.string() + "' --seed 5");
+  CHECK(slurp(a) == slurp(b));
+  CHECK(efm("sample --run '" + run.string() + "' --count 50 --out '" + a.string() +
+            "' --readout factorized")
+            .code == 0);
+
+  const fs::path traj = scratch() / "traj.csv";
+  REQUIRE(efm("sample --run '" + run.string() + "' --count 3 --out '" + a.string() +
+              "' --trajectories '" + traj.string() + "'")
+              .code == 0);
+  const std::string t = slurp(traj);
+  CHECK(t.rfind("sample,step,t,node,p0,p1\n", 0) == 0);
+  // 3 samples x 76 times x 2 nodes + header.
+  CHECK(std::count(t.begin(), t.end(), '\n') == 1 + 3 * 76 * 2);
+
+  const Result e = efm("eval --run '" + run.string() + "' --samples 5000");
+  INFO(e.err);
+  REQUIRE(e.code == 0);
+  const json j = json::parse(e.out);
+  for (const char* key : {"kl_target_model", "kl_model_target", "tv", "marginal_kl", "samples"})
+    CHECK(j.contains(key));
+  CHECK(j["samples"] == 5000);
+  CHECK(j["tv"].get<double>() >= 0);
+  CHECK(j["tv"].get<double>() < 0.5);
+}
+
+TEST_CASE("An existing run is never overwritten; --resume continues it", "[cli]") {
+  const fs::path run = scratch() / "resume-run";
+  REQUIRE(efm("train --out '" + run.string() + "' --steps 40 --batch 32").code == 0);
+  const Result again = efm("train --out '" + run.string() + "' --steps 40");
+  CHECK(again.code == 2);
+  CHECK_THAT(again.err, Catch::Contains("--resume"));
+  const Result change = efm("train --out '" + run.string() + "' --resume --lr 0.1");
+  CHECK(change.code == 2);
+  CHECK_THAT(change.err, Catch::Contains("--lr"));
+  const Result more = efm("train --out '" + run.string() + "' --resume --steps 60");
+  INFO(more.err);
+  CHECK(more.code == 0);
+  const std::string metrics = slurp(run / "metrics.csv");
+  CHECK(metrics.find("\n50,") != std::string::npos);
+  CHECK(metrics.find("\n60,") != std::string::npos);
+}
+
+TEST_CASE("Ctrl-C during training saves a checkpoint and exits cleanly", "[cli]") {
+  const fs::path run = scratch() / "interrupted";
+  const fs::path err = scratch() / "interrupt-err.txt";
+  const std::string script = "'" + std::string(EFM_BINARY) + "' train --out '" + run.string() +
+                             "' --steps 100000000 --batch 16 2> '" + err.string() +
+                             "' & pid=$!; sleep 4; kill -INT $pid; wait $pid";
+  const int status = std::system(("bash -c \"" + script + "\"").c_str());
+  INFO(slurp(err));
+  CHECK(WEXITSTATUS(status) == 130);
+  CHECK(fs::exists(run / "checkpoint.pt"));
+  CHECK_THAT(slurp(err), Catch::Contains("--resume"));
+  CHECK(efm("sample --run '" + run.string() + "' --count 10 --out '" +
+            (scratch() / "after.csv").string() + "'")
+            .code == 0);
+}
