@@ -8,8 +8,8 @@
 // 16,000 coupled-binary labelings with RK4 (step 0.2, t_end 15) 34.3 s.
 #include "efm/config.h"
 #include "efm/dataset.h"
-#include "efm/sampler.h"
 #include "efm/runtime_tuning.h"
+#include "efm/sampler.h"
 #include "efm/trainer.h"
 
 #include <torch/torch.h>
@@ -84,8 +84,7 @@ int main(int argc, char** argv) {
   }
   auto runs = [&](const char* name) { return cases.find(name) != std::string::npos; };
   torch::set_num_threads(threads);
-  std::cout << "efm core benchmark: " << threads << " threads, LibTorch " << TORCH_VERSION
-            << "\n";
+  std::cout << "efm core benchmark: " << threads << " threads, LibTorch " << TORCH_VERSION << "\n";
   const double gemm = measureMatmulGflops();
   std::cout << "measured fp32 matmul (1024^3): " << std::setprecision(1) << std::fixed << gemm
             << " GFLOP/s\n\n";
@@ -98,15 +97,15 @@ int main(int argc, char** argv) {
   mlp.network.layers = 2;
   mlp.train.batch = 512;
   if (runs("mlp")) {
-  const TrainResult mlpResult = benchTraining(mlp, 20, quick ? 100 : 600);
-  // Forward + backward (gradients of inputs and weights) is about 3x the forward flops.
-  const double mlpFlops =
-      3 * 512 * mlpForwardFlopsPerRow(4 + mlp.network.timeFeatures, 256, 2, 4);
-  row("train MLP 2x256, coupled-binary, batch 512", mlpResult.stepsPerSecond, "steps/s", 21.9,
-      true);
-  std::cout << "    " << std::setprecision(1) << mlpFlops * mlpResult.stepsPerSecond / 1e9
-            << " GFLOP/s in the linear layers (" << std::setprecision(0)
-            << 100 * mlpFlops * mlpResult.stepsPerSecond / 1e9 / gemm << "% of matmul)\n";
+    const TrainResult mlpResult = benchTraining(mlp, 20, quick ? 100 : 600);
+    // Forward + backward (gradients of inputs and weights) is about 3x the forward flops.
+    const double mlpFlops =
+        3 * 512 * mlpForwardFlopsPerRow(4 + mlp.network.timeFeatures, 256, 2, 4);
+    row("train MLP 2x256, coupled-binary, batch 512", mlpResult.stepsPerSecond, "steps/s", 21.9,
+        true);
+    std::cout << "    " << std::setprecision(1) << mlpFlops * mlpResult.stepsPerSecond / 1e9
+              << " GFLOP/s in the linear layers (" << std::setprecision(0)
+              << 100 * mlpFlops * mlpResult.stepsPerSecond / 1e9 / gemm << "% of matmul)\n";
   }
 
   // 2. Dilated CNN, hidden 128, class-scaling toy K = 160, batch 128.

@@ -1,7 +1,7 @@
 #pragma once
 // JSON on stdout for scripts: one object, non-finite numbers written as null.
-#include <nlohmann/json.hpp>
 #include <torch/types.h>
+#include <nlohmann/json.hpp>
 
 namespace efm::cli {
 

@@ -6,8 +6,8 @@
 #include "efm/errors.h"
 #include "efm/runtime_tuning.h"
 
-#include <CLI/CLI.hpp>
 #include <c10/util/Exception.h>
+#include <CLI/CLI.hpp>
 
 #include <iostream>
 #include <map>

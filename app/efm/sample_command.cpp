@@ -58,8 +58,8 @@ int runSample(const SampleArgs& args) {
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   std::cerr << "efm sample: " << args.count << " labelings (n=" << options.variables
-            << ", c=" << options.classes << ") in " << seconds << " s, "
-            << result.evaluations << " network evaluations each, to " << args.out << "\n";
+            << ", c=" << options.classes << ") in " << seconds << " s, " << result.evaluations
+            << " network evaluations each, to " << args.out << "\n";
   return 0;
 }
 

@@ -6,9 +6,10 @@
 #include "efm/errors.h"
 #include "efm/training_run.h"
 
-#include <nlohmann/json.hpp>
 #include <torch/torch.h>
+#include <nlohmann/json.hpp>
 
+#include <cmath>
 #include <fstream>
 #include <iostream>
 #include <sstream>
@@ -51,7 +52,11 @@ RunConfig configFromArgs(const TrainArgs& args) {
   }
   if (args.given("--steps")) config.train.steps = args.steps;
   if (args.given("--batch")) config.train.batch = args.batch;
-  if (args.given("--lr")) config.train.learningRate = args.lr;
+  if (args.given("--lr")) {
+    if (!(std::isfinite(args.lr) && args.lr > 0))
+      throw InputError("--lr must be a positive number, got " + std::to_string(args.lr));
+    config.train.learningRate = args.lr;
+  }
   if (args.given("--seed")) config.train.seed = args.seed;
   if (args.given("--schedule")) config.train.schedule = args.schedule;
   resolveAndValidate(config);
@@ -63,8 +68,8 @@ int runTrain(const TrainArgs& args) {
   const RunDirectory run{args.out};
   RunConfig config;
   if (args.resume) {
-    for (const char* fixed : {"--data", "--path", "--model", "--batch", "--lr", "--seed",
-                              "--config", "--schedule"})
+    for (const char* fixed :
+         {"--data", "--path", "--model", "--batch", "--lr", "--seed", "--config", "--schedule"})
       if (args.given(fixed))
         throw InputError(std::string(fixed) + " cannot change when resuming (--resume); " +
                          "the run keeps the configuration in its checkpoint");
@@ -83,9 +88,9 @@ int runTrain(const TrainArgs& args) {
   if (args.resume) trainer.loadCheckpoint(run.checkpoint().string());
   run.writeConfig(trainer.config());
 
-  std::cerr << "efm train: " << data->description() << ", path " << config.path.kind
-            << ", network " << config.network.kind << " (hidden " << config.network.hidden
-            << "), " << config.train.steps << " steps of batch " << config.train.batch << " on "
+  std::cerr << "efm train: " << data->description() << ", path " << config.path.kind << ", network "
+            << config.network.kind << " (hidden " << config.network.hidden << "), "
+            << config.train.steps << " steps of batch " << config.train.batch << " on "
             << device.str() << " with " << torch::get_num_threads() << " threads\n";
   if (trainer.completedSteps() >= config.train.steps)
     std::cerr << "efm train: the run already has " << trainer.completedSteps()
@@ -107,8 +112,7 @@ int runTrain(const TrainArgs& args) {
   bar.finish();
   if (outcome == TrainOutcome::Cancelled) {
     std::cerr << "efm train: interrupted at step " << trainer.completedSteps()
-              << "; checkpoint saved. Continue with: efm train --out " << args.out
-              << " --resume\n";
+              << "; checkpoint saved. Continue with: efm train --out " << args.out << " --resume\n";
     return 130;
   }
   std::cerr << "efm train: done; run in " << args.out << "\n";
@@ -123,8 +127,7 @@ Runner addTrainCommand(CLI::App& app) {
   args->command = &app;
   app.add_option("--data", args->data, "data SPEC, e.g. toy:coupled-binary, csv:FILE");
   app.add_option("--out", args->out, "run directory (created)")->required();
-  app.add_option("--path", args->path, "probability path")
-      ->check(CLI::IsMember({"ray", "bridge"}));
+  app.add_option("--path", args->path, "probability path")->check(CLI::IsMember({"ray", "bridge"}));
   app.add_option("--model", args->model, "vector-field network")
       ->check(CLI::IsMember({"mlp", "cnn"}));
   app.add_option("--steps", args->steps, "training steps")->check(CLI::PositiveNumber);

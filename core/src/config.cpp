@@ -49,7 +49,8 @@ class Reader {
  public:
   Reader(const json& object, std::string prefix, const std::string& origin)
       : object_(object), prefix_(std::move(prefix)), origin_(origin) {
-    if (!object_.is_object()) fail(prefix_.empty() ? "configuration" : prefix_, "must be an object");
+    if (!object_.is_object())
+      fail(prefix_.empty() ? "configuration" : prefix_, "must be an object");
   }
 
   template <typename T>
@@ -165,7 +166,8 @@ void resolveAndValidate(RunConfig& c) {
 
   require(c.network.kind == "mlp" || c.network.kind == "cnn",
           "network.kind must be 'mlp' or 'cnn', got '" + c.network.kind + "'");
-  require(c.network.hidden >= 1 && c.network.hidden <= 65536, "network.hidden must be in [1, 65536]");
+  require(c.network.hidden >= 1 && c.network.hidden <= 65536,
+          "network.hidden must be in [1, 65536]");
   require(c.network.layers >= 1 && c.network.layers <= 64, "network.layers must be in [1, 64]");
   require(c.network.timeFeatures >= 2 && c.network.timeFeatures % 2 == 0 &&
               c.network.timeFeatures <= 1024,

@@ -10,9 +10,9 @@
 namespace efm::detail {
 
 struct DataSpec {
-  std::string text;    // the SPEC as given
-  std::string scheme;  // "toy", "csv", "pmf", ...
-  std::string target;  // toy name or file path
+  std::string text;                                         // the SPEC as given
+  std::string scheme;                                       // "toy", "csv", "pmf", ...
+  std::string target;                                       // toy name or file path
   std::vector<std::pair<std::string, std::string>> params;  // in the order given
 };
 

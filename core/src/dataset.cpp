@@ -31,8 +31,8 @@ DatasetPtr openDataset(const std::string& spec) {
   if (parsed.scheme == "toy") return detail::openToyDataset(parsed);
   if (parsed.scheme == "csv") return detail::openCsvDataset(parsed);
   if (parsed.scheme == "pmf") return detail::openPmfDataset(parsed);
-  throw InputError(detail::specError(
-      spec, "unknown scheme '" + parsed.scheme + "' (known: toy, csv, pmf)"));
+  throw InputError(
+      detail::specError(spec, "unknown scheme '" + parsed.scheme + "' (known: toy, csv, pmf)"));
 }
 
 Tensor labelingIndex(const Tensor& labels, int64_t classes) {
@@ -41,8 +41,8 @@ Tensor labelingIndex(const Tensor& labels, int64_t classes) {
   checkIndexable(labels.size(1), classes, "labelingIndex");
   if (labels.numel() > 0 &&
       (labels.min().item<int64_t>() < 0 || labels.max().item<int64_t>() >= classes))
-    throw std::invalid_argument("labelingIndex: labels outside [0, " +
-                                std::to_string(classes) + ")");
+    throw std::invalid_argument("labelingIndex: labels outside [0, " + std::to_string(classes) +
+                                ")");
   Tensor index = labels.select(1, 0).clone();
   for (int64_t i = 1; i < labels.size(1); ++i) index = index * classes + labels.select(1, i);
   return index.contiguous();

@@ -93,8 +93,7 @@ class FileReader {
     line.clear();
     using Traits = std::char_traits<char>;
     bool any = false;
-    for (auto ch = buffer.sbumpc(); !Traits::eq_int_type(ch, Traits::eof());
-         ch = buffer.sbumpc()) {
+    for (auto ch = buffer.sbumpc(); !Traits::eq_int_type(ch, Traits::eof()); ch = buffer.sbumpc()) {
       any = true;
       if (Traits::to_char_type(ch) == '\n') return true;
       if (line.size() >= kMaxLineLength) {
@@ -136,8 +135,8 @@ class FileReader {
   int64_t label(const std::string& token) {
     const auto value = parseInt64(token);
     if (!value || *value < 0) {
-      const bool digits = std::all_of(token.begin(), token.end(),
-                                      [](char ch) { return ch >= '0' && ch <= '9'; });
+      const bool digits =
+          std::all_of(token.begin(), token.end(), [](char ch) { return ch >= '0' && ch <= '9'; });
       if (digits) fail("label " + shown(token) + " is too large");
       fail("a label must be a non-negative integer, got " + shown(token));
     }
@@ -214,8 +213,8 @@ DatasetPtr openPmfDataset(const DataSpec& spec) {
     throw InputError(where + ": more than " + std::to_string(kMaxJointTableSize) +
                      " rows with a positive weight");
   return std::make_shared<WeightedSupportDataset>(
-      describe(spec, r.variables, file.classes, std::to_string(r.rows) + " rows"),
-      r.variables, file.classes, std::move(support), weights / total);
+      describe(spec, r.variables, file.classes, std::to_string(r.rows) + " rows"), r.variables,
+      file.classes, std::move(support), weights / total);
 }
 
 }  // namespace efm::detail

@@ -16,9 +16,7 @@ void checkBatch(int64_t batch) {
   if (batch < 0) throw std::invalid_argument("Dataset::sample: negative batch size");
 }
 
-Tensor emptyBatch(int64_t variables) {
-  return torch::empty({0, variables}, torch::kLong);
-}
+Tensor emptyBatch(int64_t variables) { return torch::empty({0, variables}, torch::kLong); }
 
 }  // namespace
 
@@ -79,8 +77,8 @@ Tensor WeightedSupportDataset::sample(int64_t batch, at::Generator& generator) c
   if (batch == 0) return emptyBatch(variables_);
   // First index whose cumulative probability exceeds u: cells of probability 0 are never
   // chosen; rounding at the top end is clamped onto the last cell with mass.
-  const Tensor u = torch::rand({batch}, generator, torch::kDouble) *
-                   cumulative_[cumulative_.size(0) - 1];
+  const Tensor u =
+      torch::rand({batch}, generator, torch::kDouble) * cumulative_[cumulative_.size(0) - 1];
   const Tensor index = torch::searchsorted(cumulative_, u, /*out_int32=*/false, /*right=*/true)
                            .clamp_max(lastPositive_);
   if (support_) return support_->index_select(0, index);

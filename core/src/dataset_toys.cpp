@@ -85,8 +85,7 @@ Tensor kscalingMarginals(int64_t classes, int64_t variables, uint64_t seed) {
 
 Tensor dirichletTable(int64_t size, double alpha, uint64_t seed, const SpecParams& params) {
   at::Generator generator = at::detail::createCPUGenerator(seed);
-  const Tensor gamma =
-      at::_standard_gamma(torch::full({size}, alpha, torch::kDouble), generator);
+  const Tensor gamma = at::_standard_gamma(torch::full({size}, alpha, torch::kDouble), generator);
   const double total = gamma.sum().item<double>();
   if (!(total > 0) || !std::isfinite(total))
     params.fail("alpha=" + formatReal(alpha) + " is too small: every gamma draw underflowed");
@@ -95,9 +94,7 @@ Tensor dirichletTable(int64_t size, double alpha, uint64_t seed, const SpecParam
 
 }  // namespace
 
-Tensor coupledBinaryTable() {
-  return torch::tensor({0.45, 0.05, 0.05, 0.45}, torch::kDouble);
-}
+Tensor coupledBinaryTable() { return torch::tensor({0.45, 0.05, 0.05, 0.45}, torch::kDouble); }
 
 Tensor eightGaussiansTable(int64_t classes) {
   constexpr double kRadius = 2.8;
@@ -158,8 +155,8 @@ Tensor pinwheelTable(int64_t classes) {
     const Tensor ix = torch::floor((x + kBox) / cellWidth);
     const Tensor iy = torch::floor((y + kBox) / cellWidth);
     const Tensor inside = (ix >= 0) & (ix < classes) & (iy >= 0) & (iy < classes);
-    const Tensor index = (ix.masked_select(inside) * classes + iy.masked_select(inside))
-                             .to(torch::kLong);
+    const Tensor index =
+        (ix.masked_select(inside) * classes + iy.masked_select(inside)).to(torch::kLong);
     table.index_add_(0, index, weight.masked_select(inside));
   }
   return normalised(table);

@@ -7,9 +7,7 @@ namespace efm::exact {
 
 Vector projectTangent(const Vector& v) { return v.array() - v.mean(); }
 
-Vector replicator(const Vector& p, const Vector& v) {
-  return p.cwiseProduct(v) - p.dot(v) * p;
-}
+Vector replicator(const Vector& p, const Vector& v) { return p.cwiseProduct(v) - p.dot(v) * p; }
 
 double fisherRaoInner(const Vector& p, const Vector& u, const Vector& v) {
   return (u.array() * v.array() / p.array()).sum();
@@ -20,9 +18,7 @@ Vector softmax(const Vector& v) {
   return e / e.sum();
 }
 
-Vector lift(const Vector& p, const Vector& v) {
-  return softmax(p.array().log().matrix() + v);
-}
+Vector lift(const Vector& p, const Vector& v) { return softmax(p.array().log().matrix() + v); }
 
 Vector eGeodesic(const Vector& p, const Vector& q, double t) {
   return softmax(((1 - t) * p.array().log() + t * q.array().log()).matrix());

@@ -39,8 +39,7 @@ Tensor jointCounts(const Tensor& labels, int64_t classes, const char* where) {
 
 // p and q as float64 vectors of the same shape, non-negative and free of NaN.
 std::pair<Tensor, Tensor> checkedPair(const Tensor& p, const Tensor& q, const char* where) {
-  if (p.sizes() != q.sizes())
-    throw std::invalid_argument(std::string(where) + ": shapes differ");
+  if (p.sizes() != q.sizes()) throw std::invalid_argument(std::string(where) + ": shapes differ");
   Tensor pd = p.to(torch::kDouble).reshape({-1});
   Tensor qd = q.to(torch::kDouble).reshape({-1});
   for (const Tensor* t : {&pd, &qd})
@@ -73,8 +72,7 @@ Tensor empiricalMarginals(const Tensor& labels, int64_t classes) {
   const int64_t variables = labels.size(1);
   const Tensor offset = torch::arange(variables, torch::kLong).unsqueeze(0) * classes;
   const Tensor counts = torch::bincount((labels + offset).reshape({-1}), {}, variables * classes);
-  return counts.to(torch::kDouble).view({variables, classes}) /
-         static_cast<double>(labels.size(0));
+  return counts.to(torch::kDouble).view({variables, classes}) / static_cast<double>(labels.size(0));
 }
 
 double klDivergence(const Tensor& p, const Tensor& q) {
@@ -111,8 +109,7 @@ JointComparison compareJoint(const Tensor& target, const Tensor& labels, int64_t
 }
 
 double marginalKl(const Tensor& labels, const Tensor& targetMarginals) {
-  if (targetMarginals.dim() != 2 || labels.dim() != 2 ||
-      targetMarginals.size(0) != labels.size(1))
+  if (targetMarginals.dim() != 2 || labels.dim() != 2 || targetMarginals.size(0) != labels.size(1))
     throw std::invalid_argument("marginalKl: target marginals must be [n, c] for labels [S, n]");
   const Tensor empirical = empiricalMarginals(labels, targetMarginals.size(1));
   const auto [e, q] = checkedPair(empirical, targetMarginals, "marginalKl");

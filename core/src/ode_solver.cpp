@@ -19,10 +19,14 @@ SolverKind parseSolverKind(const std::string& name) {
 
 std::string solverName(SolverKind kind) {
   switch (kind) {
-    case SolverKind::Euler: return "euler";
-    case SolverKind::Heun: return "heun";
-    case SolverKind::Rk4: return "rk4";
-    case SolverKind::Dopri5: return "dopri5";
+    case SolverKind::Euler:
+      return "euler";
+    case SolverKind::Heun:
+      return "heun";
+    case SolverKind::Rk4:
+      return "rk4";
+    case SolverKind::Dopri5:
+      return "dopri5";
   }
   return "?";
 }
@@ -137,16 +141,14 @@ class Integrator {
       const Tensor k3 = eval(x + s * (a31 * k1 + a32 * k2), t + c3 * s);
       const Tensor k4 = eval(x + s * (a41 * k1 + a42 * k2 + a43 * k3), t + c4 * s);
       const Tensor k5 = eval(x + s * (a51 * k1 + a52 * k2 + a53 * k3 + a54 * k4), t + c5 * s);
-      const Tensor k6 =
-          eval(x + s * (a61 * k1 + a62 * k2 + a63 * k3 + a64 * k4 + a65 * k5), t + s);
+      const Tensor k6 = eval(x + s * (a61 * k1 + a62 * k2 + a63 * k3 + a64 * k4 + a65 * k5), t + s);
       const Tensor xn = x + s * (b1 * k1 + b3 * k3 + b4 * k4 + b5 * k5 + b6 * k6);
       const Tensor k7 = eval(xn, t + s);
       const Tensor err = s * (e1 * k1 + e3 * k3 + e4 * k4 + e5 * k5 + e6 * k6 + e7 * k7);
       const double norm = errorNorm(err, x, xn);
       if (!std::isfinite(norm))
         throw std::runtime_error("dopri5: the state became non-finite at t = " + std::to_string(t));
-      const double factor =
-          norm == 0 ? 5.0 : std::clamp(0.9 * std::pow(norm, -1.0 / 5), 0.2, 5.0);
+      const double factor = norm == 0 ? 5.0 : std::clamp(0.9 * std::pow(norm, -1.0 / 5), 0.2, 5.0);
       if (norm <= 1) {
         t = last ? t1 : t + s;
         x = xn;
@@ -173,7 +175,7 @@ class Integrator {
     const Tensor f1 = eval(x + direction * h0 * f0, t + direction * h0);
     const double d2 = norm(f1 - f0, x, x) / h0;
     const double h1 = std::max(d1, d2) <= 1e-15 ? std::max(1e-6, h0 * 1e-3)
-                                                 : std::pow(0.01 / std::max(d1, d2), 1.0 / 5);
+                                                : std::pow(0.01 / std::max(d1, d2), 1.0 / 5);
     return std::min(100 * h0, h1);
   }
 

@@ -19,7 +19,8 @@ at::Generator makeGenerator(const c10::Device& device, uint64_t seed) {
 }
 
 c10::Device selectDevice(const std::string& name) {
-  if (name == "auto") return torch::cuda::is_available() ? c10::Device(c10::kCUDA) : c10::Device(c10::kCPU);
+  if (name == "auto")
+    return torch::cuda::is_available() ? c10::Device(c10::kCUDA) : c10::Device(c10::kCPU);
   c10::Device device(c10::kCPU);
   try {
     device = c10::Device(name);

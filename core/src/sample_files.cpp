@@ -37,7 +37,8 @@ void writeTrajectoriesCsv(const std::string& file, const torch::Tensor& trajecto
     for (int64_t k = 0; k < steps; ++k)
       for (int64_t i = 0; i < nodes; ++i) {
         std::snprintf(number, sizeof number, "%.6g", times.at(k));
-        text += std::to_string(s) + ',' + std::to_string(k) + ',' + number + ',' + std::to_string(i);
+        text +=
+            std::to_string(s) + ',' + std::to_string(k) + ',' + number + ',' + std::to_string(i);
         for (int64_t j = 0; j < classes; ++j) {
           std::snprintf(number, sizeof number, ",%.7g", a[k][s][i][j]);
           text += number;

@@ -47,7 +47,8 @@ SampleResult sampleLabelings(VectorFieldImpl& network, const ProbabilityPath& pa
     }
     if (solver.keepTrajectory) {
       std::vector<Tensor> points;
-      for (const Tensor& s : solution.trajectory) points.push_back(path.probabilities(s).to(torch::kCPU));
+      for (const Tensor& s : solution.trajectory)
+        points.push_back(path.probabilities(s).to(torch::kCPU));
       // Adaptive steps differ between chunks; trajectories are kept for one chunk only then.
       if (trajectories.empty() || solver.kind != SolverKind::Dopri5) {
         trajectories.push_back(torch::stack(points));

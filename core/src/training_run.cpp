@@ -15,14 +15,13 @@ void RunDirectory::prepare() const {
   std::error_code error;
   fs::create_directories(root, error);
   if (error || !fs::is_directory(root))
-    throw InputError("run directory '" + root.string() + "': cannot create it (" +
-                     error.message() + ")");
+    throw InputError("run directory '" + root.string() + "': cannot create it (" + error.message() +
+                     ")");
   const fs::path probe = root / ".write-test";
   {
     std::ofstream out(probe);
     out << "ok";
-    if (!out.good())
-      throw InputError("run directory '" + root.string() + "': not writable");
+    if (!out.good()) throw InputError("run directory '" + root.string() + "': not writable");
   }
   fs::remove(probe, error);
 }
@@ -50,8 +49,8 @@ TrainedModel loadTrainedModel(const RunDirectory& run, torch::Device device) {
   model.step = info.step;
   if (model.config.variables < 1 || model.config.classes < 1)
     throw InputError("checkpoint '" + file + "': the data shape (n, c) is not recorded");
-  model.network = loadNetwork(file, model.config.variables, model.config.classes, model.config,
-                              device);
+  model.network =
+      loadNetwork(file, model.config.variables, model.config.classes, model.config, device);
   model.path = makeProbabilityPath(model.config.path);
   return model;
 }
@@ -107,9 +106,8 @@ TrainOutcome runTraining(Trainer& trainer, const RunDirectory& run, const Traini
     progress.step = trainer.completedSteps();
     const double elapsed = std::chrono::duration<double>(Clock::now() - start).count();
     progress.stepsPerSecond = elapsed > 0 ? (progress.step - firstStep) / elapsed : 0;
-    progress.etaSeconds = progress.stepsPerSecond > 0
-                              ? (options.steps - progress.step) / progress.stepsPerSecond
-                              : 0;
+    progress.etaSeconds =
+        progress.stepsPerSecond > 0 ? (options.steps - progress.step) / progress.stepsPerSecond : 0;
     windowLoss += progress.loss;
     ++windowSteps;
     if (progress.step % options.logEvery == 0 || progress.step == options.steps) {

@@ -29,7 +29,8 @@ MlpFieldImpl::MlpFieldImpl(int64_t variables, int64_t classes, const NetworkOpti
   time_ = register_module("time", TimeFeatures(options.timeFeatures, options.maxFrequency));
   inputLayer_ = register_module("input", nn::Linear(n_ * c_, options.hidden));
   timeLayer_ = register_module(
-      "time_input", nn::Linear(nn::LinearOptions(options.timeFeatures, options.hidden).bias(false)));
+      "time_input",
+      nn::Linear(nn::LinearOptions(options.timeFeatures, options.hidden).bias(false)));
   for (int64_t k = 1; k < options.layers; ++k)
     layers_->push_back(nn::Linear(options.hidden, options.hidden));
   layers_->push_back(nn::Linear(options.hidden, n_ * c_));

@@ -3,8 +3,11 @@
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
+#include <fcntl.h>
 #include <sys/wait.h>
 #include <unistd.h>
+
+#include <csignal>
 
 #include <cstdlib>
 #include <filesystem>
@@ -42,8 +45,8 @@ std::string slurp(const fs::path& file) {
 // Runs `efm ARGS` through the shell (ARGS is shell syntax), capturing both streams.
 Result efm(const std::string& args) {
   const fs::path out = scratch() / "stdout.txt", err = scratch() / "stderr.txt";
-  const std::string command = std::string("'") + EFM_BINARY + "' " + args + " > '" +
-                              out.string() + "' 2> '" + err.string() + "' < /dev/null";
+  const std::string command = std::string("'") + EFM_BINARY + "' " + args + " > '" + out.string() +
+                              "' 2> '" + err.string() + "' < /dev/null";
   const int status = std::system(command.c_str());
   Result r;
   r.code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
@@ -100,7 +103,7 @@ TEST_CASE("data info prints n, c, count and class frequencies", "[cli]") {
   CHECK(items["count"] == 3);
   CHECK(items["n"] == 3);
   CHECK(items["c"] == 3);
-  CHECK(items["class_frequencies"][0].get<double>() == Approx(4.0 / 9));
+  CHECK(items["class_frequencies"][0].get<double>() == Approx(5.0 / 9));
 
   const json k = json::parse(efm("data info --data 'toy:kscaling?K=160&n=4&seed=0'").out);
   CHECK(k["c"] == 160);
@@ -115,8 +118,8 @@ TEST_CASE("Bad SPECs, files and options exit 2 with a message naming them", "[cl
   const fs::path badWeight = writeFile("bad.pmf", "0 1 0.5\n1 0 -2\n");
   const fs::path badConfig = writeFile("bad.json", R"({"train": {"lr": "fast"}})");
   const fs::path notJson = writeFile("not.json", "{");
-  const fs::path garbage = writeFile("garbage-run/checkpoint.pt", "");
-  std::ofstream(scratch() / "garbage-run" / "checkpoint.pt") << "not a checkpoint";
+  fs::create_directories(scratch() / "garbage-run");
+  writeFile("garbage-run/checkpoint.pt", "not a checkpoint");
   const Case cases[] = {
       {"data info --data toy:nope", "toy:nope"},
       {"data info --data 'toy:pinwheel?c=abc'", "abc"},
@@ -132,8 +135,7 @@ TEST_CASE("Bad SPECs, files and options exit 2 with a message naming them", "[cl
       {"train --out " + (scratch() / "r4").string() + " --path sphere", "--path"},
       {"train --out " + (scratch() / "r5").string() + " --config " + badConfig.string(),
        "train.lr"},
-      {"train --out " + (scratch() / "r6").string() + " --config " + notJson.string(),
-       "not.json"},
+      {"train --out " + (scratch() / "r6").string() + " --config " + notJson.string(), "not.json"},
       {"train --out " + (scratch() / "r7").string() + " --data toy:nope", "toy:nope"},
       {"train --out /proc/efm-not-writable --steps 5", "/proc/efm-not-writable"},
       {"sample --run " + (scratch() / "nothing").string() + " --count 5 --out x.csv", "nothing"},
@@ -164,8 +166,8 @@ TEST_CASE("train, sample and eval: files and JSON a script can rely on", "[cli]"
 
   for (const char* solver : {"euler", "heun", "rk4", "dopri5"}) {
     const fs::path out = scratch() / (std::string(solver) + ".csv");
-    const Result r = efm("sample --run '" + run.string() + "' --count 500 --out '" +
-                         out.string() + "' --solver " + solver + " --seed 1");
+    const Result r = efm("sample --run '" + run.string() + "' --count 500 --out '" + out.string() +
+                         "' --solver " + solver + " --seed 1");
     INFO(r.err);
     REQUIRE(r.code == 0);
     std::ifstream in(out);
@@ -226,10 +228,22 @@ TEST_CASE("An existing run is never overwritten; --resume continues it", "[cli]"
 TEST_CASE("Ctrl-C during training saves a checkpoint and exits cleanly", "[cli]") {
   const fs::path run = scratch() / "interrupted";
   const fs::path err = scratch() / "interrupt-err.txt";
-  const std::string script = "'" + std::string(EFM_BINARY) + "' train --out '" + run.string() +
-                             "' --steps 100000000 --batch 16 2> '" + err.string() +
-                             "' & pid=$!; sleep 4; kill -INT $pid; wait $pid";
-  const int status = std::system(("bash -c \"" + script + "\"").c_str());
+  const pid_t pid = ::fork();
+  REQUIRE(pid >= 0);
+  if (pid == 0) {
+    const int fd = ::open(err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    ::dup2(fd, STDERR_FILENO);
+    const std::string out = run.string();
+    ::execl(EFM_BINARY, EFM_BINARY, "train", "--out", out.c_str(), "--steps", "100000000",
+            "--batch", "16", static_cast<char*>(nullptr));
+    ::_exit(127);
+  }
+  // Wait until training runs (the first progress line), then press Ctrl-C.
+  for (int k = 0; k < 600 && slurp(err).find("train ") == std::string::npos; ++k) ::usleep(50000);
+  ::usleep(300000);
+  ::kill(pid, SIGINT);
+  int status = 0;
+  ::waitpid(pid, &status, 0);
   INFO(slurp(err));
   CHECK(WEXITSTATUS(status) == 130);
   CHECK(fs::exists(run / "checkpoint.pt"));

@@ -4,8 +4,8 @@
 #include "efm/metrics.h"
 
 #include <ATen/CPUGeneratorImpl.h>
-#include <catch2/catch.hpp>
 #include <torch/torch.h>
+#include <catch2/catch.hpp>
 
 #include <atomic>
 #include <cmath>
@@ -24,9 +24,8 @@ class TempFile {
  public:
   explicit TempFile(const std::string& content, const std::string& suffix = ".csv") {
     static std::atomic<int> counter{0};
-    path_ = fs::temp_directory_path() /
-            ("efm_test_data_" + std::to_string(::getpid()) + "_" + std::to_string(counter++) +
-             suffix);
+    path_ = fs::temp_directory_path() / ("efm_test_data_" + std::to_string(::getpid()) + "_" +
+                                         std::to_string(counter++) + suffix);
     std::ofstream out(path_, std::ios::binary);
     out << content;
   }
@@ -46,8 +45,7 @@ at::Generator generator(uint64_t seed) { return at::detail::createCPUGenerator(s
 
 // Pearson chi-square of samples against a table; cells with an expected count below 5 are
 // pooled. Cells of probability zero must receive nothing. Returns statistic / tolerance.
-double chiSquareRatio(const torch::Tensor& table, const torch::Tensor& samples,
-                      int64_t classes) {
+double chiSquareRatio(const torch::Tensor& table, const torch::Tensor& samples, int64_t classes) {
   const auto n = static_cast<double>(samples.size(0));
   const auto counts =
       torch::bincount(efm::labelingIndex(samples, classes), {}, table.numel()).to(torch::kDouble);
@@ -122,9 +120,9 @@ TEST_CASE("8gaussians table: normalised and symmetric", "[data]") {
   CHECK(data->description() == "toy:8gaussians (n=2, c=91)");
   const auto g = grid(data);
   CHECK(g.sum().item<double>() == Approx(1.0).epsilon(1e-12));
-  CHECK((g - g.t()).abs().max().item<double>() < 1e-12);            // x <-> y
-  CHECK((g - g.flip({0})).abs().max().item<double>() < 1e-12);      // x -> -x
-  CHECK((g - g.flip({1})).abs().max().item<double>() < 1e-12);      // y -> -y
+  CHECK((g - g.t()).abs().max().item<double>() < 1e-12);        // x <-> y
+  CHECK((g - g.flip({0})).abs().max().item<double>() < 1e-12);  // x -> -x
+  CHECK((g - g.flip({1})).abs().max().item<double>() < 1e-12);  // y -> -y
   // The mode cell around (2.8, 0) holds far more mass than the centre cell.
   const double width = 8.0 / 91;
   const auto cell = [&](double v) { return static_cast<int64_t>(std::floor((v + 4) / width)); };
@@ -191,8 +189,8 @@ TEST_CASE("pinwheel table: five arms away from the centre", "[data]") {
 
 TEST_CASE("sampling matches the table", "[data]") {
   for (const std::string spec :
-       {"toy:coupled-binary", "toy:8gaussians?c=16", "toy:checkerboard?c=8",
-        "toy:pinwheel?c=12", "toy:dirichlet?n=2&c=6&alpha=0.5&seed=3"}) {
+       {"toy:coupled-binary", "toy:8gaussians?c=16", "toy:checkerboard?c=8", "toy:pinwheel?c=12",
+        "toy:dirichlet?n=2&c=6&alpha=0.5&seed=3"}) {
     INFO(spec);
     const auto data = efm::openDataset(spec);
     auto gen = generator(42);
@@ -285,8 +283,7 @@ TEST_CASE("csv files: comments, header, CRLF, separators", "[data]") {
   CHECK(table[0 * 9 + 1 * 3 + 2].item<double>() == Approx(0.5));
   CHECK(table[2 * 9 + 1 * 3 + 0].item<double>() == Approx(0.25));
   CHECK(table[13].item<double>() == Approx(0.25));
-  CHECK(torch::allclose(data->marginals()[0],
-                        torch::tensor({0.5, 0.25, 0.25}, torch::kDouble)));
+  CHECK(torch::allclose(data->marginals()[0], torch::tensor({0.5, 0.25, 0.25}, torch::kDouble)));
   auto gen = generator(11);
   const auto samples = data->sample(100000, gen);
   CHECK(chiSquareRatio(table, samples, 3) < 1.0);

@@ -2,8 +2,8 @@
 #include "efm/geometry.h"
 #include "efm/geometry_exact.h"
 
-#include <catch2/catch.hpp>
 #include <torch/torch.h>
+#include <catch2/catch.hpp>
 
 using namespace efm;
 namespace g = efm::geometry;
@@ -81,8 +81,7 @@ TEST_CASE("Lifting map: barycenter gives softmax, round trip through logit coord
   CHECK(torch::isfinite(g::liftLog(w.log(), 2000 * v)).all().item<bool>());
 }
 
-TEST_CASE("e-geodesic: end points, lift form, velocity by finite differences",
-          "[math][geometry]") {
+TEST_CASE("e-geodesic: end points, lift form, velocity by finite differences", "[math][geometry]") {
   const Tensor p = randomPoints(8, 1, 5, 10), q = randomPoints(8, 1, 5, 11);
   CHECK(maxAbs(g::eGeodesic(p, q, torch::tensor(0.0, kDouble)) - p) < 1e-13);
   CHECK(maxAbs(g::eGeodesic(p, q, torch::tensor(1.0, kDouble)) - q) < 1e-13);
@@ -103,8 +102,7 @@ TEST_CASE("e-geodesic: end points, lift form, velocity by finite differences",
   CHECK(maxAbs(batch[3] - g::eGeodesic(p[3], q[3], ts[3])) < 1e-14);
 }
 
-TEST_CASE("m- and Fisher-Rao geodesics: end points, simplex, exact agreement",
-          "[math][geometry]") {
+TEST_CASE("m- and Fisher-Rao geodesics: end points, simplex, exact agreement", "[math][geometry]") {
   const Tensor p = randomPoints(8, 1, 4, 12), q = randomPoints(8, 1, 4, 13);
   for (double t : {0.0, 0.3, 1.0}) {
     const Tensor tt = torch::tensor(t, kDouble);

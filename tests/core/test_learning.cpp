@@ -3,8 +3,8 @@
 #include "efm/sampler.h"
 #include "efm/trainer.h"
 
-#include <catch2/catch.hpp>
 #include <torch/torch.h>
+#include <catch2/catch.hpp>
 
 using namespace efm;
 

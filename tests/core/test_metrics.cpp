@@ -1,15 +1,14 @@
 // Metrics: closed-form values, the conventions of metrics.h, shape validation.
 #include "efm/metrics.h"
 
-#include <catch2/catch.hpp>
 #include <torch/torch.h>
+#include <catch2/catch.hpp>
 
 #include <cmath>
 #include <limits>
 #include <stdexcept>
 
 namespace {
-
 
 torch::Tensor f64(std::initializer_list<double> values) {
   return torch::tensor(std::vector<double>(values), torch::kDouble);
@@ -50,8 +49,7 @@ TEST_CASE("Total variation", "[metrics]") {
 }
 
 TEST_CASE("Metrics reject mismatched or invalid inputs", "[metrics]") {
-  CHECK_THROWS_AS(efm::klDivergence(f64({0.5, 0.5}), f64({0.2, 0.3, 0.5})),
-                  std::invalid_argument);
+  CHECK_THROWS_AS(efm::klDivergence(f64({0.5, 0.5}), f64({0.2, 0.3, 0.5})), std::invalid_argument);
   CHECK_THROWS_AS(efm::totalVariation(f64({0.5, 0.5}), f64({1.0})), std::invalid_argument);
   CHECK_THROWS_AS(efm::klDivergence(f64({-0.5, 1.5}), f64({0.5, 0.5})), std::invalid_argument);
   CHECK_THROWS_AS(efm::klDivergence(f64({std::nan(""), 1.0}), f64({0.5, 0.5})),
@@ -64,8 +62,7 @@ TEST_CASE("Metrics reject mismatched or invalid inputs", "[metrics]") {
   CHECK_THROWS_AS(efm::empiricalMarginals(labels({{0, -1}}), 2), std::invalid_argument);
   CHECK_THROWS_AS(efm::marginalKl(l, torch::full({3, 2}, 0.5, torch::kDouble)),
                   std::invalid_argument);
-  CHECK_THROWS_AS(efm::marginalKl(l, torch::full({2}, 0.5, torch::kDouble)),
-                  std::invalid_argument);
+  CHECK_THROWS_AS(efm::marginalKl(l, torch::full({2}, 0.5, torch::kDouble)), std::invalid_argument);
 }
 
 TEST_CASE("Empirical joint and marginals", "[metrics]") {
@@ -79,8 +76,8 @@ TEST_CASE("Empirical joint and marginals", "[metrics]") {
   CHECK(joint.sum().item<double>() == Approx(1.0));
   const auto marg = efm::empiricalMarginals(l, 3);
   REQUIRE(marg.sizes() == torch::IntArrayRef({2, 3}));
-  CHECK(torch::allclose(marg, torch::tensor({{0.5, 0.25, 0.25}, {0.25, 0.5, 0.25}},
-                                            torch::kDouble)));
+  CHECK(
+      torch::allclose(marg, torch::tensor({{0.5, 0.25, 0.25}, {0.25, 0.5, 0.25}}, torch::kDouble)));
 }
 
 TEST_CASE("compareJoint applies the half-count floor to empty target cells", "[metrics]") {

@@ -3,8 +3,8 @@
 #include "efm/geometry.h"
 #include "efm/probability_path.h"
 
-#include <catch2/catch.hpp>
 #include <torch/torch.h>
+#include <catch2/catch.hpp>
 
 using namespace efm;
 using torch::Tensor;
@@ -37,8 +37,7 @@ TEST_CASE("Fisher-Rao regression loss equals a hand-computed value", "[math][pat
   CHECK(fisherRaoRegressionLoss(F.expand({2, 2, 2}), two).item<double>() ==
         Approx(2 * 0.421875).epsilon(1e-6));
   // Adding a constant to F changes nothing (only P0 F matters).
-  CHECK(fisherRaoRegressionLoss(F + 3.0f, batch).item<double>() ==
-        Approx(0.421875).epsilon(1e-6));
+  CHECK(fisherRaoRegressionLoss(F + 3.0f, batch).item<double>() == Approx(0.421875).epsilon(1e-6));
 }
 
 TEST_CASE("Ray path: target m vhat, Gamma times, points on the ray", "[math][paths]") {

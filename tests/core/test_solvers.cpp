@@ -2,8 +2,8 @@
 #include "efm/errors.h"
 #include "efm/ode_solver.h"
 
-#include <catch2/catch.hpp>
 #include <torch/torch.h>
+#include <catch2/catch.hpp>
 
 #include <cmath>
 
@@ -29,8 +29,8 @@ TEST_CASE("Fixed-step solvers converge with orders 1, 2 and 4", "[math][solvers]
     SolverKind kind;
     double order;
   };
-  for (const Case c : {Case{SolverKind::Euler, 1}, Case{SolverKind::Heun, 2},
-                       Case{SolverKind::Rk4, 4}}) {
+  for (const Case c :
+       {Case{SolverKind::Euler, 1}, Case{SolverKind::Heun, 2}, Case{SolverKind::Rk4, 4}}) {
     const double e1 = errorWithStep(c.kind, 0.05), e2 = errorWithStep(c.kind, 0.025);
     const double observed = std::log2(e1 / e2);
     INFO(solverName(c.kind) << ": errors " << e1 << " " << e2 << ", observed order " << observed);
@@ -38,8 +38,7 @@ TEST_CASE("Fixed-step solvers converge with orders 1, 2 and 4", "[math][solvers]
   }
 }
 
-TEST_CASE("RK4 reference settings: 75 steps and 300 evaluations landing on t_end",
-          "[solvers]") {
+TEST_CASE("RK4 reference settings: 75 steps and 300 evaluations landing on t_end", "[solvers]") {
   SolverOptions options;  // RK4, step 0.2
   options.keepTrajectory = true;
   const OdeSolution s = integrate(kField, torch::ones({2}, torch::kFloat64), 0.0, 15.0, options);

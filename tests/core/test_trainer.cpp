@@ -6,9 +6,9 @@
 #include "efm/training_run.h"
 #include "efm/vector_field.h"
 
+#include <torch/torch.h>
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
-#include <torch/torch.h>
 
 #include <filesystem>
 #include <fstream>
@@ -20,8 +20,8 @@ using torch::Tensor;
 namespace {
 
 fs::path freshDirectory(const std::string& name) {
-  const fs::path dir = fs::temp_directory_path() / ("efm-test-" + name + "-" +
-                                                    std::to_string(::getpid()));
+  const fs::path dir =
+      fs::temp_directory_path() / ("efm-test-" + name + "-" + std::to_string(::getpid()));
   fs::remove_all(dir);
   fs::create_directories(dir);
   return dir;
@@ -55,8 +55,7 @@ bool sameParameters(const std::vector<Tensor>& a, const std::vector<Tensor>& b) 
 
 }  // namespace
 
-TEST_CASE("Networks map [B, n, c] and [B] to [B, n, c] with registered parameters",
-          "[nn]") {
+TEST_CASE("Networks map [B, n, c] and [B] to [B, n, c] with registered parameters", "[nn]") {
   for (const char* kind : {"mlp", "cnn"}) {
     NetworkOptions options;
     options.kind = kind;
@@ -135,8 +134,8 @@ TEST_CASE("Configuration JSON round trip and errors naming the setting", "[confi
     }
     return std::string("no error");
   };
-  CHECK_THAT(message(R"({"train": {"lr": "fast"}})"), Catch::Contains("train.lr") &&
-                                                            Catch::Contains("cfg.json"));
+  CHECK_THAT(message(R"({"train": {"lr": "fast"}})"),
+             Catch::Contains("train.lr") && Catch::Contains("cfg.json"));
   CHECK_THAT(message(R"({"train": {"steps": -5}})"), Catch::Contains("train.steps"));
   CHECK_THAT(message(R"({"network": {"colour": 1}})"), Catch::Contains("network.colour"));
   CHECK_THAT(message(R"({"path": {"kind": "sphere"}})"), Catch::Contains("path.kind"));

@@ -25,7 +25,7 @@ struct CheckpointContents {
   RunConfig config;
   int64_t step = 0;
   int64_t formatVersion = kCheckpointFormatVersion;
-  torch::nn::Module* network = nullptr;       // saved from / loaded into, if set
+  torch::nn::Module* network = nullptr;  // saved from / loaded into, if set
   torch::optim::Optimizer* optimizer = nullptr;
   torch::Tensor dataGeneratorState;
   torch::Tensor noiseGeneratorState;

@@ -12,21 +12,21 @@
 namespace efm {
 
 struct PathOptions {
-  std::string kind = "ray";     // "ray" (journal version) or "bridge" (preprint)
-  double smoothing = 0.01;      // eps: w1 = (1 - eps) onehot(x) + eps / c
-  double magnitude = 0.5;       // m: speed of the ray variant
-  double gammaShape = 1.0;      // k: t ~ Gamma(k, rate r) for the ray variant
-  double gammaRate = 0.25;      // r
-  double timeEnd = 0;           // t_end used for sampling; 0 = the path's default (15 / 1)
+  std::string kind = "ray";  // "ray" (journal version) or "bridge" (preprint)
+  double smoothing = 0.01;   // eps: w1 = (1 - eps) onehot(x) + eps / c
+  double magnitude = 0.5;    // m: speed of the ray variant
+  double gammaShape = 1.0;   // k: t ~ Gamma(k, rate r) for the ray variant
+  double gammaRate = 0.25;   // r
+  double timeEnd = 0;        // t_end used for sampling; 0 = the path's default (15 / 1)
 };
 
 struct NetworkOptions {
-  std::string kind = "mlp";     // "mlp" or "cnn"
-  int64_t hidden = 0;           // MLP width / CNN channels; 0 = default (256 mlp, 128 cnn)
-  int64_t layers = 2;           // hidden layers of the MLP
-  int64_t timeFeatures = 16;    // Fourier features of t (sin and cos pairs: half each)
-  double maxFrequency = 4.0;    // highest Fourier frequency (cycles per unit of t)
-  int64_t kernel = 9;           // CNN kernel size
+  std::string kind = "mlp";   // "mlp" or "cnn"
+  int64_t hidden = 0;         // MLP width / CNN channels; 0 = default (256 mlp, 128 cnn)
+  int64_t layers = 2;         // hidden layers of the MLP
+  int64_t timeFeatures = 16;  // Fourier features of t (sin and cos pairs: half each)
+  double maxFrequency = 4.0;  // highest Fourier frequency (cycles per unit of t)
+  int64_t kernel = 9;         // CNN kernel size
   std::vector<int64_t> dilations = {1, 1, 4, 16, 64};  // one CNN layer each
 };
 
@@ -37,8 +37,8 @@ struct TrainOptions {
   std::string schedule = "constant";  // "constant" or "cosine" (decays to 0 at `steps`)
   double gradClip = 0;                // max global grad norm; 0 = off (reference)
   uint64_t seed = 0;
-  int64_t checkpointEvery = 1000;     // steps; the final step is always saved
-  int64_t logEvery = 50;              // steps between rows of metrics.csv
+  int64_t checkpointEvery = 1000;  // steps; the final step is always saved
+  int64_t logEvery = 50;           // steps between rows of metrics.csv
 };
 
 struct RunConfig {

@@ -19,7 +19,7 @@ std::string solverName(SolverKind kind);
 
 struct SolverOptions {
   SolverKind kind = SolverKind::Rk4;
-  double step = 0.2;           // fixed-step size; the initial step for dopri5 (0 = automatic)
+  double step = 0.2;                // fixed-step size; the initial step for dopri5 (0 = automatic)
   double relativeTolerance = 1e-5;  // dopri5
   double absoluteTolerance = 1e-6;  // dopri5
   int64_t maxSteps = 1000000;       // dopri5: accepted + rejected steps before giving up
@@ -29,8 +29,8 @@ struct SolverOptions {
 using VelocityFunction = std::function<Tensor(const Tensor& state, double t)>;
 
 struct OdeSolution {
-  Tensor state;                   // at t1
-  std::vector<Tensor> trajectory; // states at `times` (including t0 and t1) if kept
+  Tensor state;                    // at t1
+  std::vector<Tensor> trajectory;  // states at `times` (including t0 and t1) if kept
   std::vector<double> times;
   int64_t evaluations = 0;
   int64_t acceptedSteps = 0;

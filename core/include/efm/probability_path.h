@@ -31,7 +31,8 @@ class ProbabilityPath {
 
   // Conditional-path samples for data labelings x (int64 [B, n], on the training device).
   // Random draws (t, noise) come from `generator`, which lives on the same device.
-  virtual PathBatch sample(const Tensor& labels, int64_t classes, at::Generator& generator) const = 0;
+  virtual PathBatch sample(const Tensor& labels, int64_t classes,
+                           at::Generator& generator) const = 0;
 
   // Scalar training loss for the network output F at the sampled points.
   virtual Tensor loss(const Tensor& output, const PathBatch& batch) const = 0;
@@ -39,7 +40,8 @@ class ProbabilityPath {
   // --- The generative ODE. Its state is path specific (logit coordinates V here). ---
   // Initial states for `count` labelings of n nodes: [count, n, c].
   virtual Tensor initialState(int64_t count, int64_t variables, int64_t classes,
-                              at::Generator& generator, const torch::TensorOptions& options) const = 0;
+                              at::Generator& generator,
+                              const torch::TensorOptions& options) const = 0;
   // d state / dt at time t (same t for the whole batch).
   virtual Tensor velocity(VectorFieldImpl& network, const Tensor& state, double t) const = 0;
   // The point W [.., n, c] of the assignment manifold that a state represents.

@@ -18,19 +18,19 @@ struct SampleOptions {
   int64_t variables = 0;  // n
   int64_t classes = 0;    // c
   SolverOptions solver;
-  double timeEnd = 0;     // 0 = the path's default
+  double timeEnd = 0;  // 0 = the path's default
   Readout readout = Readout::Argmax;
   uint64_t seed = 0;
-  int64_t chunk = 2048;   // labelings integrated together (cache-sized: see bench/)
+  int64_t chunk = 2048;  // labelings integrated together (cache-sized: see bench/)
   torch::Device device = torch::kCPU;
 };
 
 struct SampleResult {
-  Tensor labels;             // int64 [count, n], on the CPU
-  Tensor endProbabilities;   // W_end, float32 [count, n, c], on the CPU
-  Tensor trajectories;       // W(t), float32 [steps + 1, count, n, c] when requested
-  std::vector<double> times; // the times of `trajectories`
-  int64_t evaluations = 0;   // network evaluations per labeling
+  Tensor labels;              // int64 [count, n], on the CPU
+  Tensor endProbabilities;    // W_end, float32 [count, n, c], on the CPU
+  Tensor trajectories;        // W(t), float32 [steps + 1, count, n, c] when requested
+  std::vector<double> times;  // the times of `trajectories`
+  int64_t evaluations = 0;    // network evaluations per labeling
 };
 
 // progress(done, total) is called after each chunk; `cancelled` is polled between solver

@@ -18,9 +18,9 @@
 namespace efm {
 
 struct TrainProgress {
-  int64_t step = 0;        // steps completed
+  int64_t step = 0;  // steps completed
   int64_t totalSteps = 0;
-  double loss = 0;         // loss of the last step
+  double loss = 0;  // loss of the last step
   double learningRate = 0;
   double stepsPerSecond = 0;  // over this session's steps
   double etaSeconds = 0;

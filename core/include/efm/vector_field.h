@@ -2,8 +2,8 @@
 // Vector-field networks F_theta(W, t) (METHOD.md section 3). The input is a batch of points
 // W [B, n, c] of the assignment manifold and their times t [B], or t [1] for one time shared
 // by the batch (what the ODE solvers pass: the time path is then computed once, not B
-// times); the output is [B, n, c] (any real values: only P0 F enters the flow). Submodules are registered, so their names
-// are the checkpoint keys.
+// times); the output is [B, n, c] (any real values: only P0 F enters the flow). Submodules are
+// registered, so their names are the checkpoint keys.
 #include "efm/config.h"
 
 #include <torch/nn/module.h>
