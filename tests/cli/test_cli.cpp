@@ -208,7 +208,7 @@ TEST_CASE("train, sample and eval: files and JSON a script can rely on", "[cli]"
   CHECK(j["tv"].get<double>() < 0.5);
 }
 
-TEST_CASE("An existing run is never overwritten; --resume continues it", "[cli]") {
+TEST_CASE("An existing run is never overwritten and --resume continues it", "[cli]") {
   const fs::path run = scratch() / "resume-run";
   REQUIRE(efm("train --out '" + run.string() + "' --steps 40 --batch 32").code == 0);
   const Result again = efm("train --out '" + run.string() + "' --steps 40");
