@@ -20,8 +20,17 @@ SampleResult sampleLabelings(VectorFieldImpl& network, const ProbabilityPath& pa
   if (options.count < 1) throw InputError("sample count must be at least 1");
   if (options.chunk < 1) throw InputError("sample chunk must be at least 1");
   c10::InferenceMode inference;
-  const bool wasTraining = network.is_training();
-  network.eval();
+  // Restores train mode however sampling ends (finished, cancelled or failed).
+  struct EvalModeGuard {
+    VectorFieldImpl& net;
+    bool wasTraining;
+    explicit EvalModeGuard(VectorFieldImpl& n) : net(n), wasTraining(n.is_training()) {
+      net.eval();
+    }
+    ~EvalModeGuard() {
+      if (wasTraining) net.train();
+    }
+  } evalMode(network);
   const double tEnd = options.timeEnd > 0 ? options.timeEnd : path.timeEnd();
   const auto floatOptions = torch::TensorOptions().dtype(torch::kFloat32).device(options.device);
   at::Generator noise = makeGenerator(options.device, options.seed);
@@ -62,7 +71,6 @@ SampleResult sampleLabelings(VectorFieldImpl& network, const ProbabilityPath& pa
   result.labels = torch::cat(labels);
   result.endProbabilities = torch::cat(ends);
   if (!trajectories.empty()) result.trajectories = torch::cat(trajectories, 1);
-  if (wasTraining) network.train();
   return result;
 }
 
