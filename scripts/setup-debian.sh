@@ -8,6 +8,14 @@ packages=(
   libtorch-dev libeigen3-dev libopenblas0-pthread
   nlohmann-json3-dev libcli11-dev catch2
 )
+# The desktop application (efm-studio) and its tests under a virtual X server. Skip them with
+# EFM_HEADLESS=1 for machines that only train from the command line.
+if [ "${EFM_HEADLESS:-0}" != "1" ]; then
+  packages+=(
+    qt6-base-dev libqt6opengl6-dev qt6-qpa-plugins libvtk9-dev
+    libgl1-mesa-dri libglx-mesa0 fonts-dejavu-core xvfb xauth
+  )
+fi
 
 missing=()
 for p in "${packages[@]}"; do

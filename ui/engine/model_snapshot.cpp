@@ -1,0 +1,48 @@
+#include "engine/model_snapshot.h"
+
+#include <torch/torch.h>
+
+namespace efm::ui {
+
+SnapshotPtr makeSnapshot(const RunConfig& config, int64_t step, VectorFieldImpl& network,
+                         ProbabilityPathPtr path, DatasetPtr data, torch::Device device) {
+  auto snapshot = std::make_shared<ModelSnapshot>();
+  snapshot->config = config;
+  snapshot->step = step;
+  snapshot->path = std::move(path);
+  snapshot->data = std::move(data);
+  snapshot->device = device;
+  VectorFieldPtr copy = makeVectorField(config.variables, config.classes, config.network);
+  copy->to(device);
+  {
+    torch::NoGradGuard noGrad;
+    auto source = network.named_parameters();
+    for (auto& item : copy->named_parameters()) item.value().copy_(source[item.key()]);
+    auto sourceBuffers = network.named_buffers();
+    for (auto& item : copy->named_buffers()) item.value().copy_(sourceBuffers[item.key()]);
+  }
+  copy->eval();
+  snapshot->network = copy;
+  return snapshot;
+}
+
+DataSummary summarizeData(const Dataset& data, const std::string& spec, int64_t maxJoint) {
+  DataSummary summary;
+  summary.spec = spec;
+  summary.description = data.description();
+  summary.variables = data.variables();
+  summary.classes = data.classes();
+  const Tensor marginals = data.marginals().to(torch::kFloat64).contiguous();
+  summary.marginals.assign(marginals.data_ptr<double>(),
+                           marginals.data_ptr<double>() + marginals.numel());
+  double cells = std::pow(double(data.classes()), double(data.variables()));
+  if (cells <= double(maxJoint)) {
+    if (std::optional<Tensor> joint = data.jointTable()) {
+      const Tensor table = joint->to(torch::kFloat64).contiguous();
+      summary.joint.assign(table.data_ptr<double>(), table.data_ptr<double>() + table.numel());
+    }
+  }
+  return summary;
+}
+
+}  // namespace efm::ui

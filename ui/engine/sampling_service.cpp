@@ -1,0 +1,202 @@
+#include "engine/sampling_service.h"
+
+#include <torch/torch.h>
+
+#include <QMetaObject>
+#include <chrono>
+#include <efm/errors.h>
+#include <efm/geometry.h>
+#include <efm/metrics.h>
+#include <efm/sampler.h>
+
+#include "engine/model_snapshot.h"
+
+namespace efm::ui {
+
+namespace {
+
+// Mean over samples of the factorizing joints T(W_end) = w_1 (x) ... (x) w_n: the model's
+// joint distribution (METHOD.md section 3). float64 [c^n]; computed in chunks of samples.
+std::vector<double> meanFactorizingJoint(const Tensor& ends) {
+  const int64_t count = ends.size(0), n = ends.size(1);
+  Tensor total;
+  for (int64_t begin = 0; begin < count; begin += 256) {
+    const Tensor w = ends.slice(0, begin, std::min(count, begin + 256)).to(torch::kFloat64);
+    Tensor joint = w.select(1, 0);
+    for (int64_t i = 1; i < n; ++i)
+      joint = (joint.unsqueeze(-1) * w.select(1, i).unsqueeze(1)).flatten(1);
+    const Tensor sum = joint.sum(0);
+    total = total.defined() ? total + sum : sum;
+  }
+  total = (total / double(count)).contiguous();
+  return std::vector<double>(total.data_ptr<double>(), total.data_ptr<double>() + total.numel());
+}
+
+template <typename T>
+std::vector<T> toVector(const Tensor& tensor) {
+  const Tensor t = tensor.contiguous();
+  return std::vector<T>(t.data_ptr<T>(), t.data_ptr<T>() + t.numel());
+}
+
+// Joint tables of at most this many cells are estimated (the views show c x c heat maps).
+constexpr double kMaxJointCells = 65536;
+
+}  // namespace
+
+SamplingService::SamplingService(QObject* parent) : QObject(parent) {
+  qRegisterMetaType<std::shared_ptr<const efm::ui::SampleSet>>();
+  qRegisterMetaType<std::shared_ptr<const efm::ui::FieldSlice>>();
+  worker_ = std::thread([this] { workerLoop(); });
+}
+
+SamplingService::~SamplingService() {
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    quit_ = true;
+    queue_.clear();
+  }
+  cancel_ = true;
+  changed_.notify_all();
+  worker_.join();
+}
+
+void SamplingService::toGui(std::function<void()> function) {
+  QMetaObject::invokeMethod(this, std::move(function), Qt::QueuedConnection);
+}
+
+void SamplingService::submit(const SampleRequest& request) {
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (request.preview) {
+      for (auto it = queue_.begin(); it != queue_.end();)
+        it = (it->sample && it->sample->preview) ? queue_.erase(it) : std::next(it);
+    }
+    queue_.push_back(Job{request, std::nullopt});
+  }
+  changed_.notify_all();
+}
+
+void SamplingService::submitField(const FieldRequest& request) {
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    for (auto it = queue_.begin(); it != queue_.end();)
+      it = it->field ? queue_.erase(it) : std::next(it);
+    queue_.push_back(Job{std::nullopt, request});
+  }
+  changed_.notify_all();
+}
+
+void SamplingService::cancel() {
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    queue_.clear();
+  }
+  cancel_ = true;
+}
+
+void SamplingService::workerLoop() {
+  for (;;) {
+    Job job;
+    {
+      std::unique_lock<std::mutex> lock(mutex_);
+      if (queue_.empty() && busy_) {
+        busy_ = false;
+        toGui([this] { Q_EMIT busyChanged(false); });
+      }
+      changed_.wait(lock, [this] { return quit_ || !queue_.empty(); });
+      if (quit_) return;
+      job = std::move(queue_.front());
+      queue_.pop_front();
+      cancel_ = false;
+      if (!busy_) {
+        busy_ = true;
+        toGui([this] { Q_EMIT busyChanged(true); });
+      }
+    }
+    try {
+      if (job.sample) run(*job.sample);
+      if (job.field) run(*job.field);
+    } catch (const Cancelled&) {
+      // The user cancelled; nothing to report.
+    } catch (const std::exception& e) {
+      const QString message = QString("Sampling failed: %1").arg(QString::fromStdString(e.what()));
+      toGui([this, message] { Q_EMIT failed(message); });
+    }
+  }
+}
+
+void SamplingService::run(const SampleRequest& request) {
+  const auto start = std::chrono::steady_clock::now();
+  torch::set_num_threads(std::max(1, request.threads));  // per thread (STACK.md, item 5)
+  const ModelSnapshot& model = *request.model;
+  SampleOptions options;
+  options.count = request.count;
+  options.variables = model.config.variables;
+  options.classes = model.config.classes;
+  options.solver.kind = parseSolverKind(request.solver);
+  options.solver.step = request.step;
+  options.solver.keepTrajectory = request.keepTrajectories > 0;
+  options.timeEnd = request.timeEnd;
+  options.seed = request.seed;
+  options.device = model.device;
+  auto progress = [this, preview = request.preview](int64_t done, int64_t total) {
+    if (!preview) toGui([this, done, total] { Q_EMIT progressed(done, total); });
+  };
+  const SampleResult result = sampleLabelings(*model.network, *model.path, options, progress,
+                                              [this] { return cancel_.load(); });
+
+  auto set = std::make_shared<SampleSet>();
+  set->count = options.count;
+  set->variables = options.variables;
+  set->classes = options.classes;
+  set->modelStep = model.step;
+  if (result.trajectories.defined()) {
+    const int64_t keep = std::min(request.keepTrajectories, result.trajectories.size(1));
+    set->times = result.times;
+    set->trajectories = toVector<float>(result.trajectories.slice(1, 0, keep));
+  }
+  set->endPoints = toVector<float>(result.endProbabilities);
+  set->labels = toVector<int64_t>(result.labels);
+  const double cells = std::pow(double(options.classes), double(options.variables));
+  if (cells <= kMaxJointCells) {
+    set->modelJoint = meanFactorizingJoint(result.endProbabilities);
+    set->sampleJoint = toVector<double>(empiricalJoint(result.labels, options.classes));
+  }
+  if (model.data) {
+    if (std::optional<Tensor> target = model.data->jointTable()) {
+      const JointComparison joint = compareJoint(*target, result.labels, options.classes);
+      set->klTargetModel = joint.klTargetModel;
+      set->totalVariation = joint.totalVariation;
+    }
+    set->marginalKl = marginalKl(result.labels, model.data->marginals());
+  }
+  set->seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  std::shared_ptr<const SampleSet> shared = set;
+  toGui([this, shared, preview = request.preview] { Q_EMIT sampled(shared, preview); });
+}
+
+void SamplingService::run(const FieldRequest& request) {
+  torch::InferenceMode inference;
+  const ModelSnapshot& model = *request.model;
+  const int64_t c = model.config.classes, n = model.config.variables;
+  const int64_t g = static_cast<int64_t>(request.points.size()) / c;
+  const Tensor points =
+      torch::from_blob(const_cast<float*>(request.points.data()), {g, 1, c}, torch::kFloat32)
+          .clone()
+          .to(model.device);
+  // Every node at the grid point; the velocity of node 1 in probability coordinates:
+  // dW/dt = R_W(dV/dt) for the logit state V (METHOD.md section 2).
+  const Tensor w = points.expand({g, n, c}).contiguous();
+  const Tensor dv = model.path->velocity(*model.network, torch::log(w), request.time);
+  const Tensor dw = geometry::replicator(w, dv).select(1, 0).to(torch::kCPU);
+  auto slice = std::make_shared<FieldSlice>();
+  slice->time = request.time;
+  slice->classes = c;
+  slice->points = request.points;
+  slice->velocities = toVector<float>(dw);
+  std::shared_ptr<const FieldSlice> shared = slice;
+  toGui([this, shared] { Q_EMIT fieldReady(shared); });
+}
+
+}  // namespace efm::ui

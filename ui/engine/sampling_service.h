@@ -1,0 +1,79 @@
+#pragma once
+// Samples from model snapshots on its own worker thread, so that neither the GUI nor the
+// trainer waits. Two kinds of work: previews during training (latest wins: a newer preview
+// replaces one that has not started) and samples the user asked for (run in order, with
+// progress, cancellable). Results arrive on the GUI thread as plain data.
+
+#include <QObject>
+#include <QString>
+#include <atomic>
+#include <condition_variable>
+#include <deque>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <thread>
+
+#include "engine/studio_data.h"
+
+namespace efm::ui {
+
+struct SampleRequest {
+  SnapshotPtr model;
+  int64_t count = 1000;
+  int64_t keepTrajectories = 0;  // how many of the samples keep their whole flow
+  std::string solver = "rk4";
+  double step = 0.2;     // solver step
+  double timeEnd = 0;    // 0 = the path's default
+  uint64_t seed = 0;
+  bool preview = false;  // during training: replaces a pending preview
+  int threads = 1;
+};
+
+struct FieldRequest {
+  SnapshotPtr model;
+  double time = 0;
+  std::vector<float> points;  // [G][c] points of a simplex where the field is evaluated
+};
+
+class SamplingService : public QObject {
+  Q_OBJECT
+ public:
+  explicit SamplingService(QObject* parent = nullptr);
+  ~SamplingService() override;
+
+  void submit(const SampleRequest& request);
+  void submitField(const FieldRequest& request);  // latest wins
+  void cancel();                                  // the running job and everything queued
+  bool busy() const { return busy_.load(); }
+
+ Q_SIGNALS:
+  void sampled(std::shared_ptr<const efm::ui::SampleSet> samples, bool preview);
+  void fieldReady(std::shared_ptr<const efm::ui::FieldSlice> field);
+  void progressed(qint64 done, qint64 total);
+  void failed(const QString& message);
+  void busyChanged(bool busy);
+
+ private:
+  struct Job {
+    std::optional<SampleRequest> sample;
+    std::optional<FieldRequest> field;
+  };
+  void workerLoop();
+  void run(const SampleRequest& request);
+  void run(const FieldRequest& request);
+  void toGui(std::function<void()> function);
+
+  std::thread worker_;
+  std::mutex mutex_;
+  std::condition_variable changed_;
+  std::deque<Job> queue_;
+  bool quit_ = false;
+  std::atomic<bool> cancel_{false};
+  std::atomic<bool> busy_{false};
+};
+
+}  // namespace efm::ui
+
+Q_DECLARE_METATYPE(std::shared_ptr<const efm::ui::SampleSet>)
+Q_DECLARE_METATYPE(std::shared_ptr<const efm::ui::FieldSlice>)

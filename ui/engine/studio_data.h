@@ -1,0 +1,62 @@
+#pragma once
+// Plain data that crosses from the engine threads (which own LibTorch objects) to the GUI
+// thread. No LibTorch here: Qt-facing code includes this header (STACK.md, item 4).
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace efm::ui {
+
+struct ModelSnapshot;  // engine/model_snapshot.h: a frozen copy of a network (LibTorch)
+using SnapshotPtr = std::shared_ptr<const ModelSnapshot>;
+
+struct TrainStatus {
+  int64_t step = 0;
+  int64_t totalSteps = 0;
+  double loss = 0;
+  double stepsPerSecond = 0;
+  double etaSeconds = 0;
+};
+
+// What the trajectory and meta-simplex views draw from one sampling run.
+struct SampleSet {
+  int64_t count = 0;      // S labelings
+  int64_t variables = 0;  // n
+  int64_t classes = 0;    // c
+  int64_t modelStep = 0;  // training step of the model that drew them
+  std::vector<double> times;         // T times of the trajectories (empty: none kept)
+  std::vector<float> trajectories;   // [T][S][n][c] probabilities W(t)
+  std::vector<float> endPoints;      // [S][n][c] W(t_end)
+  std::vector<int64_t> labels;       // [S][n] read-out labelings
+  // Compared with the data when its joint table is known.
+  std::optional<double> klTargetModel;
+  std::optional<double> totalVariation;
+  double marginalKl = 0;
+  std::vector<double> modelJoint;      // c^n: mean over samples of the factorizing T(W_end)
+  std::vector<double> sampleJoint;     // c^n: empirical distribution of the labels
+  double seconds = 0;                  // wall time of the sampling run
+};
+
+// The learned vector field at one time on the grid points of a simplex view: every node is
+// put at the grid point and dW/dt of node 1 is reported.
+struct FieldSlice {
+  double time = 0;
+  int64_t classes = 0;
+  std::vector<float> points;      // [G][c]
+  std::vector<float> velocities;  // [G][c] tangent vectors (sum 0)
+};
+
+// What is known about the data, for the views: the exact joint (if small) and marginals.
+struct DataSummary {
+  std::string spec;
+  std::string description;
+  int64_t variables = 0;
+  int64_t classes = 0;
+  std::vector<double> joint;      // c^n, empty when unknown or too large
+  std::vector<double> marginals;  // [n][c]
+};
+
+}  // namespace efm::ui

@@ -1,0 +1,100 @@
+#pragma once
+// Runs training on a worker thread that owns the Trainer (STACK.md, items 5 and 7). The GUI
+// calls start/pause/resume/stop and gets queued signals: progress at most every 50 ms,
+// a snapshot of the model every `snapshotEvery` steps, and errors as messages. Commands
+// (train, save, load) run one after the other on the worker; save requests made while
+// training are served between two steps. Stop takes effect before the next step starts.
+
+#include <QObject>
+#include <QString>
+#include <atomic>
+#include <condition_variable>
+#include <deque>
+#include <efm/config.h>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <thread>
+
+#include "engine/studio_data.h"
+
+namespace efm::ui {
+
+class TrainerHost;  // the LibTorch side (training_controller.cpp)
+
+class TrainingController : public QObject {
+  Q_OBJECT
+ public:
+  enum class State { Idle, Running, Paused };
+
+  explicit TrainingController(QObject* parent = nullptr);
+  ~TrainingController() override;  // stops training and joins the worker
+
+  // A new model for `config` (validated here; errors arrive through failed()), trained in
+  // `runDirectory` (checkpoint.pt, config.json, metrics.csv, as `efm train` writes them).
+  void start(const RunConfig& config, const QString& runDirectory, int threads);
+  // Continues the current model (after Stop, or a loaded checkpoint) up to `totalSteps`.
+  void resumeTraining(int64_t totalSteps, int threads);
+  void pause();
+  void resume();
+  void stop();  // also wakes a paused run
+
+  void saveCheckpoint(const QString& file);
+  // Loads a checkpoint written by `efm train` or the studio; its data is opened again when
+  // possible (if not, the model can still be sampled but not trained further).
+  void loadCheckpoint(const QString& file, const QString& runDirectory);
+
+  State state() const { return state_.load(); }
+  bool hasModel() const;
+  bool canTrain() const;  // a model whose data is open
+  SnapshotPtr snapshot() const;
+  RunConfig config() const;
+  void setSnapshotEvery(int64_t steps) { snapshotEvery_ = std::max<int64_t>(1, steps); }
+
+ Q_SIGNALS:
+  void stateChanged(int state);  // a State
+  void progressed(const efm::ui::TrainStatus& status);
+  void snapshotPublished(qint64 step);
+  void dataChanged(const efm::ui::DataSummary& data);
+  void configChanged(const efm::RunConfig& config);
+  void finished(bool cancelled, qint64 step);
+  void checkpointSaved(const QString& file);
+  void checkpointLoaded(const QString& file);
+  void failed(const QString& message);
+
+ private:
+  void post(std::function<void()> task);  // run on the worker thread
+  void workerLoop();
+  void runTrainingTask(int threads);
+  void publishSnapshot();
+  void setState(State state);
+  void toGui(std::function<void()> function);  // queued onto the GUI thread
+  void servePendingSaves();
+
+  std::unique_ptr<TrainerHost> host_;  // touched only on the worker thread
+  mutable std::mutex snapshotMutex_;
+  SnapshotPtr snapshot_;
+  RunConfig config_;  // guarded by snapshotMutex_
+
+  std::thread worker_;
+  std::mutex queueMutex_;
+  std::condition_variable queueChanged_;
+  std::deque<std::function<void()>> queue_;
+  bool quit_ = false;
+
+  std::atomic<State> state_{State::Idle};
+  std::atomic<bool> cancel_{false};
+  std::mutex pauseMutex_;
+  std::condition_variable pauseChanged_;
+  bool paused_ = false;
+  std::mutex saveMutex_;
+  std::vector<QString> pendingSaves_;
+  std::atomic<int64_t> snapshotEvery_{200};
+  std::atomic<bool> hasModel_{false}, canTrain_{false};
+};
+
+}  // namespace efm::ui
+
+Q_DECLARE_METATYPE(efm::ui::TrainStatus)
+Q_DECLARE_METATYPE(efm::ui::DataSummary)
+Q_DECLARE_METATYPE(efm::RunConfig)

@@ -1,0 +1,201 @@
+#include "widgets/training_panel.h"
+
+#include <QComboBox>
+#include <QDoubleSpinBox>
+#include <QFormLayout>
+#include <QGridLayout>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QProgressBar>
+#include <QPushButton>
+#include <QSpinBox>
+#include <QThread>
+#include <QToolButton>
+#include <QVBoxLayout>
+#include <cmath>
+
+#include "engine/training_controller.h"
+
+namespace efm::ui {
+
+namespace {
+QSpinBox* spin(int lo, int hi, int value, const QString& tip) {
+  auto* box = new QSpinBox;
+  box->setRange(lo, hi);
+  box->setValue(value);
+  box->setToolTip(tip);
+  box->setAccelerated(true);
+  return box;
+}
+
+QString formatDuration(double seconds) {
+  const int s = int(std::lround(seconds));
+  if (s >= 3600) return QString("%1:%2:%3").arg(s / 3600).arg(s / 60 % 60, 2, 10, QChar('0')).arg(s % 60, 2, 10, QChar('0'));
+  return QString("%1:%2").arg(s / 60).arg(s % 60, 2, 10, QChar('0'));
+}
+}  // namespace
+
+QStringList TrainingPanel::toySpecs() {
+  return {"toy:coupled-binary",
+          "toy:dirichlet?n=2&c=3&alpha=0.5&seed=0",
+          "toy:dirichlet?n=3&c=4&alpha=0.3&seed=0",
+          "toy:pinwheel?c=91",
+          "toy:8gaussians?c=91",
+          "toy:checkerboard?c=32",
+          "toy:kscaling?K=160&n=4&seed=0"};
+}
+
+TrainingPanel::TrainingPanel(QWidget* parent) : QWidget(parent) {
+  const RunConfig defaults;
+  auto* form = new QFormLayout;
+  form->setFieldGrowthPolicy(QFormLayout::AllNonFixedFieldsGrow);
+
+  data_ = new QComboBox;
+  data_->setEditable(true);
+  data_->addItems(toySpecs());
+  data_->setToolTip("A data SPEC as `efm train --data` takes it (README, \"Data SPECs\"), or a "
+                    "CSV of labelings / weighted table opened with the button");
+  data_->setMinimumContentsLength(18);
+  auto* openData = new QToolButton;
+  openData->setText("…");
+  openData->setToolTip("Open a CSV of labelings or a weighted table (pmf)");
+  connect(openData, &QToolButton::clicked, this, &TrainingPanel::openDataRequested);
+  auto* dataRow = new QHBoxLayout;
+  dataRow->addWidget(data_, 1);
+  dataRow->addWidget(openData);
+  form->addRow("Data", dataRow);
+
+  path_ = new QComboBox;
+  path_->addItems({"ray", "bridge"});
+  path_->setToolTip("ray: the journal e-geodesic path (t_end 15); bridge: the preprint's");
+  form->addRow("Path", path_);
+  network_ = new QComboBox;
+  network_->addItems({"mlp", "cnn"});
+  form->addRow("Network", network_);
+  hidden_ = spin(0, 4096, 0, "Width of the MLP / channels of the CNN; 0 = default (256 / 128)");
+  hidden_->setSpecialValueText("default");
+  form->addRow("Hidden", hidden_);
+  layers_ = spin(1, 16, int(defaults.network.layers), "Hidden layers of the MLP");
+  form->addRow("Layers", layers_);
+  steps_ = spin(1, 10000000, int(defaults.train.steps), "Training steps in all");
+  steps_->setSingleStep(500);
+  form->addRow("Steps", steps_);
+  batch_ = spin(1, 65536, int(defaults.train.batch), "Labelings per step");
+  form->addRow("Batch", batch_);
+  lr_ = new QDoubleSpinBox;
+  lr_->setDecimals(6);
+  lr_->setRange(1e-6, 1.0);
+  lr_->setSingleStep(1e-4);
+  lr_->setValue(defaults.train.learningRate);
+  form->addRow("Learning rate", lr_);
+  schedule_ = new QComboBox;
+  schedule_->addItems({"constant", "cosine"});
+  form->addRow("Schedule", schedule_);
+  seed_ = spin(0, 2147483647, 0, "Seed of data draws, path times and initialisation");
+  form->addRow("Seed", seed_);
+  threads_ = spin(1, 256, std::max(1, QThread::idealThreadCount()), "LibTorch threads of the trainer");
+  form->addRow("Threads", threads_);
+  previewEvery_ = spin(10, 1000000, 200, "Steps between model snapshots: samples for the views and the KL curve");
+  form->addRow("Preview every", previewEvery_);
+  previewSamples_ = spin(100, 100000, 2000, "Labelings sampled from each snapshot");
+  form->addRow("Preview samples", previewSamples_);
+
+  start_ = new QPushButton("Start");
+  start_->setToolTip("Train a new model with these settings");
+  pause_ = new QPushButton("Pause");
+  resume_ = new QPushButton("Resume");
+  resume_->setToolTip("Continue a paused run, or the current model up to Steps");
+  stop_ = new QPushButton("Stop");
+  stop_->setToolTip("Stop after the current step; the checkpoint is saved");
+  connect(start_, &QPushButton::clicked, this, &TrainingPanel::startRequested);
+  connect(pause_, &QPushButton::clicked, this, &TrainingPanel::pauseRequested);
+  connect(resume_, &QPushButton::clicked, this, &TrainingPanel::resumeRequested);
+  connect(stop_, &QPushButton::clicked, this, &TrainingPanel::stopRequested);
+  auto* buttons = new QGridLayout;
+  buttons->addWidget(start_, 0, 0);
+  buttons->addWidget(pause_, 0, 1);
+  buttons->addWidget(resume_, 1, 0);
+  buttons->addWidget(stop_, 1, 1);
+
+  progress_ = new QProgressBar;
+  progress_->setRange(0, 1000);
+  progress_->setValue(0);
+  progress_->setFormat("%p%");
+  status_ = new QLabel("Ready: pick data and press Start.");
+  status_->setWordWrap(true);
+
+  auto* layout = new QVBoxLayout(this);
+  layout->addLayout(form);
+  layout->addLayout(buttons);
+  layout->addWidget(progress_);
+  layout->addWidget(status_);
+  layout->addStretch(1);
+  setTrainerState(int(TrainingController::State::Idle), false);
+}
+
+RunConfig TrainingPanel::config() const {
+  RunConfig config = base_;
+  config.data = data_->currentText().trimmed().toStdString();
+  config.path.kind = path_->currentText().toStdString();
+  config.network.kind = network_->currentText().toStdString();
+  config.network.hidden = hidden_->value();
+  config.network.layers = layers_->value();
+  config.train.steps = steps_->value();
+  config.train.batch = batch_->value();
+  config.train.learningRate = lr_->value();
+  config.train.schedule = schedule_->currentText().toStdString();
+  config.train.seed = uint64_t(seed_->value());
+  config.variables = config.classes = 0;  // recorded again from the data
+  return config;
+}
+
+void TrainingPanel::setConfig(const RunConfig& config) {
+  base_ = config;
+  setDataSpec(QString::fromStdString(config.data));
+  path_->setCurrentText(QString::fromStdString(config.path.kind));
+  network_->setCurrentText(QString::fromStdString(config.network.kind));
+  hidden_->setValue(int(config.network.hidden));
+  layers_->setValue(int(config.network.layers));
+  steps_->setValue(int(std::min<int64_t>(config.train.steps, steps_->maximum())));
+  batch_->setValue(int(config.train.batch));
+  lr_->setValue(config.train.learningRate);
+  schedule_->setCurrentText(QString::fromStdString(config.train.schedule));
+  seed_->setValue(int(std::min<uint64_t>(config.train.seed, 2147483647u)));
+}
+
+void TrainingPanel::setDataSpec(const QString& spec) {
+  if (data_->findText(spec) < 0) data_->addItem(spec);
+  data_->setCurrentText(spec);
+}
+
+QString TrainingPanel::dataSpec() const { return data_->currentText().trimmed(); }
+int TrainingPanel::threads() const { return threads_->value(); }
+int64_t TrainingPanel::steps() const { return steps_->value(); }
+int TrainingPanel::previewEvery() const { return previewEvery_->value(); }
+int TrainingPanel::previewSamples() const { return previewSamples_->value(); }
+
+void TrainingPanel::setTrainerState(int state, bool canContinue) {
+  using State = TrainingController::State;
+  const auto s = static_cast<State>(state);
+  start_->setEnabled(s == State::Idle);
+  pause_->setEnabled(s == State::Running);
+  resume_->setEnabled(s == State::Paused || (s == State::Idle && canContinue));
+  stop_->setEnabled(s != State::Idle);
+  for (QWidget* w : std::initializer_list<QWidget*>{data_, path_, network_, hidden_, layers_,
+                                                    batch_, lr_, schedule_, seed_, threads_})
+    w->setEnabled(s == State::Idle);
+  if (s == State::Paused) status_->setText(status_->text() + " (paused)");
+}
+
+void TrainingPanel::showProgress(const TrainStatus& status) {
+  progress_->setValue(status.totalSteps > 0 ? int(1000 * status.step / status.totalSteps) : 0);
+  progress_->setFormat(QString("%1 / %2").arg(status.step).arg(status.totalSteps));
+  status_->setText(QString("loss %1   %2 steps/s   ETA %3")
+                       .arg(status.loss, 0, 'g', 4)
+                       .arg(status.stepsPerSecond, 0, 'f', 1)
+                       .arg(formatDuration(status.etaSeconds)));
+}
+
+void TrainingPanel::showMessage(const QString& text) { status_->setText(text); }
+
+}  // namespace efm::ui
