@@ -1,1 +1,88 @@
-int main() { return 0; }
+// efm-studio: the desktop application. With --demo it trains, samples and saves one PNG per
+// view without a person (README, "The studio"); otherwise it opens the window, optionally
+// on a checkpoint given as argument.
+#include <QApplication>
+#include <QCommandLineParser>
+#include <QTimer>
+#include <cstdio>
+#include <cstdlib>
+#include <efm/runtime_tuning.h>
+
+#include "bridge/vtk_widget.h"
+#include "demo_script.h"
+#include "main_window.h"
+
+namespace {
+
+// VTK in Debian is GLX-only and aborts without an X server (STACK.md, item 3): say so
+// before anything touches it.
+bool ensureX11Display() {
+  const QByteArray platform = qgetenv("QT_QPA_PLATFORM");
+  if (qEnvironmentVariableIsSet("WAYLAND_DISPLAY") && (platform.isEmpty() || platform.startsWith("wayland")))
+    qputenv("QT_QPA_PLATFORM", "xcb");  // XWayland gives VTK its GLX
+  if (qEnvironmentVariableIsEmpty("DISPLAY")) {
+    std::fprintf(stderr,
+                 "efm-studio: no X display (DISPLAY is not set). The views need OpenGL through "
+                 "X11; on a machine without a screen run\n"
+                 "  xvfb-run -a efm-studio --demo toy:coupled-binary --steps 1000 --screenshot-dir shots\n"
+                 "or train with the command line: efm train --help\n");
+    return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  efm::tuneRuntime(argv);
+  bool wantsHelp = false;
+  for (int i = 1; i < argc; ++i) {
+    const std::string a = argv[i];
+    wantsHelp = wantsHelp || a == "--help" || a == "-h" || a == "--version" || a == "-v";
+  }
+  if (!wantsHelp && !ensureX11Display()) return 2;
+  if (wantsHelp) qputenv("QT_QPA_PLATFORM", "offscreen");  // help needs no display
+
+  efm::ui::VtkWidget::installDefaultSurfaceFormat();
+  QApplication app(argc, argv);
+  QApplication::setOrganizationName("efm");
+  QApplication::setApplicationName("efm-studio");
+  QApplication::setApplicationVersion("0.1.0");
+
+  QCommandLineParser parser;
+  parser.setApplicationDescription(
+      "Train e-geodesic flow matching models, watch them learn, sample, and explore the "
+      "geometry of the simplex.");
+  parser.addHelpOption();
+  parser.addVersionOption();
+  parser.addPositionalArgument("checkpoint", "A checkpoint to open (written by efm train or the studio).", "[checkpoint]");
+  QCommandLineOption demo("demo", "Train on SPEC, sample, save one PNG per view and exit.", "SPEC");
+  QCommandLineOption steps("steps", "Training steps of the demo (default 1000).", "N", "1000");
+  QCommandLineOption shots("screenshot-dir", "Where the demo writes its pictures (default studio-screenshots).", "DIR", "studio-screenshots");
+  QCommandLineOption samples("samples", "Labelings the demo samples (default 2000).", "N", "2000");
+  parser.addOptions({demo, steps, shots, samples});
+  parser.process(app);
+
+  efm::ui::MainWindow window;
+  window.show();
+
+  if (parser.isSet(demo)) {
+    bool stepsOk = false, samplesOk = false;
+    efm::ui::DemoOptions options;
+    options.spec = parser.value(demo);
+    options.steps = parser.value(steps).toInt(&stepsOk);
+    options.samples = parser.value(samples).toInt(&samplesOk);
+    options.screenshotDir = parser.value(shots);
+    if (!stepsOk || options.steps < 1 || !samplesOk || options.samples < 1) {
+      std::fprintf(stderr, "efm-studio: --steps and --samples take a positive whole number\n");
+      return 2;
+    }
+    auto* script = new efm::ui::DemoScript(&window, options);
+    QObject::connect(script, &efm::ui::DemoScript::done, &app, [](int code) { QApplication::exit(code); });
+    QTimer::singleShot(0, script, &efm::ui::DemoScript::start);
+  } else if (!parser.positionalArguments().isEmpty()) {
+    const QString file = parser.positionalArguments().front();
+    QTimer::singleShot(0, &window, [&window, file] { window.openCheckpoint(file); });
+  }
+  return app.exec();
+}

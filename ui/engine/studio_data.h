@@ -34,7 +34,7 @@ struct SampleSet {
   // Compared with the data when its joint table is known.
   std::optional<double> klTargetModel;
   std::optional<double> totalVariation;
-  double marginalKl = 0;
+  std::optional<double> marginalKl;  // mean over nodes, when the data is open
   std::vector<double> modelJoint;      // c^n: mean over samples of the factorizing T(W_end)
   std::vector<double> sampleJoint;     // c^n: empirical distribution of the labels
   double seconds = 0;                  // wall time of the sampling run

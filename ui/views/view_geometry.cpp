@@ -128,6 +128,48 @@ TriangleGrid triangleGrid(int divisions, double inset) {
   return grid;
 }
 
+std::vector<Eigen::MatrixXd> fisherRaoCircle(const Eigen::Vector3d& p, double r, int samples) {
+  const Eigen::Vector3d center = p.cwiseSqrt();
+  // An orthonormal basis of the plane orthogonal to sqrt(p).
+  Eigen::Vector3d u = Eigen::Vector3d::UnitX() - center[0] * center;
+  if (u.norm() < 1e-6) u = Eigen::Vector3d::UnitY() - center[1] * center;
+  u.normalize();
+  const Eigen::Vector3d v = center.cross(u).normalized();
+  std::vector<Eigen::MatrixXd> arcs;
+  std::vector<Eigen::Vector3d> arc;
+  auto flush = [&] {
+    if (arc.size() >= 2) {
+      Eigen::MatrixXd m(3, Eigen::Index(arc.size()));
+      for (size_t i = 0; i < arc.size(); ++i) m.col(Eigen::Index(i)) = arc[i];
+      arcs.push_back(m);
+    }
+    arc.clear();
+  };
+  for (int i = 0; i <= samples; ++i) {
+    const double theta = 2 * M_PI * i / samples;
+    const Eigen::Vector3d s =
+        std::cos(r / 2) * center + std::sin(r / 2) * (std::cos(theta) * u + std::sin(theta) * v);
+    if (s.minCoeff() < 0) {
+      flush();  // this part of the circle lies outside the simplex
+      continue;
+    }
+    arc.push_back(s.cwiseProduct(s));
+  }
+  flush();
+  // The circle closes at theta = 2 pi: join the last arc to the first when both touch it.
+  if (arcs.size() >= 2) {
+    const Eigen::MatrixXd& first = arcs.front();
+    const Eigen::MatrixXd& last = arcs.back();
+    if ((last.col(last.cols() - 1) - first.col(0)).norm() < 1e-12) {
+      Eigen::MatrixXd joined(3, last.cols() + first.cols() - 1);
+      joined << last, first.rightCols(first.cols() - 1);
+      arcs.front() = joined;
+      arcs.pop_back();
+    }
+  }
+  return arcs;
+}
+
 Point3 embedJoint2x2(const Eigen::Vector4d& joint) {
   const std::vector<Point3> v = simplexVertices(4);
   return joint[0] * v[0] + joint[1] * v[1] + joint[2] * v[2] + joint[3] * v[3];

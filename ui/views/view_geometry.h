@@ -65,6 +65,12 @@ struct TriangleGrid {
 };
 TriangleGrid triangleGrid(int divisions, double inset = 1e-3);
 
+// The Fisher-Rao sphere {x : d_FR(p, x) = r} in S_3, exactly: in square-root coordinates
+// s = sqrt(x) the simplex is an octant of the unit sphere and the set is the circle where
+// <sqrt(p), s> = cos(r / 2). Returned as the arcs of that circle inside the simplex
+// (columns: points), sampled at `samples` angles of the whole circle.
+std::vector<Eigen::MatrixXd> fisherRaoCircle(const Eigen::Vector3d& p, double r, int samples);
+
 // --- The meta-simplex of two binary variables (METHOD.md section 6) ---
 // A joint distribution p(a, b), a, b in {0, 1}, listed as (p00, p01, p10, p11), is drawn
 // as the point sum p_ab v_ab of a regular tetrahedron.

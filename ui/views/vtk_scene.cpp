@@ -144,6 +144,7 @@ vtkSmartPointer<vtkScalarBarActor> colorBar(vtkLookupTable* table, const QString
   bar->SetLookupTable(table);
   bar->SetTitle(title.toUtf8().constData());
   bar->SetNumberOfLabels(4);
+  bar->UnconstrainedFontSizeOn();  // otherwise a one-letter title is scaled to the bar's width
   bar->SetMaximumWidthInPixels(70);
   bar->SetBarRatio(0.25);
   bar->GetPositionCoordinate()->SetCoordinateSystemToNormalizedViewport();
@@ -154,7 +155,7 @@ vtkSmartPointer<vtkScalarBarActor> colorBar(vtkLookupTable* table, const QString
     p->SetColor(0.1, 0.1, 0.1);
     p->ShadowOff();
     p->ItalicOff();
-    p->SetFontSize(12);
+    p->SetFontSize(13);
   }
   return bar;
 }

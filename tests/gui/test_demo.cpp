@@ -1,0 +1,62 @@
+// `efm-studio --demo` as a user runs it: every screenshot is written and shows a picture;
+// bad arguments end with a message and a non-zero exit.
+#include <catch2/catch.hpp>
+
+#include <QDir>
+#include <QImage>
+#include <QProcess>
+#include <QTemporaryDir>
+#include <set>
+
+namespace {
+struct Result {
+  int code;
+  QString output;
+};
+Result runStudio(const QStringList& arguments, const QString& runs) {
+  QProcess process;
+  QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
+  environment.insert("EFM_STUDIO_RUNS", runs);
+  process.setProcessEnvironment(environment);
+  process.setProcessChannelMode(QProcess::MergedChannels);
+  process.start(EFM_STUDIO_BINARY, arguments);
+  REQUIRE(process.waitForStarted(10000));
+  REQUIRE(process.waitForFinished(300000));
+  return {process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -1,
+          QString::fromLocal8Bit(process.readAll())};
+}
+}  // namespace
+
+TEST_CASE("the demo trains, samples and writes one picture per view", "[demo]") {
+  QTemporaryDir dir;
+  const QString shots = dir.filePath("shots");
+  const Result result = runStudio({"--demo", "toy:coupled-binary", "--steps", "300",
+                                   "--screenshot-dir", shots}, dir.filePath("runs"));
+  INFO(result.output.toStdString());
+  REQUIRE(result.code == 0);
+  for (const char* name : {"trajectories", "geodesics", "meta-simplex", "curves", "window"}) {
+    const QString file = QDir(shots).filePath(QString(name) + ".png");
+    INFO(file.toStdString());
+    QImage image(file);
+    REQUIRE_FALSE(image.isNull());
+    CHECK(image.width() >= 200);
+    CHECK(image.height() >= 100);
+    std::set<QRgb> colors;
+    for (int y = 0; y < image.height(); y += 2)
+      for (int x = 0; x < image.width(); x += 2) colors.insert(image.pixel(x, y));
+    CHECK(colors.size() > 30);  // a picture, not a blank frame
+    CHECK(result.output.contains(QString(name) + ".png"));
+  }
+}
+
+TEST_CASE("the demo reports bad input and exits non-zero", "[demo]") {
+  QTemporaryDir dir;
+  const Result unknown = runStudio({"--demo", "toy:no-such-toy", "--steps", "10",
+                                    "--screenshot-dir", dir.filePath("a")}, dir.filePath("runs"));
+  CHECK(unknown.code == 1);
+  CHECK(unknown.output.contains("no-such-toy"));
+  const Result steps = runStudio({"--demo", "toy:coupled-binary", "--steps", "many",
+                                  "--screenshot-dir", dir.filePath("b")}, dir.filePath("runs"));
+  CHECK(steps.code == 2);
+  CHECK(steps.output.contains("--steps"));
+}

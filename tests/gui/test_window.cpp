@@ -1,0 +1,163 @@
+// The main window through its real widgets: Start, Pause, Resume and Stop change the
+// trainer's state; checkpoints round-trip with the files `efm` reads; a corrupt checkpoint
+// shows an error and the window stays usable.
+#include <catch2/catch.hpp>
+
+#include <QDir>
+#include <QFile>
+#include <QMessageBox>
+#include <QPushButton>
+#include <QSignalSpy>
+#include <QTemporaryDir>
+#include <QTest>
+#include <efm/trainer.h>
+
+#include "engine/sampling_service.h"
+#include "engine/training_controller.h"
+#include "main_window.h"
+#include "widgets/training_panel.h"
+
+using namespace efm::ui;
+using State = TrainingController::State;
+
+namespace {
+
+bool waitFor(const std::function<bool()>& condition, int milliseconds = 30000) {
+  QElapsedTimer clock;
+  clock.start();
+  while (!condition()) {
+    if (clock.elapsed() > milliseconds) return false;
+    QTest::qWait(10);
+  }
+  return true;
+}
+
+struct Window {
+  QTemporaryDir runs;
+  std::unique_ptr<MainWindow> window;
+  int64_t lastStep = 0;
+  Window() {
+    qputenv("EFM_STUDIO_RUNS", runs.path().toUtf8());
+    window = std::make_unique<MainWindow>();
+    QObject::connect(window->trainer(), &TrainingController::progressed, window.get(),
+                     [this](const TrainStatus& s) { lastStep = s.step; });
+    window->show();
+    REQUIRE(QTest::qWaitForWindowExposed(window.get()));
+  }
+  void configure(int64_t steps) {
+    efm::RunConfig config;
+    config.data = "toy:coupled-binary";
+    config.train.steps = steps;
+    config.train.checkpointEvery = 1000000;
+    window->trainingPanel()->setConfig(config);
+  }
+  State state() const { return window->trainer()->state(); }
+};
+
+}  // namespace
+
+TEST_CASE("Start, Pause, Resume and Stop through the buttons drive the trainer", "[window]") {
+  Window w;
+  w.configure(1000000);
+  TrainingPanel* panel = w.window->trainingPanel();
+  REQUIRE(panel->startButton()->isEnabled());
+  REQUIRE_FALSE(panel->stopButton()->isEnabled());
+
+  QTest::mouseClick(panel->startButton(), Qt::LeftButton);
+  REQUIRE(waitFor([&] { return w.lastStep > 20; }));
+  CHECK(w.state() == State::Running);
+  CHECK(panel->pauseButton()->isEnabled());
+  CHECK_FALSE(panel->startButton()->isEnabled());
+
+  QTest::mouseClick(panel->pauseButton(), Qt::LeftButton);
+  REQUIRE(waitFor([&] { return w.state() == State::Paused; }));
+  REQUIRE(waitFor([&] { return panel->resumeButton()->isEnabled(); }));
+  QTest::qWait(150);  // the last progress report of the paused step arrives
+  const int64_t pausedAt = w.lastStep;
+  QTest::qWait(400);
+  CHECK(w.lastStep == pausedAt);  // no step while paused
+
+  QTest::mouseClick(panel->resumeButton(), Qt::LeftButton);
+  REQUIRE(waitFor([&] { return w.lastStep > pausedAt + 20; }));
+  CHECK(w.state() == State::Running);
+
+  QSignalSpy finished(w.window->trainer(), &TrainingController::finished);
+  QTest::mouseClick(panel->stopButton(), Qt::LeftButton);
+  REQUIRE(finished.wait(5000));
+  CHECK(finished.front().at(0).toBool());  // cancelled
+  CHECK(w.state() == State::Idle);
+  // Stopping saved the run's checkpoint, which the command line can read.
+  const QString checkpoint = QDir(w.window->runDirectory()).filePath("checkpoint.pt");
+  REQUIRE(QFile::exists(checkpoint));
+  const efm::CheckpointInfo info = efm::readCheckpointInfo(checkpoint.toStdString());
+  CHECK(info.step == finished.front().at(1).toLongLong());
+  CHECK(info.config.data == "toy:coupled-binary");
+  CHECK(panel->startButton()->isEnabled());
+  CHECK(panel->resumeButton()->isEnabled());  // the model can be trained further
+}
+
+TEST_CASE("checkpoints saved by the studio open again; corrupt ones give an error", "[window]") {
+  Window w;
+  w.configure(60);
+  QSignalSpy finished(w.window->trainer(), &TrainingController::finished);
+  w.window->startTraining();
+  REQUIRE(finished.wait(60000));
+  CHECK_FALSE(finished.front().at(0).toBool());
+
+  QTemporaryDir dir;
+  const QString saved = dir.filePath("saved.pt");
+  QSignalSpy savedSpy(w.window->trainer(), &TrainingController::checkpointSaved);
+  w.window->saveCheckpoint(saved);
+  REQUIRE(savedSpy.wait(10000));
+  CHECK(efm::readCheckpointInfo(saved.toStdString()).step == 60);
+
+  SECTION("a saved checkpoint opens, with its configuration and a model to sample") {
+    QSignalSpy loaded(w.window->trainer(), &TrainingController::checkpointLoaded);
+    w.window->openCheckpoint(saved);
+    REQUIRE(loaded.wait(10000));
+    CHECK(w.window->trainingPanel()->config().train.steps == 60);
+    QSignalSpy samples(w.window.get(), &MainWindow::samplesReady);
+    w.window->sampleNow();
+    REQUIRE(waitFor([&] { return w.window->lastSamples() && !w.window->sampler()->busy() &&
+                                 w.window->lastSamples()->modelStep == 60; }));
+    const QString exported = dir.filePath("samples.csv");
+    w.window->exportSamples(exported);
+    QFile csv(exported);
+    REQUIRE(csv.open(QIODevice::ReadOnly));
+    CHECK(csv.readAll().count('\n') >= w.window->lastSamples()->count);
+  }
+
+  SECTION("a corrupt checkpoint shows an error naming the file and the window stays usable") {
+    const QString corrupt = dir.filePath("corrupt.pt");
+    QFile file(corrupt);
+    REQUIRE(file.open(QIODevice::WriteOnly));
+    file.write("this is not a checkpoint");
+    file.close();
+    QSignalSpy errors(w.window.get(), &MainWindow::errorShown);
+    w.window->openCheckpoint(corrupt);
+    REQUIRE(errors.wait(10000));
+    CHECK(errors.front().at(0).toString().contains("corrupt.pt"));
+    REQUIRE(w.window->errorDialog() != nullptr);
+    CHECK(w.window->errorDialog()->isVisible());
+    CHECK(w.window->isEnabled());
+    w.window->errorDialog()->close();
+
+    // Still usable: a new run trains.
+    QSignalSpy again(w.window->trainer(), &TrainingController::finished);
+    QTest::mouseClick(w.window->trainingPanel()->startButton(), Qt::LeftButton);
+    REQUIRE(again.wait(60000));
+    CHECK_FALSE(again.front().at(0).toBool());
+  }
+
+  SECTION("bad data shows an error and leaves the trainer idle") {
+    efm::RunConfig config;
+    config.data = "csv:/no/such/file.csv";
+    w.window->trainingPanel()->setConfig(config);
+    QSignalSpy errors(w.window.get(), &MainWindow::errorShown);
+    QTest::mouseClick(w.window->trainingPanel()->startButton(), Qt::LeftButton);
+    REQUIRE(errors.wait(10000));
+    CHECK(errors.front().at(0).toString().contains("/no/such/file.csv"));
+    REQUIRE(waitFor([&] { return w.state() == State::Idle; }));
+    CHECK(w.window->trainingPanel()->startButton()->isEnabled());
+  }
+}

@@ -1,0 +1,40 @@
+#pragma once
+// `efm-studio --demo SPEC --steps N --screenshot-dir DIR`: drives the real window the way
+// a person would (pick data, Start, wait, Sample), then saves one PNG per view and quits.
+// For tests, documentation pictures and bug reports.
+
+#include <QObject>
+#include <QString>
+
+namespace efm::ui {
+
+class MainWindow;
+
+struct DemoOptions {
+  QString spec = "toy:coupled-binary";
+  int steps = 1000;
+  QString screenshotDir = "studio-screenshots";
+  int samples = 2000;
+};
+
+class DemoScript : public QObject {
+  Q_OBJECT
+ public:
+  DemoScript(MainWindow* window, DemoOptions options);
+  void start();
+
+ Q_SIGNALS:
+  // 0 when every picture was written; otherwise 1 and a message on stderr.
+  void done(int exitCode);
+
+ private:
+  void fail(const QString& message);
+  void saveScreenshots();
+
+  MainWindow* window_;
+  DemoOptions options_;
+  bool sampling_ = false;
+  bool finished_ = false;
+};
+
+}  // namespace efm::ui

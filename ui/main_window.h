@@ -1,0 +1,98 @@
+#pragma once
+// The studio's main window: the three views as tabs, the training and sampling panels and
+// the live curves as docks, the File menu (checkpoints, data, exports, recent files). It
+// wires the engine threads (TrainingController, SamplingService) to the widgets and is the
+// only place that knows about both.
+
+#include <QMainWindow>
+#include <memory>
+
+#include "engine/studio_data.h"
+
+class QAction;
+class QMenu;
+class QMessageBox;
+class QTabWidget;
+
+namespace efm::ui {
+
+class CurveChart;
+class GeodesicView;
+class MetaSimplexView;
+class SamplingPanel;
+class SamplingService;
+class TrainingController;
+class TrainingPanel;
+class TrajectoryView;
+class VtkWidget;
+
+class MainWindow : public QMainWindow {
+  Q_OBJECT
+ public:
+  explicit MainWindow(QWidget* parent = nullptr);
+  ~MainWindow() override;
+
+  // The view tabs, in order: trajectories, geodesics, meta-simplex.
+  enum View { Trajectories = 0, Geodesics = 1, MetaSimplex = 2 };
+  static QString viewName(int view);
+  void showView(int view);
+  // Renders a view (or the curves chart, view = -1) into a PNG; false with a message on error.
+  bool exportView(int view, const QString& file, QString* error = nullptr);
+
+  void openCheckpoint(const QString& file);
+  void saveCheckpoint(const QString& file);
+  void exportSamples(const QString& file);
+  void startTraining();
+  void sampleNow();
+
+  TrainingPanel* trainingPanel() const { return trainingPanel_; }
+  SamplingPanel* samplingPanel() const { return samplingPanel_; }
+  TrainingController* trainer() const { return trainer_; }
+  SamplingService* sampler() const { return sampler_; }
+  TrajectoryView* trajectoryView() const { return trajectoryView_; }
+  GeodesicView* geodesicView() const { return geodesicView_; }
+  MetaSimplexView* metaSimplexView() const { return metaView_; }
+  CurveChart* curves() const { return curves_; }
+  std::shared_ptr<const SampleSet> lastSamples() const { return lastSamples_; }
+  QString runDirectory() const { return runDirectory_; }
+  // The error dialog that is open, if any (dialogs never block: the window stays usable).
+  QMessageBox* errorDialog() const { return errorDialog_; }
+
+ Q_SIGNALS:
+  void samplesReady(bool preview);
+  void errorShown(const QString& message);
+
+ protected:
+  void closeEvent(QCloseEvent* event) override;
+
+ private:
+  void buildMenus();
+  void connectEngine();
+  void showError(const QString& message);
+  QString newRunDirectory() const;
+  void addRecentFile(const QString& file);
+  void rebuildRecentMenu();
+  void updateActions();
+  void restoreSettings();
+  void saveSettings() const;
+
+  TrainingController* trainer_;
+  SamplingService* sampler_;
+  TrainingPanel* trainingPanel_;
+  SamplingPanel* samplingPanel_;
+  CurveChart* curves_;
+  int lossSeries_ = 0, klSeries_ = 0;
+  QTabWidget* tabs_;
+  TrajectoryView* trajectoryView_;
+  GeodesicView* geodesicView_;
+  MetaSimplexView* metaView_;
+  QMenu* recentMenu_ = nullptr;
+  QAction* saveAction_ = nullptr;
+  QAction* exportSamplesAction_ = nullptr;
+  QAction* openAction_ = nullptr;
+  QMessageBox* errorDialog_ = nullptr;
+  std::shared_ptr<const SampleSet> lastSamples_;
+  QString runDirectory_;
+};
+
+}  // namespace efm::ui
