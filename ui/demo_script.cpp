@@ -31,18 +31,20 @@ void DemoScript::start() {
     fail(QString("cannot create the screenshot folder '%1'").arg(options_.screenshotDir));
     return;
   }
-  connect(window_, &MainWindow::errorShown, this, [this](const QString& message) { fail(message); });
-  connect(window_->trainer(), &TrainingController::finished, this, [this](bool cancelled, qint64 step) {
-    if (cancelled) {
-      fail(QString("training stopped at step %1").arg(step));
-      return;
-    }
-    std::fprintf(stderr, "efm-studio --demo: trained %lld steps; sampling %d labelings\n",
-                 static_cast<long long>(step), options_.samples);
-    sampling_ = true;
-    window_->samplingPanel()->setCount(options_.samples);
-    window_->sampleNow();
-  });
+  connect(window_, &MainWindow::errorShown, this,
+          [this](const QString& message) { fail(message); });
+  connect(window_->trainer(), &TrainingController::finished, this,
+          [this](bool cancelled, qint64 step) {
+            if (cancelled) {
+              fail(QString("training stopped at step %1").arg(step));
+              return;
+            }
+            std::fprintf(stderr, "efm-studio --demo: trained %lld steps; sampling %d labelings\n",
+                         static_cast<long long>(step), options_.samples);
+            sampling_ = true;
+            window_->samplingPanel()->setCount(options_.samples);
+            window_->sampleNow();
+          });
   connect(window_, &MainWindow::samplesReady, this, [this](bool preview) {
     if (!preview && sampling_) {
       sampling_ = false;
@@ -69,7 +71,8 @@ void DemoScript::saveScreenshots() {
   window_->geodesicView()->setBallsVisible(true);
   QDir dir(options_.screenshotDir);
   QStringList written;
-  for (int view : {int(MainWindow::Trajectories), int(MainWindow::Geodesics), int(MainWindow::MetaSimplex), -1}) {
+  for (int view : {int(MainWindow::Trajectories), int(MainWindow::Geodesics),
+                   int(MainWindow::MetaSimplex), -1}) {
     if (view >= 0) window_->showView(view);
     QApplication::processEvents();
     const QString file = dir.filePath(MainWindow::viewName(view) + ".png");
@@ -91,7 +94,9 @@ void DemoScript::saveScreenshots() {
   }
   written << whole;
   for (const QString& file : written)
-    std::printf("%s\n", QDir::toNativeSeparators(QFileInfo(file).absoluteFilePath()).toLocal8Bit().constData());
+    std::printf(
+        "%s\n",
+        QDir::toNativeSeparators(QFileInfo(file).absoluteFilePath()).toLocal8Bit().constData());
   std::fflush(stdout);
   Q_EMIT done(0);
 }

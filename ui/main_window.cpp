@@ -1,5 +1,6 @@
 #include "main_window.h"
 
+#include <efm/errors.h>
 #include <QAction>
 #include <QApplication>
 #include <QCloseEvent>
@@ -15,7 +16,6 @@
 #include <QStandardPaths>
 #include <QStatusBar>
 #include <QTabWidget>
-#include <efm/errors.h>
 
 #include "bridge/vtk_widget.h"
 #include "engine/sample_export.h"
@@ -38,10 +38,14 @@ const char* kCheckpointFilter = "Checkpoints (*.pt);;All files (*)";
 
 QString MainWindow::viewName(int view) {
   switch (view) {
-    case Trajectories: return "trajectories";
-    case Geodesics: return "geodesics";
-    case MetaSimplex: return "meta-simplex";
-    default: return "curves";
+    case Trajectories:
+      return "trajectories";
+    case Geodesics:
+      return "geodesics";
+    case MetaSimplex:
+      return "meta-simplex";
+    default:
+      return "curves";
   }
 }
 
@@ -100,12 +104,14 @@ MainWindow::~MainWindow() = default;
 void MainWindow::buildMenus() {
   QMenu* file = menuBar()->addMenu("&File");
   openAction_ = file->addAction("&Open checkpoint…", this, [this] {
-    const QString name = QFileDialog::getOpenFileName(this, "Open checkpoint", {}, kCheckpointFilter);
+    const QString name =
+        QFileDialog::getOpenFileName(this, "Open checkpoint", {}, kCheckpointFilter);
     if (!name.isEmpty()) openCheckpoint(name);
   });
   openAction_->setShortcut(QKeySequence::Open);
   saveAction_ = file->addAction("&Save checkpoint as…", this, [this] {
-    const QString name = QFileDialog::getSaveFileName(this, "Save checkpoint", "checkpoint.pt", kCheckpointFilter);
+    const QString name =
+        QFileDialog::getSaveFileName(this, "Save checkpoint", "checkpoint.pt", kCheckpointFilter);
     if (!name.isEmpty()) saveCheckpoint(name);
   });
   saveAction_->setShortcut(QKeySequence::Save);
@@ -118,14 +124,19 @@ void MainWindow::buildMenus() {
     trainingPanel_->setDataSpec((table ? "pmf:" : "csv:") + name);
   });
   file->addSeparator();
-  file->addAction("&Export view as PNG…", this, [this] {
-    const QString name = QFileDialog::getSaveFileName(
-        this, "Export view", viewName(tabs_->currentIndex()) + ".png", "PNG images (*.png)");
-    QString error;
-    if (!name.isEmpty() && !exportView(tabs_->currentIndex(), name, &error)) showError(error);
-  })->setShortcut(Qt::CTRL | Qt::Key_E);
+  file->addAction("&Export view as PNG…", this,
+                  [this] {
+                    const QString name = QFileDialog::getSaveFileName(
+                        this, "Export view", viewName(tabs_->currentIndex()) + ".png",
+                        "PNG images (*.png)");
+                    QString error;
+                    if (!name.isEmpty() && !exportView(tabs_->currentIndex(), name, &error))
+                      showError(error);
+                  })
+      ->setShortcut(Qt::CTRL | Qt::Key_E);
   exportSamplesAction_ = file->addAction("Export &samples as CSV…", this, [this] {
-    const QString name = QFileDialog::getSaveFileName(this, "Export samples", "samples.csv", "CSV (*.csv)");
+    const QString name =
+        QFileDialog::getSaveFileName(this, "Export samples", "samples.csv", "CSV (*.csv)");
     if (!name.isEmpty()) exportSamples(name);
   });
   file->addSeparator();
@@ -169,14 +180,16 @@ void MainWindow::connectEngine() {
     trajectoryView_->setData(data);
     metaView_->setData(data);
   });
-  connect(trainer_, &TrainingController::configChanged, this, [this](const RunConfig& config) {
-    trainingPanel_->setConfig(config);
-  });
+  connect(trainer_, &TrainingController::configChanged, this,
+          [this](const RunConfig& config) { trainingPanel_->setConfig(config); });
   connect(trainer_, &TrainingController::finished, this, [this](bool cancelled, qint64 step) {
     const QString where = QDir(runDirectory_).filePath("checkpoint.pt");
-    statusBar()->showMessage(
-        QString("%1 at step %2; checkpoint saved in %3").arg(cancelled ? "Stopped" : "Finished").arg(step).arg(where));
-    trainingPanel_->showMessage(QString("%1 at step %2.").arg(cancelled ? "Stopped" : "Finished").arg(step));
+    statusBar()->showMessage(QString("%1 at step %2; checkpoint saved in %3")
+                                 .arg(cancelled ? "Stopped" : "Finished")
+                                 .arg(step)
+                                 .arg(where));
+    trainingPanel_->showMessage(
+        QString("%1 at step %2.").arg(cancelled ? "Stopped" : "Finished").arg(step));
   });
   connect(trainer_, &TrainingController::checkpointSaved, this, [this](const QString& file) {
     statusBar()->showMessage("Saved " + file);
@@ -202,7 +215,9 @@ void MainWindow::connectEngine() {
               curves_->append(klSeries_, double(samples->modelStep), *samples->klTargetModel);
             if (!preview) {
               samplingPanel_->showResult(*samples);
-              statusBar()->showMessage(QString("Sampled %1 labelings in %2 s").arg(samples->count).arg(samples->seconds, 0, 'f', 2));
+              statusBar()->showMessage(QString("Sampled %1 labelings in %2 s")
+                                           .arg(samples->count)
+                                           .arg(samples->seconds, 0, 'f', 2));
             }
             lastSamples_ = samples;
             updateActions();
@@ -253,7 +268,8 @@ void MainWindow::exportSamples(const QString& file) {
   }
   try {
     exportLabelings(*lastSamples_, file.toStdString());
-    statusBar()->showMessage(QString("Wrote %1 labelings to %2").arg(lastSamples_->count).arg(file));
+    statusBar()->showMessage(
+        QString("Wrote %1 labelings to %2").arg(lastSamples_->count).arg(file));
   } catch (const std::exception& e) {
     showError(QString::fromStdString(e.what()));
   }
@@ -264,10 +280,18 @@ void MainWindow::showView(int view) { tabs_->setCurrentIndex(view); }
 bool MainWindow::exportView(int view, const QString& file, QString* error) {
   QImage image;
   switch (view) {
-    case Trajectories: image = trajectoryView_->vtkWidget()->renderToImage(); break;
-    case Geodesics: image = geodesicView_->vtkWidget()->renderToImage(); break;
-    case MetaSimplex: image = metaView_->vtkWidget()->renderToImage(); break;
-    default: image = curves_->grab().toImage(); break;
+    case Trajectories:
+      image = trajectoryView_->vtkWidget()->renderToImage();
+      break;
+    case Geodesics:
+      image = geodesicView_->vtkWidget()->renderToImage();
+      break;
+    case MetaSimplex:
+      image = metaView_->vtkWidget()->renderToImage();
+      break;
+    default:
+      image = curves_->grab().toImage();
+      break;
   }
   if (image.isNull() || !image.save(file, "PNG")) {
     if (error) *error = QString("Could not write the image '%1'.").arg(file);
@@ -279,7 +303,8 @@ bool MainWindow::exportView(int view, const QString& file, QString* error) {
 void MainWindow::showError(const QString& message) {
   // Non-modal: training and the other views go on while the message is read.
   if (errorDialog_) errorDialog_->close();
-  errorDialog_ = new QMessageBox(QMessageBox::Warning, "efm-studio", message, QMessageBox::Ok, this);
+  errorDialog_ =
+      new QMessageBox(QMessageBox::Warning, "efm-studio", message, QMessageBox::Ok, this);
   errorDialog_->setObjectName("errorDialog");
   errorDialog_->setAttribute(Qt::WA_DeleteOnClose);
   errorDialog_->setWindowModality(Qt::NonModal);
@@ -296,7 +321,8 @@ QString MainWindow::newRunDirectory() const {
   // folder keeps every run, so that closing the window never loses a model.
   QString root = qEnvironmentVariable("EFM_STUDIO_RUNS");
   if (root.isEmpty())
-    root = QDir(QStandardPaths::writableLocation(QStandardPaths::AppLocalDataLocation)).filePath("runs");
+    root = QDir(QStandardPaths::writableLocation(QStandardPaths::AppLocalDataLocation))
+               .filePath("runs");
   const QString stamp = QDateTime::currentDateTime().toString("yyyyMMdd-HHmmss-zzz");
   return QDir(root).filePath("run-" + stamp);
 }
@@ -348,7 +374,8 @@ void MainWindow::saveSettings() const {
   QSettings settings;
   settings.setValue("window/geometry", saveGeometry());
   settings.setValue("window/state", saveState());
-  settings.setValue("training/config", QString::fromStdString(toJsonString(trainingPanel_->config())));
+  settings.setValue("training/config",
+                    QString::fromStdString(toJsonString(trainingPanel_->config())));
 }
 
 void MainWindow::closeEvent(QCloseEvent* event) {

@@ -1,12 +1,12 @@
 // efm-studio: the desktop application. With --demo it trains, samples and saves one PNG per
 // view without a person (README, "The studio"); otherwise it opens the window, optionally
 // on a checkpoint given as argument.
+#include <efm/runtime_tuning.h>
 #include <QApplication>
 #include <QCommandLineParser>
 #include <QTimer>
 #include <cstdio>
 #include <cstdlib>
-#include <efm/runtime_tuning.h>
 
 #include "bridge/vtk_widget.h"
 #include "demo_script.h"
@@ -18,14 +18,16 @@ namespace {
 // before anything touches it.
 bool ensureX11Display() {
   const QByteArray platform = qgetenv("QT_QPA_PLATFORM");
-  if (qEnvironmentVariableIsSet("WAYLAND_DISPLAY") && (platform.isEmpty() || platform.startsWith("wayland")))
+  if (qEnvironmentVariableIsSet("WAYLAND_DISPLAY") &&
+      (platform.isEmpty() || platform.startsWith("wayland")))
     qputenv("QT_QPA_PLATFORM", "xcb");  // XWayland gives VTK its GLX
   if (qEnvironmentVariableIsEmpty("DISPLAY")) {
-    std::fprintf(stderr,
-                 "efm-studio: no X display (DISPLAY is not set). The views need OpenGL through "
-                 "X11; on a machine without a screen run\n"
-                 "  xvfb-run -a efm-studio --demo toy:coupled-binary --steps 1000 --screenshot-dir shots\n"
-                 "or train with the command line: efm train --help\n");
+    std::fprintf(
+        stderr,
+        "efm-studio: no X display (DISPLAY is not set). The views need OpenGL through "
+        "X11; on a machine without a screen run\n"
+        "  xvfb-run -a efm-studio --demo toy:coupled-binary --steps 1000 --screenshot-dir shots\n"
+        "or train with the command line: efm train --help\n");
     return false;
   }
   return true;
@@ -55,10 +57,13 @@ int main(int argc, char** argv) {
       "geometry of the simplex.");
   parser.addHelpOption();
   parser.addVersionOption();
-  parser.addPositionalArgument("checkpoint", "A checkpoint to open (written by efm train or the studio).", "[checkpoint]");
+  parser.addPositionalArgument(
+      "checkpoint", "A checkpoint to open (written by efm train or the studio).", "[checkpoint]");
   QCommandLineOption demo("demo", "Train on SPEC, sample, save one PNG per view and exit.", "SPEC");
   QCommandLineOption steps("steps", "Training steps of the demo (default 1000).", "N", "1000");
-  QCommandLineOption shots("screenshot-dir", "Where the demo writes its pictures (default studio-screenshots).", "DIR", "studio-screenshots");
+  QCommandLineOption shots("screenshot-dir",
+                           "Where the demo writes its pictures (default studio-screenshots).",
+                           "DIR", "studio-screenshots");
   QCommandLineOption samples("samples", "Labelings the demo samples (default 2000).", "N", "2000");
   parser.addOptions({demo, steps, shots, samples});
   parser.process(app);
@@ -78,7 +83,8 @@ int main(int argc, char** argv) {
       return 2;
     }
     auto* script = new efm::ui::DemoScript(&window, options);
-    QObject::connect(script, &efm::ui::DemoScript::done, &app, [](int code) { QApplication::exit(code); });
+    QObject::connect(script, &efm::ui::DemoScript::done, &app,
+                     [](int code) { QApplication::exit(code); });
     QTimer::singleShot(0, script, &efm::ui::DemoScript::start);
   } else if (!parser.positionalArguments().isEmpty()) {
     const QString file = parser.positionalArguments().front();

@@ -3,8 +3,8 @@
 #define CATCH_CONFIG_RUNNER
 #include <catch2/catch.hpp>
 
-#include <QApplication>
 #include <efm/runtime_tuning.h>
+#include <QApplication>
 
 #include "bridge/vtk_widget.h"
 

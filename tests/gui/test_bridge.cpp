@@ -3,14 +3,14 @@
 // file a second time with QT_SCALE_FACTOR=2).
 #include <catch2/catch.hpp>
 
-#include <QApplication>
-#include <QImage>
-#include <QTest>
 #include <vtkActor.h>
 #include <vtkCamera.h>
 #include <vtkPlaneSource.h>
 #include <vtkPolyDataMapper.h>
 #include <vtkProperty.h>
+#include <QApplication>
+#include <QImage>
+#include <QTest>
 
 #include "bridge/vtk_widget.h"
 

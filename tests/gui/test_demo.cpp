@@ -30,8 +30,9 @@ Result runStudio(const QStringList& arguments, const QString& runs) {
 TEST_CASE("the demo trains, samples and writes one picture per view", "[demo]") {
   QTemporaryDir dir;
   const QString shots = dir.filePath("shots");
-  const Result result = runStudio({"--demo", "toy:coupled-binary", "--steps", "300",
-                                   "--screenshot-dir", shots}, dir.filePath("runs"));
+  const Result result =
+      runStudio({"--demo", "toy:coupled-binary", "--steps", "300", "--screenshot-dir", shots},
+                dir.filePath("runs"));
   INFO(result.output.toStdString());
   REQUIRE(result.code == 0);
   for (const char* name : {"trajectories", "geodesics", "meta-simplex", "curves", "window"}) {
@@ -51,12 +52,14 @@ TEST_CASE("the demo trains, samples and writes one picture per view", "[demo]") 
 
 TEST_CASE("the demo reports bad input and exits non-zero", "[demo]") {
   QTemporaryDir dir;
-  const Result unknown = runStudio({"--demo", "toy:no-such-toy", "--steps", "10",
-                                    "--screenshot-dir", dir.filePath("a")}, dir.filePath("runs"));
+  const Result unknown = runStudio(
+      {"--demo", "toy:no-such-toy", "--steps", "10", "--screenshot-dir", dir.filePath("a")},
+      dir.filePath("runs"));
   CHECK(unknown.code == 1);
   CHECK(unknown.output.contains("no-such-toy"));
-  const Result steps = runStudio({"--demo", "toy:coupled-binary", "--steps", "many",
-                                  "--screenshot-dir", dir.filePath("b")}, dir.filePath("runs"));
+  const Result steps = runStudio(
+      {"--demo", "toy:coupled-binary", "--steps", "many", "--screenshot-dir", dir.filePath("b")},
+      dir.filePath("runs"));
   CHECK(steps.code == 2);
   CHECK(steps.output.contains("--steps"));
 }

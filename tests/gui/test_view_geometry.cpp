@@ -1,12 +1,12 @@
 // The geometry the views draw, checked numerically against independent closed forms.
 #include <catch2/catch.hpp>
 
-#include <cmath>
 #include <efm/geometry_exact.h>
+#include <cmath>
 #include <random>
 
-#include "views/view_geometry.h"
 #include "views/meta_simplex_view.h"
+#include "views/view_geometry.h"
 
 using namespace efm::ui;
 using Catch::Matchers::WithinAbs;
@@ -117,7 +117,7 @@ TEST_CASE("pair joints sum out the other nodes", "[geometry]") {
 
 TEST_CASE("triangle grids cover the open simplex", "[geometry]") {
   const TriangleGrid grid = triangleGrid(10, 1e-3);
-  CHECK(grid.nodes.cols() == 66);  // (d + 1)(d + 2) / 2
+  CHECK(grid.nodes.cols() == 66);   // (d + 1)(d + 2) / 2
   CHECK(grid.cells.size() == 100);  // d^2
   for (int i = 0; i < grid.nodes.cols(); ++i) {
     CHECK_THAT(grid.nodes.col(i).sum(), WithinAbs(1.0, 1e-12));
@@ -134,7 +134,8 @@ TEST_CASE("Fisher-Rao circles are exact and stay inside the simplex", "[geometry
       for (Eigen::Index j = 0; j < arc.cols(); ++j) {
         CHECK(arc.col(j).minCoeff() >= 0);
         CHECK_THAT(arc.col(j).sum(), WithinAbs(1.0, 1e-12));
-        CHECK_THAT(efm::exact::fisherRaoDistance(p, arc.col(j).cwiseMax(1e-300)), WithinAbs(r, 1e-6));
+        CHECK_THAT(efm::exact::fisherRaoDistance(p, arc.col(j).cwiseMax(1e-300)),
+                   WithinAbs(r, 1e-6));
       }
   }
   // A small circle is one closed curve; a large one leaves the simplex and is cut into arcs.

@@ -2,12 +2,12 @@
 // geodesic explorer follows the mouse.
 #include <catch2/catch.hpp>
 
+#include <efm/geometry_exact.h>
+#include <vtkRenderer.h>
 #include <QSignalSpy>
 #include <QTest>
 #include <cmath>
-#include <efm/geometry_exact.h>
 #include <set>
-#include <vtkRenderer.h>
 
 #include "bridge/vtk_widget.h"
 #include "views/geodesic_view.h"
@@ -40,9 +40,11 @@ std::shared_ptr<SampleSet> geodesicFlows(int64_t s, int64_t n, int64_t c, int64_
         for (int64_t j = 0; j < c; ++j)
           set->trajectories[size_t(((i * s + k) * n + node) * c + j)] = float(w[j]);
       }
-      for (int64_t j = 0; j < c; ++j) set->endPoints[size_t((k * n + node) * c + j)] = float(target[j]);
+      for (int64_t j = 0; j < c; ++j)
+        set->endPoints[size_t((k * n + node) * c + j)] = float(target[j]);
     }
-  set->modelJoint.assign(size_t(std::pow(double(c), double(n))), 1.0 / std::pow(double(c), double(n)));
+  set->modelJoint.assign(size_t(std::pow(double(c), double(n))),
+                         1.0 / std::pow(double(c), double(n)));
   return set;
 }
 
@@ -100,6 +102,23 @@ TEST_CASE("trajectory view draws every flow and puts points where the geometry s
   }
 }
 
+TEST_CASE("while the camera moves, the trajectory view draws a decimated copy", "[views]") {
+  TrajectoryView view;
+  view.resize(400, 300);
+  view.setMaxFlows(5000);
+  view.setSamples(geodesicFlows(5000, 1, 3, 76));
+  CHECK(view.trajectoryPoints() == 5000 * 76);
+  view.setInteracting(true);
+  CHECK(view.trajectoryPoints() <= TrajectoryView::kInteractiveVertices);
+  CHECK(view.trajectoryPoints() > TrajectoryView::kInteractiveVertices / 2);
+  view.setInteracting(false);
+  CHECK(view.trajectoryPoints() == 5000 * 76);
+  // Small sets are drawn in full either way.
+  view.setSamples(geodesicFlows(10, 1, 3, 76));
+  view.setInteracting(true);
+  CHECK(view.trajectoryPoints() == 760);
+}
+
 TEST_CASE("trajectory view shows c = 2 on a time axis and c > 4 on a chosen face", "[views]") {
   TrajectoryView view;
   view.resize(400, 300);
@@ -130,9 +149,12 @@ TEST_CASE("geodesic explorer: curves, lengths, balls and dragging", "[views]") {
   e /= e.sum();
   Eigen::VectorXd f = (p.array().sqrt() + q.array().sqrt()).matrix();
   f = (f / f.norm()).array().square().matrix();
-  CHECK((view.curvePoints(GeodesicKind::Exponential)[100] - embedSimplexPoint(e)).norm() < 1e-6);  // float picture
-  CHECK((view.curvePoints(GeodesicKind::Mixture)[100] - embedSimplexPoint((p + q) / 2)).norm() < 1e-6);  // float picture
-  CHECK((view.curvePoints(GeodesicKind::FisherRao)[100] - embedSimplexPoint(f)).norm() < 1e-6);  // float picture
+  CHECK((view.curvePoints(GeodesicKind::Exponential)[100] - embedSimplexPoint(e)).norm() <
+        1e-6);  // float picture
+  CHECK((view.curvePoints(GeodesicKind::Mixture)[100] - embedSimplexPoint((p + q) / 2)).norm() <
+        1e-6);  // float picture
+  CHECK((view.curvePoints(GeodesicKind::FisherRao)[100] - embedSimplexPoint(f)).norm() <
+        1e-6);  // float picture
 
   // Lengths: the Fisher-Rao geodesic is the shortest and equals 2 arccos(sum sqrt(p q)).
   const double distance = 2 * std::acos((p.array() * q.array()).sqrt().sum());
@@ -162,13 +184,15 @@ TEST_CASE("geodesic explorer: curves, lengths, balls and dragging", "[views]") {
     double d[3];
     renderer->GetDisplayPoint(d);
     const double ratio = canvas->devicePixelRatioF();
-    return QPoint(int(std::lround(d[0] / ratio)), int(std::lround((canvas->height() * ratio - 1 - d[1]) / ratio)));
+    return QPoint(int(std::lround(d[0] / ratio)),
+                  int(std::lround((canvas->height() * ratio - 1 - d[1]) / ratio)));
   };
   const Eigen::Vector3d target(0.4, 0.4, 0.2);
   QTest::mousePress(canvas, Qt::LeftButton, Qt::NoModifier, toWidget(p));
   QTest::mouseMove(canvas, toWidget(target));
-  QMouseEvent move(QEvent::MouseMove, QPointF(toWidget(target)), canvas->mapToGlobal(QPointF(toWidget(target))),
-                   Qt::NoButton, Qt::LeftButton, Qt::NoModifier);
+  QMouseEvent move(QEvent::MouseMove, QPointF(toWidget(target)),
+                   canvas->mapToGlobal(QPointF(toWidget(target))), Qt::NoButton, Qt::LeftButton,
+                   Qt::NoModifier);
   QApplication::sendEvent(canvas, &move);
   QTest::mouseRelease(canvas, Qt::LeftButton, Qt::NoModifier, toWidget(target));
   CHECK(changed.count() >= 2);
@@ -176,7 +200,8 @@ TEST_CASE("geodesic explorer: curves, lengths, balls and dragging", "[views]") {
   CHECK((view.q() - q).norm() < 1e-12);
 }
 
-TEST_CASE("meta-simplex: target, model and trail for two binary nodes; heat maps otherwise", "[views]") {
+TEST_CASE("meta-simplex: target, model and trail for two binary nodes; heat maps otherwise",
+          "[views]") {
   MetaSimplexView view;
   view.resize(500, 400);
   DataSummary data;
@@ -189,11 +214,13 @@ TEST_CASE("meta-simplex: target, model and trail for two binary nodes; heat maps
   for (int step = 1; step <= 3; ++step) {
     auto samples = geodesicFlows(20, 2, 2, 5);
     samples->modelStep = step * 100;
-    samples->modelJoint = {0.25 + 0.05 * step, 0.25 - 0.05 * step, 0.25 - 0.05 * step, 0.25 + 0.05 * step};
+    samples->modelJoint = {0.25 + 0.05 * step, 0.25 - 0.05 * step, 0.25 - 0.05 * step,
+                           0.25 + 0.05 * step};
     view.setSamples(samples);
   }
   REQUIRE(view.trail().size() == 3);
-  CHECK((view.trail().back() - embedJoint2x2(Eigen::Vector4d(0.4, 0.1, 0.1, 0.4))).norm() < 1e-6);  // float picture
+  CHECK((view.trail().back() - embedJoint2x2(Eigen::Vector4d(0.4, 0.1, 0.1, 0.4))).norm() <
+        1e-6);  // float picture
   for (const Point3& x : view.surfacePoints()) CHECK(x.norm() < 1.0);
   view.show();
   REQUIRE(QTest::qWaitForWindowExposed(&view));

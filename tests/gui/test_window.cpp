@@ -3,6 +3,7 @@
 // shows an error and the window stays usable.
 #include <catch2/catch.hpp>
 
+#include <efm/trainer.h>
 #include <QDir>
 #include <QFile>
 #include <QMessageBox>
@@ -10,7 +11,6 @@
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
-#include <efm/trainer.h>
 
 #include "engine/sampling_service.h"
 #include "engine/training_controller.h"
@@ -118,8 +118,10 @@ TEST_CASE("checkpoints saved by the studio open again; corrupt ones give an erro
     CHECK(w.window->trainingPanel()->config().train.steps == 60);
     QSignalSpy samples(w.window.get(), &MainWindow::samplesReady);
     w.window->sampleNow();
-    REQUIRE(waitFor([&] { return w.window->lastSamples() && !w.window->sampler()->busy() &&
-                                 w.window->lastSamples()->modelStep == 60; }));
+    REQUIRE(waitFor([&] {
+      return w.window->lastSamples() && !w.window->sampler()->busy() &&
+             w.window->lastSamples()->modelStep == 60;
+    }));
     const QString exported = dir.filePath("samples.csv");
     w.window->exportSamples(exported);
     QFile csv(exported);

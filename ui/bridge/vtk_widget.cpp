@@ -4,17 +4,17 @@
 
 #include "vtk_widget.h"
 
+#include <vtkCallbackCommand.h>
+#include <vtkCamera.h>
+#include <vtkCommand.h>
+#include <vtkInteractorObserver.h>
+#include <vtkInteractorStyleTrackballCamera.h>
 #include <QEnterEvent>
 #include <QImage>
 #include <QMouseEvent>
 #include <QOpenGLContext>
 #include <QSurfaceFormat>
 #include <QWheelEvent>
-#include <vtkCallbackCommand.h>
-#include <vtkCamera.h>
-#include <vtkCommand.h>
-#include <vtkInteractorObserver.h>
-#include <vtkInteractorStyleTrackballCamera.h>
 
 namespace efm::ui {
 
@@ -55,6 +55,7 @@ VtkWidget::VtkWidget(QWidget* parent) : QOpenGLWidget(parent) {
   interactor_->EnableRenderOff();
   vtkNew<vtkInteractorStyleTrackballCamera> style;
   interactor_->SetInteractorStyle(style);
+  observeStyle(style);
 
   observe(interactor_, vtkCommand::RenderEvent, &VtkWidget::onRenderRequest, this);
   observe(window_, vtkCommand::WindowMakeCurrentEvent, &VtkWidget::onMakeCurrent, this);
@@ -74,6 +75,20 @@ vtkGenericRenderWindowInteractor* VtkWidget::interactor() const { return interac
 
 void VtkWidget::setInteractorStyle(vtkInteractorObserver* style) {
   interactor_->SetInteractorStyle(style);
+  observeStyle(style);
+}
+
+void VtkWidget::observeStyle(vtkInteractorObserver* style) {
+  observe(style, vtkCommand::StartInteractionEvent, &VtkWidget::onInteraction, this);
+  observe(style, vtkCommand::EndInteractionEvent, &VtkWidget::onInteraction, this);
+}
+
+void VtkWidget::onInteraction(vtkObject*, unsigned long event, void* self, void*) {
+  auto* widget = static_cast<VtkWidget*>(self);
+  if (event == vtkCommand::StartInteractionEvent)
+    Q_EMIT widget->interactionStarted();
+  else
+    Q_EMIT widget->interactionEnded();
 }
 
 void VtkWidget::resetCamera() {
@@ -93,8 +108,8 @@ void VtkWidget::initializeGL() {
   updateSize();
   interactor_->Initialize();
   initialized_ = true;
-  contextDestroyed_ = connect(context(), &QOpenGLContext::aboutToBeDestroyed, this,
-                              [this] { finalizeContext(); });
+  contextDestroyed_ =
+      connect(context(), &QOpenGLContext::aboutToBeDestroyed, this, [this] { finalizeContext(); });
 }
 
 void VtkWidget::finalizeContext() {
@@ -132,8 +147,7 @@ void VtkWidget::paintGL() {
 }
 
 bool VtkWidget::event(QEvent* event) {
-  if (event->type() == QEvent::ScreenChangeInternal)
-    update();
+  if (event->type() == QEvent::ScreenChangeInternal) update();
   return QOpenGLWidget::event(event);
 }
 
@@ -153,20 +167,34 @@ void VtkWidget::forwardModifiers(Qt::KeyboardModifiers modifiers, const QPoint& 
 void VtkWidget::mousePressEvent(QMouseEvent* event) {
   forwardModifiers(event->modifiers(), toVtkDisplay(event->position()));
   switch (event->button()) {
-    case Qt::LeftButton: interactor_->InvokeEvent(vtkCommand::LeftButtonPressEvent); break;
-    case Qt::MiddleButton: interactor_->InvokeEvent(vtkCommand::MiddleButtonPressEvent); break;
-    case Qt::RightButton: interactor_->InvokeEvent(vtkCommand::RightButtonPressEvent); break;
-    default: break;
+    case Qt::LeftButton:
+      interactor_->InvokeEvent(vtkCommand::LeftButtonPressEvent);
+      break;
+    case Qt::MiddleButton:
+      interactor_->InvokeEvent(vtkCommand::MiddleButtonPressEvent);
+      break;
+    case Qt::RightButton:
+      interactor_->InvokeEvent(vtkCommand::RightButtonPressEvent);
+      break;
+    default:
+      break;
   }
 }
 
 void VtkWidget::mouseReleaseEvent(QMouseEvent* event) {
   forwardModifiers(event->modifiers(), toVtkDisplay(event->position()));
   switch (event->button()) {
-    case Qt::LeftButton: interactor_->InvokeEvent(vtkCommand::LeftButtonReleaseEvent); break;
-    case Qt::MiddleButton: interactor_->InvokeEvent(vtkCommand::MiddleButtonReleaseEvent); break;
-    case Qt::RightButton: interactor_->InvokeEvent(vtkCommand::RightButtonReleaseEvent); break;
-    default: break;
+    case Qt::LeftButton:
+      interactor_->InvokeEvent(vtkCommand::LeftButtonReleaseEvent);
+      break;
+    case Qt::MiddleButton:
+      interactor_->InvokeEvent(vtkCommand::MiddleButtonReleaseEvent);
+      break;
+    case Qt::RightButton:
+      interactor_->InvokeEvent(vtkCommand::RightButtonReleaseEvent);
+      break;
+    default:
+      break;
   }
 }
 

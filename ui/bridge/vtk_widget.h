@@ -5,11 +5,11 @@
 // and Qt's mouse and wheel events are forwarded to a vtkGenericRenderWindowInteractor.
 // All VTK calls happen on the GUI thread.
 
-#include <QOpenGLWidget>
 #include <vtkGenericOpenGLRenderWindow.h>
 #include <vtkGenericRenderWindowInteractor.h>
 #include <vtkNew.h>
 #include <vtkRenderer.h>
+#include <QOpenGLWidget>
 
 class vtkInteractorObserver;
 class vtkObject;
@@ -37,6 +37,11 @@ class VtkWidget : public QOpenGLWidget {
   // Format every VTK widget needs; must be set before the QApplication exists.
   static void installDefaultSurfaceFormat();
 
+ Q_SIGNALS:
+  // The user started or stopped moving the camera (views switch detail levels on these).
+  void interactionStarted();
+  void interactionEnded();
+
  protected:
   void initializeGL() override;
   void resizeGL(int w, int h) override;
@@ -59,6 +64,8 @@ class VtkWidget : public QOpenGLWidget {
   static void onMakeCurrent(vtkObject*, unsigned long, void* self, void*);
   static void onIsCurrent(vtkObject*, unsigned long, void* self, void* callData);
   static void onRenderRequest(vtkObject*, unsigned long, void* self, void*);
+  static void onInteraction(vtkObject*, unsigned long event, void* self, void*);
+  void observeStyle(vtkInteractorObserver* style);
 
   vtkNew<vtkGenericOpenGLRenderWindow> window_;
   vtkNew<vtkGenericRenderWindowInteractor> interactor_;

@@ -7,9 +7,8 @@
 namespace efm::ui {
 
 void exportLabelings(const SampleSet& samples, const std::string& file) {
-  const torch::Tensor labels =
-      torch::from_blob(const_cast<int64_t*>(samples.labels.data()),
-                       {samples.count, samples.variables}, torch::kInt64);
+  const torch::Tensor labels = torch::from_blob(const_cast<int64_t*>(samples.labels.data()),
+                                                {samples.count, samples.variables}, torch::kInt64);
   writeLabelingsCsv(file, labels);
 }
 

@@ -2,14 +2,15 @@
 
 #include <torch/torch.h>
 
-#include <QMetaObject>
-#include <chrono>
 #include <efm/errors.h>
 #include <efm/geometry.h>
 #include <efm/metrics.h>
 #include <efm/sampler.h>
+#include <QMetaObject>
+#include <chrono>
 
 #include "engine/model_snapshot.h"
+#include "engine/thread_priority.h"
 
 namespace efm::ui {
 
@@ -46,7 +47,10 @@ constexpr double kMaxJointCells = 65536;
 SamplingService::SamplingService(QObject* parent) : QObject(parent) {
   qRegisterMetaType<std::shared_ptr<const efm::ui::SampleSet>>();
   qRegisterMetaType<std::shared_ptr<const efm::ui::FieldSlice>>();
-  worker_ = std::thread([this] { workerLoop(); });
+  worker_ = std::thread([this] {
+    lowerCurrentThreadPriority();
+    workerLoop();
+  });
 }
 
 SamplingService::~SamplingService() {
@@ -170,8 +174,7 @@ void SamplingService::run(const SampleRequest& request) {
     }
     set->marginalKl = marginalKl(result.labels, model.data->marginals());
   }
-  set->seconds =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  set->seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   std::shared_ptr<const SampleSet> shared = set;
   toGui([this, shared, preview = request.preview] { Q_EMIT sampled(shared, preview); });
 }

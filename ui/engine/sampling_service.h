@@ -23,8 +23,8 @@ struct SampleRequest {
   int64_t count = 1000;
   int64_t keepTrajectories = 0;  // how many of the samples keep their whole flow
   std::string solver = "rk4";
-  double step = 0.2;     // solver step
-  double timeEnd = 0;    // 0 = the path's default
+  double step = 0.2;   // solver step
+  double timeEnd = 0;  // 0 = the path's default
   uint64_t seed = 0;
   bool preview = false;  // during training: replaces a pending preview
   int threads = 1;

@@ -23,21 +23,21 @@ struct TrainStatus {
 
 // What the trajectory and meta-simplex views draw from one sampling run.
 struct SampleSet {
-  int64_t count = 0;      // S labelings
-  int64_t variables = 0;  // n
-  int64_t classes = 0;    // c
-  int64_t modelStep = 0;  // training step of the model that drew them
-  std::vector<double> times;         // T times of the trajectories (empty: none kept)
-  std::vector<float> trajectories;   // [T][S][n][c] probabilities W(t)
-  std::vector<float> endPoints;      // [S][n][c] W(t_end)
-  std::vector<int64_t> labels;       // [S][n] read-out labelings
+  int64_t count = 0;                // S labelings
+  int64_t variables = 0;            // n
+  int64_t classes = 0;              // c
+  int64_t modelStep = 0;            // training step of the model that drew them
+  std::vector<double> times;        // T times of the trajectories (empty: none kept)
+  std::vector<float> trajectories;  // [T][S][n][c] probabilities W(t)
+  std::vector<float> endPoints;     // [S][n][c] W(t_end)
+  std::vector<int64_t> labels;      // [S][n] read-out labelings
   // Compared with the data when its joint table is known.
   std::optional<double> klTargetModel;
   std::optional<double> totalVariation;
   std::optional<double> marginalKl;  // mean over nodes, when the data is open
-  std::vector<double> modelJoint;      // c^n: mean over samples of the factorizing T(W_end)
-  std::vector<double> sampleJoint;     // c^n: empirical distribution of the labels
-  double seconds = 0;                  // wall time of the sampling run
+  std::vector<double> modelJoint;    // c^n: mean over samples of the factorizing T(W_end)
+  std::vector<double> sampleJoint;   // c^n: empirical distribution of the labels
+  double seconds = 0;                // wall time of the sampling run
 };
 
 // The learned vector field at one time on the grid points of a simplex view: every node is

@@ -2,16 +2,17 @@
 
 #include <torch/torch.h>
 
-#include <QMetaObject>
-#include <chrono>
-#include <deque>
 #include <efm/dataset.h>
 #include <efm/errors.h>
 #include <efm/random.h>
 #include <efm/trainer.h>
 #include <efm/training_run.h>
+#include <QMetaObject>
+#include <chrono>
+#include <deque>
 
 #include "engine/model_snapshot.h"
+#include "engine/thread_priority.h"
 
 namespace efm::ui {
 
@@ -23,7 +24,7 @@ class TrainerHost {
   std::unique_ptr<Trainer> trainer;  // null until a model exists or when its data is missing
   RunDirectory run;
   SnapshotPtr loadedOnly;  // a loaded model whose data could not be opened
-  DatasetPtr data;  // the trainer's data (snapshots share it)
+  DatasetPtr data;         // the trainer's data (snapshots share it)
 };
 
 TrainingController::TrainingController(QObject* parent)
@@ -31,7 +32,10 @@ TrainingController::TrainingController(QObject* parent)
   qRegisterMetaType<efm::ui::TrainStatus>();
   qRegisterMetaType<efm::ui::DataSummary>();
   qRegisterMetaType<efm::RunConfig>();
-  worker_ = std::thread([this] { workerLoop(); });
+  worker_ = std::thread([this] {
+    lowerCurrentThreadPriority();
+    workerLoop();
+  });
 }
 
 TrainingController::~TrainingController() {
@@ -98,9 +102,7 @@ void TrainingController::publishSnapshot() {
   Trainer& trainer = *host_->trainer;
   SnapshotPtr snapshot =
       makeSnapshot(trainer.config(), trainer.completedSteps(), trainer.network(),
-                   makeProbabilityPath(trainer.config().path),
-                   host_->data,
-                   trainer.device());
+                   makeProbabilityPath(trainer.config().path), host_->data, trainer.device());
   {
     std::lock_guard<std::mutex> lock(snapshotMutex_);
     snapshot_ = snapshot;
@@ -187,7 +189,7 @@ void TrainingController::runTrainingTask(int threads) {
       recent.pop_front();
     servePendingSaves();
     if (p.step % snapshotEvery_.load() == 0) publishSnapshot();
-    if (now - lastPost >= std::chrono::milliseconds(50) || p.step == p.totalSteps) {
+    if (now - lastPost >= std::chrono::milliseconds(250) || p.step == p.totalSteps) {
       TrainStatus status;
       status.step = p.step;
       status.totalSteps = p.totalSteps;
@@ -195,9 +197,8 @@ void TrainingController::runTrainingTask(int threads) {
       const double span = std::chrono::duration<double>(now - recent.front().first).count();
       status.stepsPerSecond =
           span > 0 ? double(recent.back().second - recent.front().second) / span : 0;
-      status.etaSeconds = status.stepsPerSecond > 0
-                              ? double(p.totalSteps - p.step) / status.stepsPerSecond
-                              : 0;
+      status.etaSeconds =
+          status.stepsPerSecond > 0 ? double(p.totalSteps - p.step) / status.stepsPerSecond : 0;
       windowLoss = 0;
       windowSteps = 0;
       lastPost = now;
@@ -305,10 +306,10 @@ void TrainingController::loadCheckpoint(const QString& qfile, const QString& run
     try {
       data = openDataset(config.data);
       if (data->variables() != config.variables || data->classes() != config.classes)
-        throw InputError("it now has n = " + std::to_string(data->variables()) + ", c = " +
-                         std::to_string(data->classes()) + " but the model was trained with n = " +
-                         std::to_string(config.variables) + ", c = " +
-                         std::to_string(config.classes));
+        throw InputError("it now has n = " + std::to_string(data->variables()) +
+                         ", c = " + std::to_string(data->classes()) +
+                         " but the model was trained with n = " + std::to_string(config.variables) +
+                         ", c = " + std::to_string(config.classes));
     } catch (const std::exception& e) {
       data.reset();
       dataProblem = e.what();
@@ -329,8 +330,7 @@ void TrainingController::loadCheckpoint(const QString& qfile, const QString& run
       const DataSummary summary = summarizeData(*data, config.data, kMaxViewJoint);
       toGui([this, summary] { Q_EMIT dataChanged(summary); });
     } else {
-      VectorFieldPtr network =
-          loadNetwork(file, config.variables, config.classes, config, device);
+      VectorFieldPtr network = loadNetwork(file, config.variables, config.classes, config, device);
       SnapshotPtr snapshot = makeSnapshot(config, info.step, *network,
                                           makeProbabilityPath(config.path), nullptr, device);
       host_->trainer.reset();
@@ -358,8 +358,9 @@ void TrainingController::loadCheckpoint(const QString& qfile, const QString& run
     });
     if (!dataProblem.empty()) {
       const QString message =
-          QString("The model in '%1' was loaded and can be sampled, but its data '%2' cannot be "
-                  "opened (%3), so it cannot be trained further or compared with its data.")
+          QString(
+              "The model in '%1' was loaded and can be sampled, but its data '%2' cannot be "
+              "opened (%3), so it cannot be trained further or compared with its data.")
               .arg(qfile, QString::fromStdString(config.data), QString::fromStdString(dataProblem));
       toGui([this, message] { Q_EMIT failed(message); });
     }

@@ -1,16 +1,17 @@
 #pragma once
 // Runs training on a worker thread that owns the Trainer (STACK.md, items 5 and 7). The GUI
-// calls start/pause/resume/stop and gets queued signals: progress at most every 50 ms,
+// calls start/pause/resume/stop and gets queued signals: progress at most 4 times a second
+// (each one repaints the window, which costs a software renderer real time),
 // a snapshot of the model every `snapshotEvery` steps, and errors as messages. Commands
 // (train, save, load) run one after the other on the worker; save requests made while
 // training are served between two steps. Stop takes effect before the next step starts.
 
+#include <efm/config.h>
 #include <QObject>
 #include <QString>
 #include <atomic>
 #include <condition_variable>
 #include <deque>
-#include <efm/config.h>
 #include <functional>
 #include <memory>
 #include <mutex>

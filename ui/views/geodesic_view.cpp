@@ -1,14 +1,7 @@
 #include "views/geodesic_view.h"
 
-#include <QCheckBox>
-#include <QHBoxLayout>
-#include <QLabel>
-#include <QMouseEvent>
-#include <QPushButton>
-#include <QVBoxLayout>
 #include <efm/geometry_exact.h>
 #include <vtkActor.h>
-#include <vtkBillboardTextActor3D.h>
 #include <vtkCamera.h>
 #include <vtkCellArray.h>
 #include <vtkLegendBoxActor.h>
@@ -18,6 +11,12 @@
 #include <vtkProperty.h>
 #include <vtkRenderer.h>
 #include <vtkTextActor.h>
+#include <QCheckBox>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QMouseEvent>
+#include <QPushButton>
+#include <QVBoxLayout>
 
 #include "bridge/vtk_widget.h"
 #include "views/vtk_scene.h"
@@ -63,7 +62,8 @@ GeodesicView::GeodesicView(QWidget* parent) : QWidget(parent) {
   renderer->AddViewProp(pointActors_[0]);
   renderer->AddViewProp(pointActors_[1]);
   std::vector<std::pair<QString, QColor>> entries;
-  for (int i = 0; i < 3; ++i) entries.emplace_back(QString::fromStdString(geodesicName(kKinds[i])), kCurveColors[i]);
+  for (int i = 0; i < 3; ++i)
+    entries.emplace_back(QString::fromStdString(geodesicName(kKinds[i])), kCurveColors[i]);
   entries.emplace_back("Fisher-Rao balls", QColor(150, 150, 150));
   renderer->AddViewProp(legend(entries, 0.70, 0.78, 0.29, 0.21));
   text_ = overlayText("", 0.01, 0.99);
@@ -132,15 +132,22 @@ void GeodesicView::rebuild() {
   pointActors_[1]->SetPosition(place(q_).data());
   const Point3 offset(0.0, 0.045, 0.0);
   const Point3 lp = place(p_) + offset, lq = place(q_) + offset;
-  pLabel_->SetPosition(lp.x(), lp.y(), lp.z());
-  qLabel_->SetPosition(lq.x(), lq.y(), lq.z());
+  moveLabel(pLabel_, lp);
+  moveLabel(qLabel_, lq);
   const double distance = exact::fisherRaoDistance(p_, q_);
   const QString text =
-      QString("p = (%1, %2, %3)   q = (%4, %5, %6)\nFisher-Rao lengths: e %7, m %8, Fisher-Rao %9"
-              "  (distance %10)")
-          .arg(p_[0], 0, 'f', 3).arg(p_[1], 0, 'f', 3).arg(p_[2], 0, 'f', 3)
-          .arg(q_[0], 0, 'f', 3).arg(q_[1], 0, 'f', 3).arg(q_[2], 0, 'f', 3)
-          .arg(lengths_[0], 0, 'f', 4).arg(lengths_[1], 0, 'f', 4).arg(lengths_[2], 0, 'f', 4)
+      QString(
+          "p = (%1, %2, %3)   q = (%4, %5, %6)\nFisher-Rao lengths: e %7, m %8, Fisher-Rao %9"
+          "  (distance %10)")
+          .arg(p_[0], 0, 'f', 3)
+          .arg(p_[1], 0, 'f', 3)
+          .arg(p_[2], 0, 'f', 3)
+          .arg(q_[0], 0, 'f', 3)
+          .arg(q_[1], 0, 'f', 3)
+          .arg(q_[2], 0, 'f', 3)
+          .arg(lengths_[0], 0, 'f', 4)
+          .arg(lengths_[1], 0, 'f', 4)
+          .arg(lengths_[2], 0, 'f', 4)
           .arg(distance, 0, 'f', 4);
   text_->SetInput(text.toUtf8().constData());
   readout_->setText("Drag p or q with the left button; right button or wheel zooms.");
@@ -199,12 +206,18 @@ bool GeodesicView::eventFilter(QObject* watched, QEvent* event) {
     const Eigen::Vector3d at = pick(mouse->position());
     const Point3 x = place(at);
     dragging_ = (place(p_) - x).norm() <= (place(q_) - x).norm() ? 0 : 1;
-    if (dragging_ == 0) setPoints(at, q_); else setPoints(p_, at);
+    if (dragging_ == 0)
+      setPoints(at, q_);
+    else
+      setPoints(p_, at);
     return true;
   }
   if (event->type() == QEvent::MouseMove && dragging_ >= 0) {
     const Eigen::Vector3d at = pick(static_cast<QMouseEvent*>(event)->position());
-    if (dragging_ == 0) setPoints(at, q_); else setPoints(p_, at);
+    if (dragging_ == 0)
+      setPoints(at, q_);
+    else
+      setPoints(p_, at);
     return true;
   }
   if (event->type() == QEvent::MouseButtonRelease &&

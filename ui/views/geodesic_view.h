@@ -4,10 +4,10 @@
 // between them are drawn with their Fisher-Rao lengths, and optionally Fisher-Rao balls
 // (iso-distance contours) around p. Right button and wheel zoom, middle button pans.
 
-#include <Eigen/Dense>
-#include <array>
-#include <QWidget>
 #include <vtkSmartPointer.h>
+#include <Eigen/Dense>
+#include <QWidget>
+#include <array>
 
 #include "views/view_geometry.h"
 
@@ -16,7 +16,6 @@ class QLabel;
 class vtkActor;
 class vtkPolyData;
 class vtkTextActor;
-class vtkBillboardTextActor3D;
 
 namespace efm::ui {
 
@@ -67,7 +66,7 @@ class GeodesicView : public QWidget {
   vtkSmartPointer<vtkActor> pointActors_[2];
   vtkSmartPointer<vtkActor> ballActor_;
   vtkSmartPointer<vtkTextActor> text_;
-  vtkSmartPointer<vtkBillboardTextActor3D> pLabel_, qLabel_;
+  vtkSmartPointer<vtkTextActor> pLabel_, qLabel_;
   std::vector<double> radii_;
 };
 

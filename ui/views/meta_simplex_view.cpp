@@ -1,12 +1,6 @@
 #include "views/meta_simplex_view.h"
 
-#include <QPushButton>
-#include <QHBoxLayout>
-#include <QVBoxLayout>
-#include <algorithm>
-#include <cmath>
 #include <vtkActor.h>
-#include <vtkBillboardTextActor3D.h>
 #include <vtkCamera.h>
 #include <vtkCellArray.h>
 #include <vtkCellData.h>
@@ -21,6 +15,11 @@
 #include <vtkRenderer.h>
 #include <vtkScalarBarActor.h>
 #include <vtkTextActor.h>
+#include <QHBoxLayout>
+#include <QPushButton>
+#include <QVBoxLayout>
+#include <algorithm>
+#include <cmath>
 
 #include "bridge/vtk_widget.h"
 #include "views/vtk_scene.h"
@@ -29,7 +28,8 @@ namespace efm::ui {
 
 namespace {
 constexpr int kSurfaceDivisions = 24;
-const QColor kTarget(215, 40, 40), kModel(30, 90, 200), kEnds(90, 150, 220), kSurface(120, 190, 160);
+const QColor kTarget(215, 40, 40), kModel(30, 90, 200), kEnds(90, 150, 220),
+    kSurface(120, 190, 160);
 
 vtkSmartPointer<vtkActor> pointCloud(const std::vector<Point3>& points, const QColor& color,
                                      float size) {
@@ -149,8 +149,8 @@ void MetaSimplexView::clearTrail() {
   rebuild();
 }
 
-std::vector<double> MetaSimplexView::pairJoint(const std::vector<double>& joint,
-                                               int64_t variables, int64_t classes) {
+std::vector<double> MetaSimplexView::pairJoint(const std::vector<double>& joint, int64_t variables,
+                                               int64_t classes) {
   if (variables == 1) return joint;  // a single row
   std::vector<double> pair(size_t(classes * classes), 0.0);
   const int64_t rest = int64_t(joint.size()) / (classes * classes);
@@ -166,7 +166,10 @@ void MetaSimplexView::rebuild() {
   props_->InitTraversal();
   while (vtkProp* prop = props_->GetNextProp()) renderer->RemoveViewProp(prop);
   props_->RemoveAllItems();
-  if (showsTetrahedron()) buildTetrahedron(); else buildHeatMaps();
+  if (showsTetrahedron())
+    buildTetrahedron();
+  else
+    buildHeatMaps();
   if (!cameraSet_) {
     vtkCamera* camera = renderer->GetActiveCamera();
     camera->SetPosition(0, 0, 10);
@@ -221,7 +224,8 @@ void MetaSimplexView::buildTetrahedron() {
   vtkNew<vtkPolyData> sheet;
   sheet->SetPoints(points);
   sheet->SetPolys(quads);
-  auto sheetActor = lineActor(sheet, QColor(kSurface.red(), kSurface.green(), kSurface.blue(), 90), 1);
+  auto sheetActor =
+      lineActor(sheet, QColor(kSurface.red(), kSurface.green(), kSurface.blue(), 90), 1);
   sheetActor->GetProperty()->LightingOn();
   sheetActor->GetProperty()->BackfaceCullingOff();
   add(sheetActor);
@@ -240,7 +244,8 @@ void MetaSimplexView::buildTetrahedron() {
     const size_t shown = std::min<size_t>(size_t(samples_->count), 3000);
     for (size_t s = 0; s < shown; ++s) {
       const float* w = samples_->endPoints.data() + s * 4;
-      ends.push_back(embedJoint2x2(segreJoint(Eigen::Vector2d(w[0], w[1]), Eigen::Vector2d(w[2], w[3]))));
+      ends.push_back(
+          embedJoint2x2(segreJoint(Eigen::Vector2d(w[0], w[1]), Eigen::Vector2d(w[2], w[3]))));
     }
     add(pointCloud(ends, kEnds, 3));
     if (!trail_.empty()) {
@@ -280,7 +285,8 @@ void MetaSimplexView::buildHeatMaps() {
   vtkSmartPointer<vtkLookupTable> colors = viridis(0, top > 0 ? top : 1);
   const double size = 1.0, gap = 0.25;
   auto drawTable = [&](const std::vector<double>& values, double x0, const QString& title,
-                       const std::vector<double>& rowMarginal, const std::vector<double>& colMarginal) {
+                       const std::vector<double>& rowMarginal,
+                       const std::vector<double>& colMarginal) {
     const double height = rows == 1 ? size / c : size;
     add(lineActor(polyline({Point3(x0, 0, 0), Point3(x0 + size, 0, 0), Point3(x0 + size, height, 0),
                             Point3(x0, height, 0), Point3(x0, 0, 0)}),
@@ -330,11 +336,16 @@ void MetaSimplexView::buildHeatMaps() {
       for (int b = 0; b < c; ++b) m[size_t(ofRows ? a : b)] += pair[size_t(a * c + b)];
     return m;
   };
-  const QString what = rows == 1 ? "p(x1)" : (data_.variables == 2 ? "joint p(x1, x2)" : "p(x1, x2)");
+  const QString what =
+      rows == 1 ? "p(x1)" : (data_.variables == 2 ? "joint p(x1, x2)" : "p(x1, x2)");
   drawTable(target, 0, "target " + what, marginalsOf(target, true), marginalsOf(target, false));
-  drawTable(model, size + gap, "model " + what, marginalsOf(model, true), marginalsOf(model, false));
+  drawTable(model, size + gap, "model " + what, marginalsOf(model, true),
+            marginalsOf(model, false));
   add(colorBar(colors, "probability"));
-  QString caption = QString("%1: %2 x %3 table").arg(QString::fromStdString(data_.description)).arg(rows).arg(columns);
+  QString caption = QString("%1: %2 x %3 table")
+                        .arg(QString::fromStdString(data_.description))
+                        .arg(rows)
+                        .arg(columns);
   if (data_.variables > 2) caption += " (nodes 1 and 2; the others summed out)";
   caption += "\nbars: marginals of node 1 (left) and node 2 (below)";
   if (samples_ && samples_->klTargetModel)

@@ -6,10 +6,10 @@
 // has followed during training. For larger tables, heat maps of the target and the model
 // joint of nodes 1 and 2 side by side (c x c), with their marginals.
 
+#include <vtkSmartPointer.h>
 #include <QWidget>
 #include <memory>
 #include <vector>
-#include <vtkSmartPointer.h>
 
 #include "engine/studio_data.h"
 #include "views/view_geometry.h"

@@ -1,19 +1,7 @@
 #include "views/trajectory_view.h"
 
-#include <QCheckBox>
-#include <QComboBox>
-#include <QHBoxLayout>
-#include <QLabel>
-#include <QPushButton>
-#include <QSlider>
-#include <QSpinBox>
-#include <QTimer>
-#include <QVBoxLayout>
-#include <algorithm>
-#include <cmath>
 #include <vtkActor.h>
 #include <vtkArrowSource.h>
-#include <vtkBillboardTextActor3D.h>
 #include <vtkCamera.h>
 #include <vtkCellArray.h>
 #include <vtkFloatArray.h>
@@ -29,6 +17,17 @@
 #include <vtkRenderer.h>
 #include <vtkScalarBarActor.h>
 #include <vtkTextActor.h>
+#include <QCheckBox>
+#include <QComboBox>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QPushButton>
+#include <QSlider>
+#include <QSpinBox>
+#include <QTimer>
+#include <QVBoxLayout>
+#include <algorithm>
+#include <cmath>
 
 #include "bridge/vtk_widget.h"
 #include "views/vtk_scene.h"
@@ -51,6 +50,42 @@ vtkSmartPointer<vtkCellArray> sequentialLines(vtkIdType lines, vtkIdType length)
   return cells;
 }
 }  // namespace
+
+// The interactive copy: every 4th time (and the last), then every k-th line, so that at
+// most kInteractiveVertices points remain.
+static vtkSmartPointer<vtkPolyData> decimate(vtkPolyData* full, int64_t lines, int64_t times) {
+  if (lines * times <= TrajectoryView::kInteractiveVertices) return full;
+  std::vector<int64_t> kept;
+  for (int64_t t = 0; t < times; t += 4) kept.push_back(t);
+  if (kept.back() != times - 1) kept.push_back(times - 1);
+  const int64_t perLine = int64_t(kept.size());
+  const int64_t lineStride =
+      std::max<int64_t>(1, (lines * perLine + TrajectoryView::kInteractiveVertices - 1) /
+                               TrajectoryView::kInteractiveVertices);
+  const int64_t keptLines = (lines + lineStride - 1) / lineStride;
+  vtkFloatArray* source = vtkFloatArray::SafeDownCast(full->GetPoints()->GetData());
+  vtkFloatArray* sourceTimes = vtkFloatArray::SafeDownCast(full->GetPointData()->GetScalars());
+  vtkNew<vtkFloatArray> coordinates;
+  coordinates->SetNumberOfComponents(3);
+  coordinates->SetNumberOfTuples(keptLines * perLine);
+  vtkNew<vtkFloatArray> stamps;
+  stamps->SetName("t");
+  stamps->SetNumberOfValues(keptLines * perLine);
+  vtkIdType out = 0;
+  for (int64_t line = 0; line < lines; line += lineStride)
+    for (int64_t t : kept) {
+      const vtkIdType in = vtkIdType(line * times + t);
+      coordinates->SetTypedTuple(out, source->GetPointer(3 * in));
+      stamps->SetValue(out++, sourceTimes->GetValue(in));
+    }
+  vtkNew<vtkPoints> points;
+  points->SetData(coordinates);
+  auto data = vtkSmartPointer<vtkPolyData>::New();
+  data->SetPoints(points);
+  data->SetLines(sequentialLines(keptLines, perLine));
+  data->GetPointData()->SetScalars(stamps);
+  return data;
+}
 
 TrajectoryView::TrajectoryView(QWidget* parent)
     : QWidget(parent), frameProps_(vtkSmartPointer<vtkPropCollection>::New()) {
@@ -122,6 +157,8 @@ TrajectoryView::TrajectoryView(QWidget* parent)
     updateArrows();
   });
   connect(reset, &QPushButton::clicked, vtk_, &VtkWidget::resetCamera);
+  connect(vtk_, &VtkWidget::interactionStarted, this, [this] { setInteracting(true); });
+  connect(vtk_, &VtkWidget::interactionEnded, this, [this] { setInteracting(false); });
 
   timeColors_ = viridis(0, timeEnd_);
   bar_ = colorBar(timeColors_, "t");
@@ -147,6 +184,7 @@ void TrajectoryView::setTime(double t) {
 }
 
 void TrajectoryView::setNode(int node) { node_->setCurrentIndex(node + 1); }
+void TrajectoryView::setMaxFlows(int flows) { maxLines_->setValue(flows); }
 
 void TrajectoryView::setData(const DataSummary& data) {
   const bool shapeChanged = data.classes != data_.classes || data.variables != data_.variables;
@@ -180,9 +218,16 @@ void TrajectoryView::setShownClasses(const std::vector<int>& classes) {
 }
 
 Point3 TrajectoryView::place(const float* p, double t) const {
-  const Eigen::VectorXd q = selection_.project(p);
+  // ClassSelection::project without its allocation: this runs for every drawn point.
   Point3 x = Point3::Zero();
-  for (int i = 0; i < q.size(); ++i) x += q[i] * vertices_[i];
+  double total = 0;
+  const std::vector<int>& shown = selection_.shown();
+  for (size_t i = 0; i < shown.size(); ++i) {
+    const double q = std::max(0.0, double(p[shown[i]]));
+    x += q * vertices_[i];
+    total += q;
+  }
+  x = total > 0 ? Point3(x / total) : Point3::Zero();
   if (timeAxis_) x.y() = kTimeAxisHeight * t / timeEnd_;
   return x;
 }
@@ -247,6 +292,7 @@ void TrajectoryView::rebuildTrajectories() {
   if (lines_) renderer->RemoveViewProp(lines_);
   if (particles_) renderer->RemoveViewProp(particles_);
   lines_ = particles_ = nullptr;
+  fullLines_ = interactiveLines_ = nullptr;
   particleData_ = nullptr;
   QString caption;
   if (!samples_ || samples_->times.empty()) {
@@ -284,12 +330,13 @@ void TrajectoryView::rebuildTrajectories() {
     }
     vtkNew<vtkPoints> points;
     points->SetData(coordinates);
-    vtkNew<vtkPolyData> data;
-    data->SetPoints(points);
-    data->SetLines(sequentialLines(lines, times));
-    data->GetPointData()->SetScalars(stamps);
+    fullLines_ = vtkSmartPointer<vtkPolyData>::New();
+    fullLines_->SetPoints(points);
+    fullLines_->SetLines(sequentialLines(lines, times));
+    fullLines_->GetPointData()->SetScalars(stamps);
+    interactiveLines_ = decimate(fullLines_, lines, times);
     vtkNew<vtkPolyDataMapper> mapper;
-    mapper->SetInputData(data);
+    mapper->SetInputData(interacting_ ? interactiveLines_ : fullLines_);
     mapper->SetLookupTable(timeColors_);
     mapper->SetScalarRange(0, timeEnd_);
     mapper->SetScalarModeToUsePointData();
@@ -297,7 +344,7 @@ void TrajectoryView::rebuildTrajectories() {
     lines_ = vtkSmartPointer<vtkActor>::New();
     lines_->SetMapper(mapper);
     lines_->GetProperty()->SetLineWidth(1.0f);
-    lines_->GetProperty()->SetOpacity(lines > 500 ? 0.35 : 0.7);
+    lines_->GetProperty()->SetOpacity(1.0);
     lines_->GetProperty()->LightingOff();
     renderer->AddViewProp(lines_);
 
@@ -309,7 +356,7 @@ void TrajectoryView::rebuildTrajectories() {
     particles_->SetMapper(particleMapper);
     particles_->GetProperty()->SetColor(0.85, 0.1, 0.1);
     particles_->GetProperty()->SetPointSize(5);
-    particles_->GetProperty()->RenderPointsAsSpheresOn();
+    particles_->GetProperty()->SetPointSize(4);
     renderer->AddViewProp(particles_);
     caption = QString("%1 flows%2 of the model at step %3")
                   .arg(flows)
@@ -351,8 +398,10 @@ void TrajectoryView::updateParticles() {
   vtkIdType id = 0;
   for (int64_t f = 0; f < flows; ++f) {
     for (int node : nodes) {
-      const float* p0 = s.trajectories.data() + (int64_t(i0) * kept + f) * stride + node * s.classes;
-      const float* p1 = s.trajectories.data() + (int64_t(i1) * kept + f) * stride + node * s.classes;
+      const float* p0 =
+          s.trajectories.data() + (int64_t(i0) * kept + f) * stride + node * s.classes;
+      const float* p1 =
+          s.trajectories.data() + (int64_t(i1) * kept + f) * stride + node * s.classes;
       for (int64_t c = 0; c < s.classes; ++c) w[size_t(c)] = float((1 - a) * p0[c] + a * p1[c]);
       points->SetPoint(id++, place(w.data(), t).data());
     }
@@ -474,7 +523,26 @@ void TrajectoryView::setSamples(std::shared_ptr<const SampleSet> samples) {
 }
 
 int TrajectoryView::trajectoryLines() const {
-  return lines_ ? int(vtkPolyData::SafeDownCast(lines_->GetMapper()->GetInput())->GetNumberOfLines()) : 0;
+  return lines_
+             ? int(vtkPolyData::SafeDownCast(lines_->GetMapper()->GetInput())->GetNumberOfLines())
+             : 0;
+}
+
+int TrajectoryView::trajectoryPoints() const {
+  return lines_
+             ? int(vtkPolyData::SafeDownCast(lines_->GetMapper()->GetInput())->GetNumberOfPoints())
+             : 0;
+}
+
+void TrajectoryView::setInteracting(bool interacting) {
+  if (interacting == interacting_) return;
+  interacting_ = interacting;
+  if (lines_) {
+    vtkPolyDataMapper::SafeDownCast(lines_->GetMapper())
+        ->SetInputData(interacting ? interactiveLines_ : fullLines_);
+  }
+  if (particles_) particles_->SetVisibility(!interacting);  // the cloud returns with full detail
+  vtk_->update();
 }
 
 int TrajectoryView::particleCount() const {

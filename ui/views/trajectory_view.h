@@ -5,9 +5,9 @@
 // time; the particle cloud sits at the time of the slider; the learned vector field at that
 // time is drawn as arrows; vertices carry the target's class masses.
 
+#include <vtkSmartPointer.h>
 #include <QWidget>
 #include <memory>
-#include <vtkSmartPointer.h>
 
 #include "engine/studio_data.h"
 #include "views/view_geometry.h"
@@ -41,7 +41,8 @@ class TrajectoryView : public QWidget {
   void setTime(double t);
   double time() const;
   double timeEnd() const;
-  void setNode(int node);  // -1: all nodes
+  void setNode(int node);       // -1: all nodes
+  void setMaxFlows(int flows);  // most flows drawn
   void setShownClasses(const std::vector<int>& classes);
 
   VtkWidget* vtkWidget() const { return vtk_; }
@@ -50,8 +51,16 @@ class TrajectoryView : public QWidget {
   Point3 place(const float* p, double t) const;
   // Grid points (full c-vectors, [G][c]) at which the field is asked for.
   std::vector<float> fieldGrid() const;
-  int trajectoryLines() const;  // polylines drawn
+  int trajectoryLines() const;   // polylines drawn
+  int trajectoryPoints() const;  // their points
   int particleCount() const;
+  // While the camera moves, the flows are drawn from a decimated copy of at most
+  // kInteractiveVertices points (every 4th time, then every k-th flow) and the particle
+  // cloud is hidden; full detail returns when the motion ends. Mesa's software renderer sets up
+  // about 4 million line vertices per second here, so 10,000 flows of 76 points cannot orbit at 30
+  // frames/s in full detail (bench/bench_studio.cpp).
+  void setInteracting(bool interacting);
+  static constexpr int64_t kInteractiveVertices = 20000;
 
  Q_SIGNALS:
   void fieldRequested(double time, const std::vector<float>& points);
@@ -83,6 +92,8 @@ class TrajectoryView : public QWidget {
 
   vtkSmartPointer<vtkPropCollection> frameProps_;
   vtkSmartPointer<vtkActor> lines_;
+  vtkSmartPointer<vtkPolyData> fullLines_, interactiveLines_;
+  bool interacting_ = false;
   vtkSmartPointer<vtkActor> particles_;
   vtkSmartPointer<vtkPolyData> particleData_;
   vtkSmartPointer<vtkActor> arrows_;

@@ -1,9 +1,9 @@
 #include "view_geometry.h"
 
+#include <efm/geometry_exact.h>
 #include <algorithm>
 #include <array>
 #include <cmath>
-#include <efm/geometry_exact.h>
 #include <stdexcept>
 
 namespace efm::ui {
@@ -11,8 +11,10 @@ namespace efm::ui {
 std::vector<Point3> simplexVertices(int k) {
   const double s3 = std::sqrt(3.0);
   switch (k) {
-    case 2: return {Point3(-0.5, 0, 0), Point3(0.5, 0, 0)};
-    case 3: return {Point3(-0.5, -s3 / 6, 0), Point3(0.5, -s3 / 6, 0), Point3(0, s3 / 3, 0)};
+    case 2:
+      return {Point3(-0.5, 0, 0), Point3(0.5, 0, 0)};
+    case 3:
+      return {Point3(-0.5, -s3 / 6, 0), Point3(0.5, -s3 / 6, 0), Point3(0, s3 / 3, 0)};
     case 4: {
       // Alternate corners of a cube of edge 1/sqrt(2): edges of length 1, centred.
       const double a = 0.5 / std::sqrt(2.0);
@@ -82,22 +84,31 @@ Eigen::Vector3d triangleBarycentric(const Point3& position, double floor) {
 
 std::string geodesicName(GeodesicKind kind) {
   switch (kind) {
-    case GeodesicKind::Exponential: return "e-geodesic";
-    case GeodesicKind::Mixture: return "m-geodesic";
-    case GeodesicKind::FisherRao: return "Fisher-Rao geodesic";
+    case GeodesicKind::Exponential:
+      return "e-geodesic";
+    case GeodesicKind::Mixture:
+      return "m-geodesic";
+    case GeodesicKind::FisherRao:
+      return "Fisher-Rao geodesic";
   }
   return {};
 }
 
-Eigen::MatrixXd geodesicCurve(GeodesicKind kind, const Eigen::VectorXd& p,
-                              const Eigen::VectorXd& q, int samples) {
+Eigen::MatrixXd geodesicCurve(GeodesicKind kind, const Eigen::VectorXd& p, const Eigen::VectorXd& q,
+                              int samples) {
   Eigen::MatrixXd points(p.size(), samples);
   for (int i = 0; i < samples; ++i) {
     const double t = samples > 1 ? double(i) / (samples - 1) : 0.0;
     switch (kind) {
-      case GeodesicKind::Exponential: points.col(i) = exact::eGeodesic(p, q, t); break;
-      case GeodesicKind::Mixture: points.col(i) = exact::mGeodesic(p, q, t); break;
-      case GeodesicKind::FisherRao: points.col(i) = exact::fisherRaoGeodesic(p, q, t); break;
+      case GeodesicKind::Exponential:
+        points.col(i) = exact::eGeodesic(p, q, t);
+        break;
+      case GeodesicKind::Mixture:
+        points.col(i) = exact::mGeodesic(p, q, t);
+        break;
+      case GeodesicKind::FisherRao:
+        points.col(i) = exact::fisherRaoGeodesic(p, q, t);
+        break;
     }
   }
   return points;

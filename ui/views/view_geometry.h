@@ -52,8 +52,8 @@ Eigen::Vector3d triangleBarycentric(const Point3& position, double floor = 1e-3)
 // spaced parameters in [0, 1]; columns are points of the simplex.
 enum class GeodesicKind { Exponential, Mixture, FisherRao };
 std::string geodesicName(GeodesicKind kind);
-Eigen::MatrixXd geodesicCurve(GeodesicKind kind, const Eigen::VectorXd& p,
-                              const Eigen::VectorXd& q, int samples);
+Eigen::MatrixXd geodesicCurve(GeodesicKind kind, const Eigen::VectorXd& p, const Eigen::VectorXd& q,
+                              int samples);
 
 // A regular triangular grid over the 2-simplex with `divisions` intervals per edge, shrunk
 // by `inset` toward the barycenter so every node is an interior point (the Fisher-Rao

@@ -1,7 +1,6 @@
 #include "views/vtk_scene.h"
 
 #include <vtkActor.h>
-#include <vtkBillboardTextActor3D.h>
 #include <vtkCellArray.h>
 #include <vtkColorTransferFunction.h>
 #include <vtkLegendBoxActor.h>
@@ -27,8 +26,10 @@ void setColor(double rgb[3], const QColor& color) {
 
 vtkSmartPointer<vtkLookupTable> viridis(double lo, double hi, int entries) {
   // Control points of matplotlib's viridis, interpolated in Lab space.
-  static const double stops[][4] = {{0.00, 0.267, 0.005, 0.329}, {0.25, 0.229, 0.322, 0.546},
-                                    {0.50, 0.128, 0.567, 0.551}, {0.75, 0.369, 0.789, 0.383},
+  static const double stops[][4] = {{0.00, 0.267, 0.005, 0.329},
+                                    {0.25, 0.229, 0.322, 0.546},
+                                    {0.50, 0.128, 0.567, 0.551},
+                                    {0.75, 0.369, 0.789, 0.383},
                                     {1.00, 0.993, 0.906, 0.144}};
   vtkNew<vtkColorTransferFunction> function;
   function->SetColorSpaceToLab();
@@ -110,11 +111,12 @@ vtkSmartPointer<vtkActor> sphere(const Point3& x, double radius, const QColor& c
   return actor;
 }
 
-vtkSmartPointer<vtkBillboardTextActor3D> label(const Point3& x, const QString& text, int fontSize,
-                                               const QColor& color) {
-  auto actor = vtkSmartPointer<vtkBillboardTextActor3D>::New();
+vtkSmartPointer<vtkTextActor> label(const Point3& x, const QString& text, int fontSize,
+                                    const QColor& color) {
+  auto actor = vtkSmartPointer<vtkTextActor>::New();
   actor->SetInput(text.toUtf8().constData());
-  actor->SetPosition(x.x(), x.y(), x.z());
+  actor->GetPositionCoordinate()->SetCoordinateSystemToWorld();
+  moveLabel(actor, x);
   vtkTextProperty* p = actor->GetTextProperty();
   p->SetFontSize(fontSize);
   p->SetColor(color.redF(), color.greenF(), color.blueF());
@@ -123,6 +125,10 @@ vtkSmartPointer<vtkBillboardTextActor3D> label(const Point3& x, const QString& t
   p->SetBackgroundColor(1, 1, 1);
   p->SetBackgroundOpacity(0.6);
   return actor;
+}
+
+void moveLabel(vtkTextActor* label, const Point3& x) {
+  label->GetPositionCoordinate()->SetValue(x.x(), x.y(), x.z());
 }
 
 vtkSmartPointer<vtkTextActor> overlayText(const QString& text, double x, double y, int fontSize,

@@ -78,19 +78,23 @@ void CurveChart::paintEvent(QPaintEvent*) {
     const Series& s = series_[index];
     const auto [lo, hi] = yRange(int(index));
     auto mapY = [&, lo = lo, hi = hi](double y) {
-      const double f = s.logScale ? (std::log10(y) - std::log10(lo)) / (std::log10(hi) - std::log10(lo))
-                                  : (y - lo) / (hi - lo);
+      const double f = s.logScale
+                           ? (std::log10(y) - std::log10(lo)) / (std::log10(hi) - std::log10(lo))
+                           : (y - lo) / (hi - lo);
       return plot.bottom() - f * plot.height();
     };
     // Axis labels: left for the first series, right for the second.
     painter.setPen(s.color);
     const bool onLeft = index == 0;
-    const QRectF axis = onLeft ? QRectF(0, 0, left - 4, 0) : QRectF(plot.right() + 4, 0, right - 4, 0);
+    const QRectF axis =
+        onLeft ? QRectF(0, 0, left - 4, 0) : QRectF(plot.right() + 4, 0, right - 4, 0);
     const Qt::Alignment align = onLeft ? Qt::AlignRight : Qt::AlignLeft;
-    painter.drawText(QRectF(axis.left(), plot.top() - metrics.height() / 2, axis.width(), metrics.height()),
-                     align | Qt::AlignVCenter, QString::number(hi, 'g', 2));
-    painter.drawText(QRectF(axis.left(), plot.bottom() - metrics.height() / 2, axis.width(), metrics.height()),
-                     align | Qt::AlignVCenter, QString::number(lo, 'g', 2));
+    painter.drawText(
+        QRectF(axis.left(), plot.top() - metrics.height() / 2, axis.width(), metrics.height()),
+        align | Qt::AlignVCenter, QString::number(hi, 'g', 2));
+    painter.drawText(
+        QRectF(axis.left(), plot.bottom() - metrics.height() / 2, axis.width(), metrics.height()),
+        align | Qt::AlignVCenter, QString::number(lo, 'g', 2));
     // Legend entry.
     painter.fillRect(QRectF(legendX, metrics.height() + 6, 14, 4), s.color);
     const QString label = s.points.empty()
@@ -101,7 +105,9 @@ void CurveChart::paintEvent(QPaintEvent*) {
     if (s.points.size() < 2) {
       if (s.points.size() == 1) {
         const QPointF& p = s.points.front();
-        painter.drawEllipse(QPointF(plot.left() + (p.x() - xMin) / (xMax - xMin) * plot.width(), mapY(p.y())), 2, 2);
+        painter.drawEllipse(
+            QPointF(plot.left() + (p.x() - xMin) / (xMax - xMin) * plot.width(), mapY(p.y())), 2,
+            2);
       }
       continue;
     }
@@ -109,7 +115,10 @@ void CurveChart::paintEvent(QPaintEvent*) {
     for (size_t i = 0; i < s.points.size(); ++i) {
       const QPointF& p = s.points[i];
       const QPointF q(plot.left() + (p.x() - xMin) / (xMax - xMin) * plot.width(), mapY(p.y()));
-      if (i == 0) path.moveTo(q); else path.lineTo(q);
+      if (i == 0)
+        path.moveTo(q);
+      else
+        path.lineTo(q);
     }
     painter.setPen(QPen(s.color, 1.5));
     painter.drawPath(path);

@@ -106,7 +106,8 @@ void SamplingPanel::showResult(const SampleSet& s) {
                 .arg(*s.klTargetModel, 0, 'g', 4)
                 .arg(s.totalVariation.value_or(0), 0, 'g', 4);
   if (s.marginalKl) text += QString("\nmean marginal KL %1").arg(*s.marginalKl, 0, 'g', 4);
-  if (!s.klTargetModel && !s.marginalKl) text += "\n(the data is not open: nothing to compare with)";
+  if (!s.klTargetModel && !s.marginalKl)
+    text += "\n(the data is not open: nothing to compare with)";
   result_->setText(text);
 }
 

@@ -30,7 +30,11 @@ QSpinBox* spin(int lo, int hi, int value, const QString& tip) {
 
 QString formatDuration(double seconds) {
   const int s = int(std::lround(seconds));
-  if (s >= 3600) return QString("%1:%2:%3").arg(s / 3600).arg(s / 60 % 60, 2, 10, QChar('0')).arg(s % 60, 2, 10, QChar('0'));
+  if (s >= 3600)
+    return QString("%1:%2:%3")
+        .arg(s / 3600)
+        .arg(s / 60 % 60, 2, 10, QChar('0'))
+        .arg(s % 60, 2, 10, QChar('0'));
   return QString("%1:%2").arg(s / 60).arg(s % 60, 2, 10, QChar('0'));
 }
 }  // namespace
@@ -53,8 +57,9 @@ TrainingPanel::TrainingPanel(QWidget* parent) : QWidget(parent) {
   data_ = new QComboBox;
   data_->setEditable(true);
   data_->addItems(toySpecs());
-  data_->setToolTip("A data SPEC as `efm train --data` takes it (README, \"Data SPECs\"), or a "
-                    "CSV of labelings / weighted table opened with the button");
+  data_->setToolTip(
+      "A data SPEC as `efm train --data` takes it (README, \"Data SPECs\"), or a "
+      "CSV of labelings / weighted table opened with the button");
   data_->setMinimumContentsLength(18);
   auto* openData = new QToolButton;
   openData->setText("…");
@@ -93,11 +98,13 @@ TrainingPanel::TrainingPanel(QWidget* parent) : QWidget(parent) {
   form->addRow("Schedule", schedule_);
   seed_ = spin(0, 2147483647, 0, "Seed of data draws, path times and initialisation");
   form->addRow("Seed", seed_);
-  threads_ = spin(1, 256, std::max(1, QThread::idealThreadCount()), "LibTorch threads of the trainer");
+  threads_ =
+      spin(1, 256, std::max(1, QThread::idealThreadCount()), "LibTorch threads of the trainer");
   form->addRow("Threads", threads_);
-  previewEvery_ = spin(10, 1000000, 200, "Steps between model snapshots: samples for the views and the KL curve");
+  previewEvery_ = spin(10, 1000000, 200,
+                       "Steps between model snapshots: samples for the views and the KL curve");
   form->addRow("Preview every", previewEvery_);
-  previewSamples_ = spin(100, 100000, 2000, "Labelings sampled from each snapshot");
+  previewSamples_ = spin(100, 100000, 500, "Labelings sampled from each snapshot");
   form->addRow("Preview samples", previewSamples_);
 
   start_ = new QPushButton("Start");
@@ -172,6 +179,7 @@ QString TrainingPanel::dataSpec() const { return data_->currentText().trimmed();
 int TrainingPanel::threads() const { return threads_->value(); }
 int64_t TrainingPanel::steps() const { return steps_->value(); }
 int TrainingPanel::previewEvery() const { return previewEvery_->value(); }
+void TrainingPanel::setPreviewEvery(int steps) { previewEvery_->setValue(steps); }
 int TrainingPanel::previewSamples() const { return previewSamples_->value(); }
 
 void TrainingPanel::setTrainerState(int state, bool canContinue) {

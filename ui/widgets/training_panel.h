@@ -3,8 +3,8 @@
 // RunConfig (the same configuration `efm train` writes), keeping the settings it has no
 // field for (CNN kernel, dilations, ...) from the configuration it was last given.
 
-#include <QWidget>
 #include <efm/config.h>
+#include <QWidget>
 
 #include "engine/studio_data.h"
 
@@ -29,6 +29,7 @@ class TrainingPanel : public QWidget {
   int threads() const;
   int64_t steps() const;
   int previewEvery() const;
+  void setPreviewEvery(int steps);
   int previewSamples() const;
 
   // Buttons follow the trainer: state is a TrainingController::State.
