@@ -1,7 +1,7 @@
 // Studio benchmark (issue 3), run under a virtual X server with Mesa's software renderer:
 //
 //   xvfb-run -a -s "-screen 0 1600x1200x24" build/bin/efm_bench_studio [--quick]
-//       [--no-frames] [--no-stalls] [--preview-every N]
+//       [--no-frames] [--no-stalls] [--preview-every N] [--explain-stalls]
 //
 // 1. Frames per second of the trajectory view showing 10,000 flows of 76 points while the
 //    camera orbits (target: at least 30), and the GUI-thread cost of handing it new flows.
@@ -186,6 +186,29 @@ void benchmarkStalls(int milliseconds, int previewEvery) {
 
 }  // namespace
 
+// With --explain-stalls, names every event that kept the GUI thread busy for over 40 ms.
+class TimingApplication : public QApplication {
+ public:
+  using QApplication::QApplication;
+  bool explain = false;
+  bool notify(QObject* receiver, QEvent* event) override {
+    if (!explain || depth_ > 0) return QApplication::notify(receiver, event);
+    ++depth_;
+    QElapsedTimer clock;
+    clock.start();
+    const bool result = QApplication::notify(receiver, event);
+    --depth_;
+    const double ms = clock.nsecsElapsed() / 1e6;
+    if (ms > 40)
+      std::printf("    stall %.0f ms: event %d to %s\n", ms, int(event->type()),
+                  receiver->metaObject()->className());
+    return result;
+  }
+
+ private:
+  int depth_ = 0;
+};
+
 int main(int argc, char** argv) {
   efm::tuneRuntime(argv);
   bool quick = false, frames = true, stalls = true;
@@ -199,7 +222,9 @@ int main(int argc, char** argv) {
   }
   qputenv("EFM_STUDIO_RUNS", "/tmp/efm-bench-studio-runs");
   VtkWidget::installDefaultSurfaceFormat();
-  QApplication app(argc, argv);
+  TimingApplication app(argc, argv);
+  for (int i = 1; i < argc; ++i)
+    app.explain = app.explain || std::strcmp(argv[i], "--explain-stalls") == 0;
   QApplication::setOrganizationName("efm-bench");
   QApplication::setApplicationName("efm-bench-studio");
   if (frames) {

@@ -32,7 +32,7 @@ namespace efm::ui {
 
 namespace {
 constexpr int kMaxRecentFiles = 8;
-constexpr int kPreviewFlows = 300;  // flows kept from each training preview
+constexpr int kPreviewFlows = 100;  // flows kept from each training preview (cheap to draw)
 const char* kCheckpointFilter = "Checkpoints (*.pt);;All files (*)";
 }  // namespace
 

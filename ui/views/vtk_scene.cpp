@@ -122,8 +122,7 @@ vtkSmartPointer<vtkTextActor> label(const Point3& x, const QString& text, int fo
   p->SetColor(color.redF(), color.greenF(), color.blueF());
   p->SetJustificationToCentered();
   p->SetVerticalJustificationToCentered();
-  p->SetBackgroundColor(1, 1, 1);
-  p->SetBackgroundOpacity(0.6);
+  // No translucent background box: its alpha would reach Qt's composition of the widget.
   return actor;
 }
 
