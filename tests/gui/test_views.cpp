@@ -4,6 +4,7 @@
 
 #include <efm/geometry_exact.h>
 #include <vtkRenderer.h>
+#include <QPushButton>
 #include <QSignalSpy>
 #include <QTest>
 #include <cmath>
@@ -82,6 +83,16 @@ TEST_CASE("trajectory view draws every flow and puts points where the geometry s
   CHECK(view.time() == Approx(7.5).margin(0.01));
   const QImage image = view.vtkWidget()->renderToImage();
   CHECK(distinctColors(image) > 20);
+
+  // Play animates the cloud: the time advances by itself, and Pause holds it.
+  view.setTime(0);
+  QTest::mouseClick(view.playButton(), Qt::LeftButton);
+  QTest::qWait(400);
+  QTest::mouseClick(view.playButton(), Qt::LeftButton);
+  const double played = view.time();
+  CHECK(played > 0.3);
+  QTest::qWait(200);
+  CHECK(view.time() == played);
 
   SECTION("a field slice is drawn as one arrow per grid point") {
     QSignalSpy requested(&view, &TrajectoryView::fieldRequested);

@@ -51,6 +51,28 @@ vtkSmartPointer<vtkCellArray> sequentialLines(vtkIdType lines, vtkIdType length)
 }
 }  // namespace
 
+// Points and time stamps of `points` flow vertices, and the polydata of `lines` polylines
+// of `perLine` consecutive points over them (coloured by the stamps).
+struct FlowArrays {
+  vtkSmartPointer<vtkFloatArray> coordinates = vtkSmartPointer<vtkFloatArray>::New();
+  vtkSmartPointer<vtkFloatArray> stamps = vtkSmartPointer<vtkFloatArray>::New();
+  explicit FlowArrays(int64_t points) {
+    coordinates->SetNumberOfComponents(3);
+    coordinates->SetNumberOfTuples(points);
+    stamps->SetName("t");
+    stamps->SetNumberOfValues(points);
+  }
+  vtkSmartPointer<vtkPolyData> polyLines(int64_t lines, int64_t perLine) const {
+    vtkNew<vtkPoints> points;
+    points->SetData(coordinates);
+    auto data = vtkSmartPointer<vtkPolyData>::New();
+    data->SetPoints(points);
+    data->SetLines(sequentialLines(lines, perLine));
+    data->GetPointData()->SetScalars(stamps);
+    return data;
+  }
+};
+
 // The interactive copy: every 4th time (and the last), then every k-th line, so that at
 // most kInteractiveVertices points remain.
 static vtkSmartPointer<vtkPolyData> decimate(vtkPolyData* full, int64_t lines, int64_t times) {
@@ -65,26 +87,15 @@ static vtkSmartPointer<vtkPolyData> decimate(vtkPolyData* full, int64_t lines, i
   const int64_t keptLines = (lines + lineStride - 1) / lineStride;
   vtkFloatArray* source = vtkFloatArray::SafeDownCast(full->GetPoints()->GetData());
   vtkFloatArray* sourceTimes = vtkFloatArray::SafeDownCast(full->GetPointData()->GetScalars());
-  vtkNew<vtkFloatArray> coordinates;
-  coordinates->SetNumberOfComponents(3);
-  coordinates->SetNumberOfTuples(keptLines * perLine);
-  vtkNew<vtkFloatArray> stamps;
-  stamps->SetName("t");
-  stamps->SetNumberOfValues(keptLines * perLine);
+  FlowArrays decimated(keptLines * perLine);
   vtkIdType out = 0;
   for (int64_t line = 0; line < lines; line += lineStride)
     for (int64_t t : kept) {
       const vtkIdType in = vtkIdType(line * times + t);
-      coordinates->SetTypedTuple(out, source->GetPointer(3 * in));
-      stamps->SetValue(out++, sourceTimes->GetValue(in));
+      decimated.coordinates->SetTypedTuple(out, source->GetPointer(3 * in));
+      decimated.stamps->SetValue(out++, sourceTimes->GetValue(in));
     }
-  vtkNew<vtkPoints> points;
-  points->SetData(coordinates);
-  auto data = vtkSmartPointer<vtkPolyData>::New();
-  data->SetPoints(points);
-  data->SetLines(sequentialLines(keptLines, perLine));
-  data->GetPointData()->SetScalars(stamps);
-  return data;
+  return decimated.polyLines(keptLines, perLine);
 }
 
 TrajectoryView::TrajectoryView(QWidget* parent)
@@ -124,8 +135,27 @@ TrajectoryView::TrajectoryView(QWidget* parent)
   maxLines_->setSuffix(" flows");
   maxLines_->setToolTip("Most flows drawn (the sampler keeps as many as the Sampling panel says)");
   auto* reset = new QPushButton("Reset camera");
+  play_ = new QPushButton("Play");
+  play_->setCheckable(true);
+  play_->setToolTip("Animate the particle cloud from t = 0 to t_end (4 seconds)");
+  animation_ = new QTimer(this);
+  animation_->setInterval(33);
+  connect(animation_, &QTimer::timeout, this, [this] {
+    const int next = timeSlider_->value() + kSliderSteps / 120;  // 120 frames per pass
+    timeSlider_->setValue(next > kSliderSteps ? 0 : next);
+  });
+  connect(play_, &QPushButton::toggled, this, [this](bool on) {
+    if (on) {
+      if (timeSlider_->value() >= kSliderSteps) timeSlider_->setValue(0);
+      animation_->start();
+    } else {
+      animation_->stop();
+    }
+    play_->setText(on ? "Pause" : "Play");
+  });
 
   auto* controls = new QHBoxLayout;
+  controls->addWidget(play_);
   controls->addWidget(new QLabel("t"));
   controls->addWidget(timeSlider_, 1);
   controls->addWidget(timeLabel_);
@@ -307,14 +337,9 @@ void TrajectoryView::rebuildTrajectories() {
     const int64_t flows = std::min<int64_t>(kept, maxLines_->value());
     const int64_t lines = flows * int64_t(nodes.size());
 
-    vtkNew<vtkFloatArray> coordinates;
-    coordinates->SetNumberOfComponents(3);
-    coordinates->SetNumberOfTuples(lines * times);
-    vtkNew<vtkFloatArray> stamps;
-    stamps->SetName("t");
-    stamps->SetNumberOfValues(lines * times);
-    float* xyz = coordinates->GetPointer(0);
-    float* st = stamps->GetPointer(0);
+    FlowArrays arrays(lines * times);
+    float* xyz = arrays.coordinates->GetPointer(0);
+    float* st = arrays.stamps->GetPointer(0);
     const int64_t stride = s.variables * s.classes;
     for (int64_t f = 0; f < flows; ++f) {
       for (int node : nodes) {
@@ -328,12 +353,7 @@ void TrajectoryView::rebuildTrajectories() {
         }
       }
     }
-    vtkNew<vtkPoints> points;
-    points->SetData(coordinates);
-    fullLines_ = vtkSmartPointer<vtkPolyData>::New();
-    fullLines_->SetPoints(points);
-    fullLines_->SetLines(sequentialLines(lines, times));
-    fullLines_->GetPointData()->SetScalars(stamps);
+    fullLines_ = arrays.polyLines(lines, times);
     interactiveLines_ = decimate(fullLines_, lines, times);
     vtkNew<vtkPolyDataMapper> mapper;
     mapper->SetInputData(interacting_ ? interactiveLines_ : fullLines_);

@@ -17,6 +17,8 @@ class QComboBox;
 class QLabel;
 class QSlider;
 class QSpinBox;
+class QPushButton;
+class QTimer;
 class vtkActor;
 class vtkPolyData;
 class vtkLookupTable;
@@ -46,6 +48,7 @@ class TrajectoryView : public QWidget {
   void setShownClasses(const std::vector<int>& classes);
 
   VtkWidget* vtkWidget() const { return vtk_; }
+  QPushButton* playButton() const { return play_; }
   const ClassSelection& selection() const { return selection_; }
   // Where a point of the simplex is drawn (for tests and picking).
   Point3 place(const float* p, double t) const;
@@ -81,6 +84,8 @@ class TrajectoryView : public QWidget {
   QWidget* classBox_;
   QCheckBox* showField_;
   QSpinBox* maxLines_;
+  QPushButton* play_;
+  QTimer* animation_;
 
   DataSummary data_;
   std::shared_ptr<const SampleSet> samples_;
