@@ -139,25 +139,42 @@ void SamplingService::run(const SampleRequest& request) {
   options.classes = model.config.classes;
   options.solver.kind = parseSolverKind(request.solver);
   options.solver.step = request.step;
-  options.solver.keepTrajectory = request.keepTrajectories > 0;
   options.timeEnd = request.timeEnd;
   options.seed = request.seed;
   options.device = model.device;
   auto progress = [this, preview = request.preview](int64_t done, int64_t total) {
     if (!preview) toGui([this, done, total] { Q_EMIT progressed(done, total); });
   };
-  const SampleResult result = sampleLabelings(*model.network, *model.path, options, progress,
-                                              [this] { return cancel_.load(); });
+  auto cancelled = [this] { return cancel_.load(); };
+  // The sampler keeps the flows of every labeling it draws; when that would be large, the
+  // kept flows come from a second, smaller run with the same seed instead.
+  const double tEnd = request.timeEnd > 0 ? request.timeEnd : model.path->timeEnd();
+  const double steps = std::ceil(tEnd / std::max(1e-6, request.step)) + 1;
+  const double flowBytes = 4.0 * steps * double(options.variables * options.classes);
+  const bool separateFlows = request.keepTrajectories > 0 &&
+                             request.keepTrajectories < request.count &&
+                             flowBytes * double(request.count) > flowMemoryLimit_.load();
+  options.solver.keepTrajectory = request.keepTrajectories > 0 && !separateFlows;
+  const SampleResult result =
+      sampleLabelings(*model.network, *model.path, options, progress, cancelled);
+  SampleResult flows;
+  if (separateFlows) {
+    SampleOptions flowOptions = options;
+    flowOptions.count = request.keepTrajectories;
+    flowOptions.solver.keepTrajectory = true;
+    flows = sampleLabelings(*model.network, *model.path, flowOptions, nullptr, cancelled);
+  }
+  const SampleResult& withFlows = separateFlows ? flows : result;
 
   auto set = std::make_shared<SampleSet>();
   set->count = options.count;
   set->variables = options.variables;
   set->classes = options.classes;
   set->modelStep = model.step;
-  if (result.trajectories.defined()) {
-    const int64_t keep = std::min(request.keepTrajectories, result.trajectories.size(1));
-    set->times = result.times;
-    set->trajectories = toVector<float>(result.trajectories.slice(1, 0, keep));
+  if (withFlows.trajectories.defined()) {
+    const int64_t keep = std::min(request.keepTrajectories, withFlows.trajectories.size(1));
+    set->times = withFlows.times;
+    set->trajectories = toVector<float>(withFlows.trajectories.slice(1, 0, keep));
   }
   set->endPoints = toVector<float>(result.endProbabilities);
   set->labels = toVector<int64_t>(result.labels);

@@ -46,6 +46,9 @@ class SamplingService : public QObject {
   void submitField(const FieldRequest& request);  // latest wins
   void cancel();                                  // the running job and everything queued
   bool busy() const { return busy_.load(); }
+  // Above this many bytes of flows (all samples x steps x n x c floats), the flows kept for
+  // the views are drawn in a second, smaller run instead of being cut from the big one.
+  void setFlowMemoryLimit(double bytes) { flowMemoryLimit_ = bytes; }
 
  Q_SIGNALS:
   void sampled(std::shared_ptr<const efm::ui::SampleSet> samples, bool preview);
@@ -71,6 +74,7 @@ class SamplingService : public QObject {
   bool quit_ = false;
   std::atomic<bool> cancel_{false};
   std::atomic<bool> busy_{false};
+  std::atomic<double> flowMemoryLimit_{256.0 * 1024 * 1024};
 };
 
 }  // namespace efm::ui
