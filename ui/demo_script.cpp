@@ -66,8 +66,8 @@ void DemoScript::start() {
 }
 
 void DemoScript::saveScreenshots() {
-  if (finished_) return;
-  finished_ = true;
+  if (finished_ || capturing_) return;
+  capturing_ = true;  // errors that arrive meanwhile still end the demo with 1
   window_->geodesicView()->setBallsVisible(true);
   QDir dir(options_.screenshotDir);
   QStringList written;
@@ -75,10 +75,10 @@ void DemoScript::saveScreenshots() {
                    int(MainWindow::MetaSimplex), -1}) {
     if (view >= 0) window_->showView(view);
     QApplication::processEvents();
+    if (finished_) return;
     const QString file = dir.filePath(MainWindow::viewName(view) + ".png");
     QString error;
     if (!window_->exportView(view, file, &error)) {
-      finished_ = false;
       fail(error);
       return;
     }
@@ -87,8 +87,8 @@ void DemoScript::saveScreenshots() {
   window_->showView(MainWindow::Trajectories);
   QApplication::processEvents();
   const QString whole = dir.filePath("window.png");
+  if (finished_) return;
   if (!window_->grab().save(whole, "PNG")) {
-    finished_ = false;
     fail(QString("Could not write the image '%1'.").arg(whole));
     return;
   }
@@ -98,6 +98,7 @@ void DemoScript::saveScreenshots() {
         "%s\n",
         QDir::toNativeSeparators(QFileInfo(file).absoluteFilePath()).toLocal8Bit().constData());
   std::fflush(stdout);
+  finished_ = true;
   Q_EMIT done(0);
 }
 

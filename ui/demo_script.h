@@ -35,6 +35,7 @@ class DemoScript : public QObject {
   DemoOptions options_;
   bool sampling_ = false;
   bool finished_ = false;
+  bool capturing_ = false;
 };
 
 }  // namespace efm::ui

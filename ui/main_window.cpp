@@ -236,6 +236,7 @@ void MainWindow::connectEngine() {
 }
 
 void MainWindow::startTraining() {
+  if (trainer_->state() != TrainingController::State::Idle) return;
   runDirectory_ = newRunDirectory();
   curves_->clear();
   metaView_->clearTrail();
@@ -255,6 +256,10 @@ void MainWindow::sampleNow() {
 }
 
 void MainWindow::openCheckpoint(const QString& file) {
+  if (trainer_->state() != TrainingController::State::Idle) {
+    showError("Stop training before opening a checkpoint.");
+    return;
+  }
   runDirectory_ = newRunDirectory();
   trainer_->loadCheckpoint(file, runDirectory_);
 }

@@ -1,12 +1,13 @@
 // The sampling thread on a real (untrained) network: the flows it keeps, the labelings and
 // the comparison with the data, whether the flows come from the big run or a second one.
-#include <catch2/catch.hpp>
-
 #include <torch/torch.h>
 #include <QSignalSpy>
 
 #include "engine/model_snapshot.h"
 #include "engine/sampling_service.h"
+
+// After LibTorch: its glog headers define CHECK too.
+#include <catch2/catch.hpp>
 
 using namespace efm::ui;
 

@@ -1,8 +1,6 @@
 // The main window through its real widgets: Start, Pause, Resume and Stop change the
 // trainer's state; checkpoints round-trip with the files `efm` reads; a corrupt checkpoint
 // shows an error and the window stays usable.
-#include <catch2/catch.hpp>
-
 #include <efm/trainer.h>
 #include <QDir>
 #include <QFile>
@@ -16,6 +14,9 @@
 #include "engine/training_controller.h"
 #include "main_window.h"
 #include "widgets/training_panel.h"
+
+// After LibTorch: its glog headers define CHECK too.
+#include <catch2/catch.hpp>
 
 using namespace efm::ui;
 using State = TrainingController::State;
@@ -77,6 +78,14 @@ TEST_CASE("Start, Pause, Resume and Stop through the buttons drive the trainer",
   QTest::qWait(400);
   CHECK(w.lastStep == pausedAt);  // no step while paused
 
+  // Saving while paused is served at once (not after Resume), and the run stays paused.
+  QTemporaryDir saveDir;
+  QSignalSpy saved(w.window->trainer(), &TrainingController::checkpointSaved);
+  w.window->saveCheckpoint(saveDir.filePath("paused.pt"));
+  REQUIRE(saved.wait(5000));
+  CHECK(efm::readCheckpointInfo(saveDir.filePath("paused.pt").toStdString()).step == pausedAt);
+  CHECK(w.state() == State::Paused);
+
   QTest::mouseClick(panel->resumeButton(), Qt::LeftButton);
   REQUIRE(waitFor([&] { return w.lastStep > pausedAt + 20; }));
   CHECK(w.state() == State::Running);
@@ -116,6 +125,8 @@ TEST_CASE("checkpoints saved by the studio open again; corrupt ones give an erro
     w.window->openCheckpoint(saved);
     REQUIRE(loaded.wait(10000));
     CHECK(w.window->trainingPanel()->config().train.steps == 60);
+    // Its data opens, so it can be trained further.
+    REQUIRE(waitFor([&] { return w.window->trainingPanel()->resumeButton()->isEnabled(); }, 5000));
     QSignalSpy samples(w.window.get(), &MainWindow::samplesReady);
     w.window->sampleNow();
     REQUIRE(waitFor([&] {

@@ -117,6 +117,7 @@ void TrainingController::start(const RunConfig& requested, const QString& runDir
   if (state_ != State::Idle) return;
   cancel_ = false;
   state_ = State::Running;  // at once, so that a second click cannot queue a second run
+  Q_EMIT stateChanged(static_cast<int>(State::Running));
   const std::string directory = runDirectory.toStdString();
   post([this, requested, directory, threads] {
     try {
@@ -128,12 +129,12 @@ void TrainingController::start(const RunConfig& requested, const QString& runDir
       run.prepare();
       auto trainer = std::make_unique<Trainer>(config, data, selectDevice("auto"));
       run.writeConfig(trainer->config());
+      const DataSummary summary = summarizeData(*data, config.data, kMaxViewJoint);
       host_->trainer = std::move(trainer);
       host_->run = run;
       host_->loadedOnly.reset();
       host_->data = data;
       hasModel_ = canTrain_ = true;
-      const DataSummary summary = summarizeData(*data, config.data, kMaxViewJoint);
       const RunConfig resolved = host_->trainer->config();
       toGui([this, summary, resolved] {
         Q_EMIT dataChanged(summary);
@@ -152,6 +153,7 @@ void TrainingController::resumeTraining(int64_t totalSteps, int threads) {
   if (state_ != State::Idle) return;
   cancel_ = false;
   state_ = State::Running;
+  Q_EMIT stateChanged(static_cast<int>(State::Running));
   post([this, totalSteps, threads] {
     if (!host_->trainer) {
       setState(State::Idle);
@@ -189,7 +191,13 @@ void TrainingController::runTrainingTask(int threads) {
       recent.pop_front();
     servePendingSaves();
     if (p.step % snapshotEvery_.load() == 0) publishSnapshot();
-    if (now - lastPost >= std::chrono::milliseconds(250) || p.step == p.totalSteps) {
+    bool pausing;
+    {
+      std::lock_guard<std::mutex> lock(pauseMutex_);
+      pausing = paused_ && !cancel_;
+    }
+    // Progress 4 times a second, and always for the last step and the step a pause holds.
+    if (now - lastPost >= std::chrono::milliseconds(250) || p.step == p.totalSteps || pausing) {
       TrainStatus status;
       status.step = p.step;
       status.totalSteps = p.totalSteps;
@@ -207,7 +215,14 @@ void TrainingController::runTrainingTask(int threads) {
     std::unique_lock<std::mutex> lock(pauseMutex_);
     if (paused_ && !cancel_) {
       setState(State::Paused);
-      pauseChanged_.wait(lock, [this] { return !paused_ || cancel_.load(); });
+      for (;;) {
+        pauseChanged_.wait(lock, [this] { return !paused_ || cancel_.load() || saveRequested_; });
+        if (!saveRequested_) break;
+        saveRequested_ = false;  // a Save while paused is served at once
+        lock.unlock();
+        servePendingSaves();
+        lock.lock();
+      }
       setState(State::Running);
       recent.clear();
       recent.emplace_back(Clock::now(), p.step);
@@ -222,8 +237,14 @@ void TrainingController::runTrainingTask(int threads) {
     toGui([this, message] { Q_EMIT failed(message); });
     cancelled = true;
   }
-  publishSnapshot();
-  servePendingSaves();
+  try {
+    publishSnapshot();
+    servePendingSaves();
+  } catch (const std::exception& e) {
+    const QString message = QString::fromStdString(e.what());
+    toGui([this, message] { Q_EMIT failed(message); });
+  }
+  // Always back to Idle, whatever happened above: otherwise no run could start again.
   cancel_ = false;
   setState(State::Idle);
   const qint64 step = trainer.completedSteps();
@@ -277,6 +298,11 @@ void TrainingController::saveCheckpoint(const QString& file) {
     std::lock_guard<std::mutex> lock(saveMutex_);
     pendingSaves_.push_back(file);
   }
+  {
+    std::lock_guard<std::mutex> lock(pauseMutex_);
+    saveRequested_ = true;  // wakes a paused run to serve it
+  }
+  pauseChanged_.notify_all();
   // While training, the hook serves it between two steps; otherwise this task does.
   post([this, file] {
     if (!host_->trainer) {
@@ -352,6 +378,7 @@ void TrainingController::loadCheckpoint(const QString& qfile, const QString& run
       toGui([this, summary] { Q_EMIT dataChanged(summary); });
     }
     hasModel_ = true;
+    setState(State::Idle);  // the panel learns whether the loaded model can be trained on
     toGui([this, config, qfile] {
       Q_EMIT configChanged(config);
       Q_EMIT checkpointLoaded(qfile);

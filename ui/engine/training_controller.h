@@ -88,6 +88,7 @@ class TrainingController : public QObject {
   std::mutex pauseMutex_;
   std::condition_variable pauseChanged_;
   bool paused_ = false;
+  bool saveRequested_ = false;  // guarded by pauseMutex_
   std::mutex saveMutex_;
   std::vector<QString> pendingSaves_;
   std::atomic<int64_t> snapshotEvery_{200};
