@@ -1,7 +1,8 @@
 // Studio benchmark (issue 3), run under a virtual X server with Mesa's software renderer:
 //
 //   xvfb-run -a -s "-screen 0 1600x1200x24" build/bin/efm_bench_studio [--quick]
-//       [--no-frames] [--no-stalls] [--preview-every N] [--explain-stalls]
+//       [--no-frames] [--no-stalls] [--preview-every N] [--train-threads T]
+//       [--explain-stalls]
 //
 // 1. Frames per second of the trajectory view showing 10,000 flows of 76 points while the
 //    camera orbits (target: at least 30), and the GUI-thread cost of handing it new flows.
@@ -152,7 +153,7 @@ std::pair<double, double> measureStall(int milliseconds) {
   return {lateness.back(), lateness[size_t(0.99 * double(lateness.size() - 1))]};
 }
 
-void benchmarkStalls(int milliseconds, int previewEvery) {
+void benchmarkStalls(int milliseconds, int previewEvery, int trainThreads) {
   MainWindow window;
   window.show();
   QApplication::processEvents();
@@ -161,6 +162,7 @@ void benchmarkStalls(int milliseconds, int previewEvery) {
   config.train.steps = 10000000;
   window.trainingPanel()->setConfig(config);
   window.trainingPanel()->setPreviewEvery(previewEvery);
+  if (trainThreads > 0) window.trainingPanel()->setThreads(trainThreads);
   window.trainingPanel()->startButton()->click();
   int64_t steps = 0;
   QObject::connect(window.trainer(), &TrainingController::progressed,
@@ -212,13 +214,15 @@ class TimingApplication : public QApplication {
 int main(int argc, char** argv) {
   efm::tuneRuntime(argv);
   bool quick = false, frames = true, stalls = true;
-  int previewEvery = 200;
+  int previewEvery = 200, trainThreads = 0;
   for (int i = 1; i < argc; ++i) {
     quick = quick || std::strcmp(argv[i], "--quick") == 0;
     if (std::strcmp(argv[i], "--no-frames") == 0) frames = false;
     if (std::strcmp(argv[i], "--no-stalls") == 0) stalls = false;
     if (std::strcmp(argv[i], "--preview-every") == 0 && i + 1 < argc)
       previewEvery = std::atoi(argv[++i]);
+    if (std::strcmp(argv[i], "--train-threads") == 0 && i + 1 < argc)
+      trainThreads = std::atoi(argv[++i]);
   }
   qputenv("EFM_STUDIO_RUNS", "/tmp/efm-bench-studio-runs");
   VtkWidget::installDefaultSurfaceFormat();
@@ -231,6 +235,6 @@ int main(int argc, char** argv) {
     benchmarkEmpty(quick ? 36 : 180);
     benchmarkFrames(quick ? 36 : 180);
   }
-  if (stalls) benchmarkStalls(quick ? 3000 : 10000, previewEvery);
+  if (stalls) benchmarkStalls(quick ? 3000 : 10000, previewEvery, trainThreads);
   return 0;
 }

@@ -177,6 +177,7 @@ void TrainingPanel::setDataSpec(const QString& spec) {
 
 QString TrainingPanel::dataSpec() const { return data_->currentText().trimmed(); }
 int TrainingPanel::threads() const { return threads_->value(); }
+void TrainingPanel::setThreads(int threads) { threads_->setValue(threads); }
 int64_t TrainingPanel::steps() const { return steps_->value(); }
 int TrainingPanel::previewEvery() const { return previewEvery_->value(); }
 void TrainingPanel::setPreviewEvery(int steps) { previewEvery_->setValue(steps); }

@@ -27,6 +27,7 @@ class TrainingPanel : public QWidget {
   void setDataSpec(const QString& spec);
   QString dataSpec() const;
   int threads() const;
+  void setThreads(int threads);
   int64_t steps() const;
   int previewEvery() const;
   void setPreviewEvery(int steps);
