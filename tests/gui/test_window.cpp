@@ -13,6 +13,8 @@
 #include "engine/sampling_service.h"
 #include "engine/training_controller.h"
 #include "main_window.h"
+#include "views/meta_simplex_view.h"
+#include "views/trajectory_view.h"
 #include "widgets/training_panel.h"
 
 // After LibTorch: its glog headers define CHECK too.
@@ -173,4 +175,14 @@ TEST_CASE("checkpoints saved by the studio open again; corrupt ones give an erro
     REQUIRE(waitFor([&] { return w.state() == State::Idle; }));
     CHECK(w.window->trainingPanel()->startButton()->isEnabled());
   }
+}
+
+TEST_CASE("picking data shows it in the views before any training", "[window]") {
+  Window w;
+  w.window->trainingPanel()->setDataSpec("toy:checkerboard?c=5");
+  REQUIRE(waitFor([&] { return w.window->trajectoryView()->selection().classes() == 5; }, 10000));
+  CHECK_FALSE(w.window->metaSimplexView()->showsTetrahedron());
+  w.window->trainingPanel()->setDataSpec("toy:coupled-binary");
+  REQUIRE(waitFor([&] { return w.window->metaSimplexView()->showsTetrahedron(); }, 10000));
+  CHECK(w.state() == State::Idle);  // looking at data trains nothing
 }

@@ -149,6 +149,20 @@ void TrainingController::start(const RunConfig& requested, const QString& runDir
   });
 }
 
+void TrainingController::inspectData(const QString& spec) {
+  const std::string text = spec.trimmed().toStdString();
+  post([this, text] {
+    try {
+      const DatasetPtr data = openDataset(text);
+      const DataSummary summary = summarizeData(*data, text, kMaxViewJoint);
+      toGui([this, summary] { Q_EMIT dataChanged(summary); });
+    } catch (const std::exception& e) {
+      const QString message = QString::fromStdString(e.what());
+      toGui([this, message] { Q_EMIT dataProblem(message); });
+    }
+  });
+}
+
 void TrainingController::resumeTraining(int64_t totalSteps, int threads) {
   if (state_ != State::Idle) return;
   cancel_ = false;

@@ -45,6 +45,10 @@ class TrainingController : public QObject {
   // possible (if not, the model can still be sampled but not trained further).
   void loadCheckpoint(const QString& file, const QString& runDirectory);
 
+  // Opens the data of `spec` on the worker and reports what is known about it through
+  // dataChanged (the views show the target before any training), or dataProblem.
+  void inspectData(const QString& spec);
+
   State state() const { return state_.load(); }
   bool hasModel() const;
   bool canTrain() const;  // a model whose data is open
@@ -62,6 +66,7 @@ class TrainingController : public QObject {
   void checkpointSaved(const QString& file);
   void checkpointLoaded(const QString& file);
   void failed(const QString& message);
+  void dataProblem(const QString& message);  // from inspectData: shown quietly
 
  private:
   void post(std::function<void()> task);  // run on the worker thread

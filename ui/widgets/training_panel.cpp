@@ -61,6 +61,7 @@ TrainingPanel::TrainingPanel(QWidget* parent) : QWidget(parent) {
       "A data SPEC as `efm train --data` takes it (README, \"Data SPECs\"), or a "
       "CSV of labelings / weighted table opened with the button");
   data_->setMinimumContentsLength(18);
+  connect(data_, &QComboBox::activated, this, [this] { Q_EMIT dataSpecChosen(dataSpec()); });
   auto* openData = new QToolButton;
   openData->setText("…");
   openData->setToolTip("Open a CSV of labelings or a weighted table (pmf)");
@@ -173,6 +174,7 @@ void TrainingPanel::setConfig(const RunConfig& config) {
 void TrainingPanel::setDataSpec(const QString& spec) {
   if (data_->findText(spec) < 0) data_->addItem(spec);
   data_->setCurrentText(spec);
+  Q_EMIT dataSpecChosen(spec);
 }
 
 QString TrainingPanel::dataSpec() const { return data_->currentText().trimmed(); }

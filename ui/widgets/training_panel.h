@@ -52,6 +52,8 @@ class TrainingPanel : public QWidget {
   void resumeRequested();
   void stopRequested();
   void openDataRequested();
+  // The data SPEC was picked from the list, typed and confirmed, or set by a file dialog.
+  void dataSpecChosen(const QString& spec);
 
  private:
   RunConfig base_;
