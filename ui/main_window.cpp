@@ -95,6 +95,12 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   connectEngine();
   restoreSettings();
   updateActions();
+  // Picking data shows its target in the views at once, unless a model is on display.
+  // Connected after restoreSettings, which sets the data too: it is opened once, here.
+  connect(trainingPanel_, &TrainingPanel::dataSpecChosen, this, [this](const QString& spec) {
+    if (!trainer_->hasModel() && trainer_->state() == TrainingController::State::Idle)
+      trainer_->inspectData(spec);
+  });
   trainer_->inspectData(trainingPanel_->dataSpec());
   statusBar()->showMessage("Pick data and press Start.");
   resize(1400, 900);
@@ -202,11 +208,6 @@ void MainWindow::connectEngine() {
     addRecentFile(file);
   });
   connect(trainer_, &TrainingController::failed, this, &MainWindow::showError);
-  // Picking data shows its target in the views at once, unless a model is on display.
-  connect(trainingPanel_, &TrainingPanel::dataSpecChosen, this, [this](const QString& spec) {
-    if (!trainer_->hasModel() && trainer_->state() == TrainingController::State::Idle)
-      trainer_->inspectData(spec);
-  });
   connect(trainer_, &TrainingController::dataProblem, this,
           [this](const QString& message) { statusBar()->showMessage(message); });
 

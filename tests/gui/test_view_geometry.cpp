@@ -144,3 +144,12 @@ TEST_CASE("Fisher-Rao circles are exact and stay inside the simplex", "[geometry
   // Farther than the farthest vertex (2 arccos sqrt(0.1) = 2.498): nothing to draw.
   CHECK(fisherRaoCircle(p, 2.6, 720).empty());
 }
+
+TEST_CASE("embedding a selection places the renormalised point", "[geometry]") {
+  const ClassSelection s(6, {4, 1, 2});
+  const std::vector<Point3> v = simplexVertices(3);
+  const float p[6] = {0.1f, 0.2f, 0.1f, 0.2f, 0.1f, 0.3f};
+  CHECK((s.embed(p, v) - (0.25 * v[0] + 0.5 * v[1] + 0.25 * v[2])).norm() < 1e-7);
+  const float none[6] = {0.5f, 0.0f, 0.0f, 0.5f, 0.0f, 0.0f};  // no mass on the face
+  CHECK(s.embed(none, v).norm() < 1e-12);                      // its barycenter
+}

@@ -179,10 +179,7 @@ void SamplingService::run(const SampleRequest& request) {
   set->endPoints = toVector<float>(result.endProbabilities);
   set->labels = toVector<int64_t>(result.labels);
   const double cells = std::pow(double(options.classes), double(options.variables));
-  if (cells <= kMaxJointCells) {
-    set->modelJoint = meanFactorizingJoint(result.endProbabilities);
-    set->sampleJoint = toVector<double>(empiricalJoint(result.labels, options.classes));
-  }
+  if (cells <= kMaxJointCells) set->modelJoint = meanFactorizingJoint(result.endProbabilities);
   if (model.data) {
     if (std::optional<Tensor> target = model.data->jointTable()) {
       const JointComparison joint = compareJoint(*target, result.labels, options.classes);

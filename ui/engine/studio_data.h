@@ -36,7 +36,6 @@ struct SampleSet {
   std::optional<double> totalVariation;
   std::optional<double> marginalKl;  // mean over nodes, when the data is open
   std::vector<double> modelJoint;    // c^n: mean over samples of the factorizing T(W_end)
-  std::vector<double> sampleJoint;   // c^n: empirical distribution of the labels
   double seconds = 0;                // wall time of the sampling run
 };
 

@@ -248,16 +248,7 @@ void TrajectoryView::setShownClasses(const std::vector<int>& classes) {
 }
 
 Point3 TrajectoryView::place(const float* p, double t) const {
-  // ClassSelection::project without its allocation: this runs for every drawn point.
-  Point3 x = Point3::Zero();
-  double total = 0;
-  const std::vector<int>& shown = selection_.shown();
-  for (size_t i = 0; i < shown.size(); ++i) {
-    const double q = std::max(0.0, double(p[shown[i]]));
-    x += q * vertices_[i];
-    total += q;
-  }
-  x = total > 0 ? Point3(x / total) : Point3::Zero();
+  Point3 x = selection_.embed(p, vertices_);
   if (timeAxis_) x.y() = kTimeAxisHeight * t / timeEnd_;
   return x;
 }

@@ -58,12 +58,26 @@ ClassSelection ClassSelection::defaultFor(int classes) {
   return ClassSelection(classes, shown);
 }
 
+double ClassSelection::shownMasses(const float* p, double* out) const {
+  double total = 0;
+  for (int i = 0; i < dimension(); ++i) total += out[i] = std::max(0.0, double(p[shown_[i]]));
+  return total;
+}
+
 Eigen::VectorXd ClassSelection::project(const float* p) const {
   Eigen::VectorXd q(dimension());
-  double total = 0;
-  for (int i = 0; i < dimension(); ++i) total += q[i] = std::max(0.0, double(p[shown_[i]]));
+  const double total = shownMasses(p, q.data());
   if (total <= 0) return Eigen::VectorXd::Constant(dimension(), 1.0 / dimension());
   return q / total;
+}
+
+Point3 ClassSelection::embed(const float* p, const std::vector<Point3>& vertices) const {
+  double q[4];  // at most 4 shown classes (checked by the constructor)
+  const double total = shownMasses(p, q);
+  Point3 x = Point3::Zero();
+  for (int i = 0; i < dimension(); ++i)
+    x += (total > 0 ? q[i] / total : 1.0 / dimension()) * vertices[size_t(i)];
+  return x;
 }
 
 Eigen::Vector3d triangleBarycentric(const Point3& position, double floor) {

@@ -38,8 +38,13 @@ class ClassSelection {
   int dimension() const { return static_cast<int>(shown_.size()); }
   // Renormalised probabilities of the shown classes; p has `classes()` entries.
   Eigen::VectorXd project(const float* p) const;
+  // sum_i project(p)_i vertices[i], without allocating: it runs for every drawn point.
+  Point3 embed(const float* p, const std::vector<Point3>& vertices) const;
 
  private:
+  // The clipped masses of the shown classes into `out`; returns their sum.
+  double shownMasses(const float* p, double* out) const;
+
   int classes_ = 0;
   std::vector<int> shown_;
 };
