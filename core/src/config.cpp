@@ -15,6 +15,8 @@ void to_json(json& j, const RunConfig& c) {
   j = json{
       {"data", c.data},
       {"data_shape", {{"n", c.variables}, {"c", c.classes}}},
+      {"image",
+       {{"height", c.image.height}, {"width", c.image.width}, {"class_set", c.image.classSet}}},
       {"path",
        {{"kind", c.path.kind},
         {"smoothing", c.path.smoothing},
@@ -29,7 +31,12 @@ void to_json(json& j, const RunConfig& c) {
         {"time_features", c.network.timeFeatures},
         {"max_frequency", c.network.maxFrequency},
         {"kernel", c.network.kernel},
-        {"dilations", c.network.dilations}}},
+        {"dilations", c.network.dilations},
+        {"channel_multipliers", c.network.channelMultipliers},
+        {"residual_blocks", c.network.residualBlocks},
+        {"attention_resolutions", c.network.attentionResolutions},
+        {"attention_heads", c.network.attentionHeads},
+        {"norm_groups", c.network.normGroups}}},
       {"train",
        {{"steps", c.train.steps},
         {"batch", c.train.batch},
@@ -116,6 +123,11 @@ void mergeConfig(RunConfig& c, const json& j, const std::string& origin) {
   shape.read("n", c.variables);
   shape.read("c", c.classes);
   shape.rejectUnknownKeys();
+  Reader image(top.child("image"), "image", origin);
+  image.read("height", c.image.height);
+  image.read("width", c.image.width);
+  image.read("class_set", c.image.classSet);
+  image.rejectUnknownKeys();
 
   Reader path(top.child("path"), "path", origin);
   path.read("kind", c.path.kind);
@@ -134,6 +146,11 @@ void mergeConfig(RunConfig& c, const json& j, const std::string& origin) {
   net.read("max_frequency", c.network.maxFrequency);
   net.read("kernel", c.network.kernel);
   net.read("dilations", c.network.dilations);
+  net.read("channel_multipliers", c.network.channelMultipliers);
+  net.read("residual_blocks", c.network.residualBlocks);
+  net.read("attention_resolutions", c.network.attentionResolutions);
+  net.read("attention_heads", c.network.attentionHeads);
+  net.read("norm_groups", c.network.normGroups);
   net.rejectUnknownKeys();
 
   Reader train(top.child("train"), "train", origin);
@@ -151,9 +168,13 @@ void mergeConfig(RunConfig& c, const json& j, const std::string& origin) {
 }
 
 void resolveAndValidate(RunConfig& c) {
-  if (c.network.hidden == 0) c.network.hidden = c.network.kind == "cnn" ? 128 : 256;
+  if (c.network.hidden == 0)
+    c.network.hidden = c.network.kind == "cnn" ? 128 : c.network.kind == "unet" ? 32 : 256;
   auto finitePositive = [](double x) { return std::isfinite(x) && x > 0; };
   require(c.variables >= 0 && c.classes >= 0, "data_shape values must be >= 0");
+  require(c.image.height >= 0 && c.image.width >= 0, "image.height and image.width must be >= 0");
+  require(!c.image.isImage() || c.variables == 0 || c.image.pixels() == c.variables,
+          "image.height x image.width must equal data_shape.n");
   require(c.path.kind == "ray" || c.path.kind == "bridge",
           "path.kind must be 'ray' or 'bridge', got '" + c.path.kind + "'");
   require(std::isfinite(c.path.smoothing) && c.path.smoothing > 0 && c.path.smoothing < 1,
@@ -164,8 +185,8 @@ void resolveAndValidate(RunConfig& c) {
   require(std::isfinite(c.path.timeEnd) && c.path.timeEnd >= 0,
           "path.t_end must be >= 0 (0 selects the path's default)");
 
-  require(c.network.kind == "mlp" || c.network.kind == "cnn",
-          "network.kind must be 'mlp' or 'cnn', got '" + c.network.kind + "'");
+  require(c.network.kind == "mlp" || c.network.kind == "cnn" || c.network.kind == "unet",
+          "network.kind must be 'mlp', 'cnn' or 'unet', got '" + c.network.kind + "'");
   require(c.network.hidden >= 1 && c.network.hidden <= 65536,
           "network.hidden must be in [1, 65536]");
   require(c.network.layers >= 1 && c.network.layers <= 64, "network.layers must be in [1, 64]");
@@ -179,6 +200,27 @@ void resolveAndValidate(RunConfig& c) {
           "network.dilations must list 1 to 64 layers");
   for (int64_t d : c.network.dilations)
     require(d >= 1 && d <= 4096, "network.dilations must be in [1, 4096]");
+  require(!c.network.channelMultipliers.empty() && c.network.channelMultipliers.size() <= 8,
+          "network.channel_multipliers must list 1 to 8 levels");
+  for (int64_t m : c.network.channelMultipliers)
+    require(m >= 1 && m <= 64, "network.channel_multipliers must be in [1, 64]");
+  require(c.network.residualBlocks >= 1 && c.network.residualBlocks <= 16,
+          "network.residual_blocks must be in [1, 16]");
+  for (int64_t r : c.network.attentionResolutions)
+    require(r >= 1, "network.attention_resolutions must be positive");
+  require(c.network.attentionHeads >= 1 && c.network.attentionHeads <= 64,
+          "network.attention_heads must be in [1, 64]");
+  require(c.network.normGroups >= 1, "network.norm_groups must be >= 1");
+  if (c.network.kind == "unet")
+    for (int64_t m : c.network.channelMultipliers) {
+      const int64_t channels = c.network.hidden * m;
+      require(channels % c.network.normGroups == 0,
+              "network.norm_groups (" + std::to_string(c.network.normGroups) +
+                  ") must divide every level's channels (hidden x multiplier = " +
+                  std::to_string(channels) + ")");
+      require(channels % c.network.attentionHeads == 0,
+              "network.attention_heads must divide every level's channels");
+    }
 
   require(c.train.steps >= 1 && c.train.steps <= int64_t{1} << 40, "train.steps must be >= 1");
   require(c.train.batch >= 1 && c.train.batch <= int64_t{1} << 24,

@@ -19,8 +19,9 @@ Trainer::Trainer(const RunConfig& config, DatasetPtr data, torch::Device device)
       noiseGenerator_(makeGenerator(device, config.train.seed * 2654435761ULL + 1)) {
   config_.variables = data_->variables();
   config_.classes = data_->classes();
+  config_.image = data_->imageLayout();
   torch::manual_seed(config.train.seed);  // parameter initialisation
-  network_ = makeVectorField(data_->variables(), data_->classes(), config.network);
+  network_ = makeVectorField(data_->variables(), data_->classes(), config.network, config_.image);
   network_->to(device_);
   optimizer_ = std::make_unique<torch::optim::Adam>(
       network_->parameters(), torch::optim::AdamOptions(config.train.learningRate));
@@ -88,7 +89,7 @@ CheckpointInfo readCheckpointInfo(const std::string& file) {
 
 VectorFieldPtr loadNetwork(const std::string& file, int64_t variables, int64_t classes,
                            const RunConfig& config, torch::Device device) {
-  VectorFieldPtr network = makeVectorField(variables, classes, config.network);
+  VectorFieldPtr network = makeVectorField(variables, classes, config.network, config.image);
   CheckpointContents contents;
   contents.network = network.get();
   readCheckpoint(file, contents);

@@ -12,7 +12,7 @@ SnapshotPtr makeSnapshot(const RunConfig& config, int64_t step, VectorFieldImpl&
   snapshot->path = std::move(path);
   snapshot->data = std::move(data);
   snapshot->device = device;
-  VectorFieldPtr copy = makeVectorField(config.variables, config.classes, config.network);
+  VectorFieldPtr copy = makeVectorField(config.variables, config.classes, config.network, config.image);
   copy->to(device);
   {
     torch::NoGradGuard noGrad;

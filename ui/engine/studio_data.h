@@ -2,6 +2,7 @@
 // Plain data that crosses from the engine threads (which own LibTorch objects) to the GUI
 // thread. No LibTorch here: Qt-facing code includes this header (STACK.md, item 4).
 
+#include <array>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -21,6 +22,16 @@ struct TrainStatus {
   double etaSeconds = 0;
 };
 
+// Image data: the n nodes are the pixels of a height x width label map (row-major), and
+// each class has a name and a display colour (efm/label_palette.h).
+struct ImageInfo {
+  int64_t height = 0;
+  int64_t width = 0;
+  std::vector<std::string> classNames;
+  std::vector<std::array<uint8_t, 3>> classColours;
+  bool isImage() const { return height > 0 && width > 0; }
+};
+
 // What the trajectory and meta-simplex views draw from one sampling run.
 struct SampleSet {
   int64_t count = 0;                // S labelings
@@ -37,6 +48,7 @@ struct SampleSet {
   std::optional<double> marginalKl;  // mean over nodes, when the data is open
   std::vector<double> modelJoint;    // c^n: mean over samples of the factorizing T(W_end)
   double seconds = 0;                // wall time of the sampling run
+  ImageInfo image;                   // label-map shape of the model's data, if an image
 };
 
 // The learned vector field at one time on the grid points of a simplex view: every node is
@@ -56,6 +68,7 @@ struct DataSummary {
   int64_t classes = 0;
   std::vector<double> joint;      // c^n, empty when unknown or too large
   std::vector<double> marginals;  // [n][c]
+  ImageInfo image;                // label-map shape, if the data are images
 };
 
 }  // namespace efm::ui

@@ -11,6 +11,19 @@
 
 namespace efm {
 
+// Image data: the n nodes are the pixels of a height x width label map in row-major order
+// (node i = row * width + column). Recorded in the run configuration so that samples can be
+// written as label maps without the data files.
+struct ImageLayout {
+  int64_t height = 0;
+  int64_t width = 0;
+  // Names the classes and their colours (efm/label_palette.h): "categories", "train" or
+  // "ids" for Cityscapes' class sets, "levels" for quantised grey images; "" = generic.
+  std::string classSet;
+  bool isImage() const { return height > 0 && width > 0; }
+  int64_t pixels() const { return height * width; }
+};
+
 struct PathOptions {
   std::string kind = "ray";  // "ray" (journal version) or "bridge" (preprint)
   double smoothing = 0.01;   // eps: w1 = (1 - eps) onehot(x) + eps / c
@@ -21,13 +34,20 @@ struct PathOptions {
 };
 
 struct NetworkOptions {
-  std::string kind = "mlp";   // "mlp" or "cnn"
-  int64_t hidden = 0;         // MLP width / CNN channels; 0 = default (256 mlp, 128 cnn)
+  std::string kind = "mlp";  // "mlp", "cnn" or "unet" (image data only)
+  int64_t hidden = 0;  // MLP width / CNN channels / U-Net base channels; 0 = default (256, 128, 32)
   int64_t layers = 2;         // hidden layers of the MLP
   int64_t timeFeatures = 16;  // Fourier features of t (sin and cos pairs: half each)
   double maxFrequency = 4.0;  // highest Fourier frequency (cycles per unit of t)
   int64_t kernel = 9;         // CNN kernel size
   std::vector<int64_t> dilations = {1, 1, 4, 16, 64};  // one CNN layer each
+  // U-Net (reference: 32 base channels, multipliers 1,2,2,2, two residual blocks per level,
+  // self-attention at resolution 16). A level's resolution is the shorter image side there.
+  std::vector<int64_t> channelMultipliers = {1, 2, 2, 2};
+  int64_t residualBlocks = 2;
+  std::vector<int64_t> attentionResolutions = {16};
+  int64_t attentionHeads = 1;
+  int64_t normGroups = 8;  // GroupNorm groups (must divide every level's channel count)
 };
 
 struct TrainOptions {
@@ -45,6 +65,7 @@ struct RunConfig {
   std::string data = "toy:coupled-binary";
   int64_t variables = 0;  // n and c of the data, recorded when training starts, so that a
   int64_t classes = 0;    // run can be sampled without its data files
+  ImageLayout image;      // image data: label-map shape and class set (recorded likewise)
   PathOptions path;
   NetworkOptions network;
   TrainOptions train;

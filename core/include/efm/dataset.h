@@ -4,10 +4,13 @@
 // training is reproducible, and exposes what is known exactly about its distribution
 // (the joint table when it is small enough, the per-node marginals always), which is what
 // the metrics compare the model against.
+#include "efm/config.h"
+
 #include <torch/types.h>
 
 #include <ATen/core/Generator.h>
 
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -15,6 +18,11 @@
 namespace efm {
 
 using torch::Tensor;
+
+// Progress of preparing a dataset (decoding and caching image files): `done` of `total`
+// units of `stage`. Return false to cancel; openDataset then throws efm::Cancelled.
+using DataProgress =
+    std::function<bool(int64_t done, int64_t total, const std::string& stage)>;
 
 // Largest joint table (c^n entries) that is ever materialised.
 inline constexpr int64_t kMaxJointTableSize = int64_t{1} << 24;
@@ -42,6 +50,9 @@ class Dataset {
 
   // One line for people: "coupled-binary (n=2, c=2)".
   virtual std::string description() const = 0;
+
+  // The label-map shape for image data; !isImage() for everything else.
+  virtual ImageLayout imageLayout() const { return {}; }
 };
 
 using DatasetPtr = std::shared_ptr<const Dataset>;
@@ -55,6 +66,8 @@ using DatasetPtr = std::shared_ptr<const Dataset>;
 //   csv:FILE[?c=K]   one labeling per line, n integers separated by commas/whitespace
 //   pmf:FILE[?c=K]   each line n integer labels then a non-negative weight (normalised)
 DatasetPtr openDataset(const std::string& spec);
+// The same, reporting progress while image files are decoded (and honouring a cancel).
+DatasetPtr openDataset(const std::string& spec, const DataProgress& progress);
 
 // Row-major index of each labeling: int64 [B, n] -> int64 [B], sum_i a_i c^(n-1-i).
 Tensor labelingIndex(const Tensor& labels, int64_t classes);

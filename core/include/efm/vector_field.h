@@ -72,7 +72,9 @@ class DilatedCnnFieldImpl : public VectorFieldImpl {
   torch::nn::ModuleList norms_, timeProjections_, convs_;
 };
 
-// Builds the network named by options.kind ("mlp" or "cnn"); throws InputError otherwise.
-VectorFieldPtr makeVectorField(int64_t variables, int64_t classes, const NetworkOptions& options);
+// Builds the network named by options.kind ("mlp", "cnn" or "unet"); throws InputError
+// otherwise, and for a U-Net without an image layout whose pixels are the n variables.
+VectorFieldPtr makeVectorField(int64_t variables, int64_t classes, const NetworkOptions& options,
+                               const ImageLayout& image = {});
 
 }  // namespace efm
