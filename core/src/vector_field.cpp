@@ -1,6 +1,7 @@
 #include "efm/vector_field.h"
 
 #include "efm/errors.h"
+#include "efm/unet_field.h"
 
 #include <torch/torch.h>
 
@@ -89,11 +90,19 @@ Tensor DilatedCnnFieldImpl::forward(const Tensor& w, const Tensor& t) {
   return readout_(x).transpose(1, 2);  // [B, n, c]
 }
 
-VectorFieldPtr makeVectorField(int64_t variables, int64_t classes, const NetworkOptions& options) {
+VectorFieldPtr makeVectorField(int64_t variables, int64_t classes, const NetworkOptions& options,
+                               const ImageLayout& image) {
   if (options.kind == "mlp") return std::make_shared<MlpFieldImpl>(variables, classes, options);
   if (options.kind == "cnn")
     return std::make_shared<DilatedCnnFieldImpl>(variables, classes, options);
-  throw InputError("unknown network '" + options.kind + "' (expected mlp or cnn)");
+  if (options.kind == "unet") {
+    if (!image.isImage() || image.pixels() != variables)
+      throw InputError(
+          "network 'unet' needs image data (cityscapes:, idx:): the data has no label-map "
+          "shape; use --model mlp or cnn");
+    return std::make_shared<UNetFieldImpl>(image.height, image.width, classes, options);
+  }
+  throw InputError("unknown network '" + options.kind + "' (expected mlp, cnn or unet)");
 }
 
 }  // namespace efm
