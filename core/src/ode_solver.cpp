@@ -45,6 +45,7 @@ class Integrator {
   }
 
   void record(const Tensor& x, double t) {
+    if (options_.observer) options_.observer(x, t);
     if (!options_.keepTrajectory) return;
     solution_.trajectory.push_back(x);
     solution_.times.push_back(t);

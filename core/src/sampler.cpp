@@ -39,15 +39,25 @@ SampleResult sampleLabelings(VectorFieldImpl& network, const ProbabilityPath& pa
   SolverOptions solver = options.solver;
   auto velocity = [&](const Tensor& state, double t) { return path.velocity(network, state, t); };
 
-  std::vector<Tensor> labels, ends, trajectories;
+  std::vector<Tensor> labels, ends, trajectories, lates;
   SampleResult result;
+  Tensor late;
+  if (options.lateFraction > 0)
+    solver.observer = [&](const Tensor& state, double t) {
+      if (!late.defined() && t >= options.lateFraction * tEnd * (1 - 1e-12)) {
+        late = path.probabilities(state).to(torch::kCPU);
+        result.lateTime = t;
+      }
+    };
   for (int64_t done = 0; done < options.count;) {
     const int64_t size = std::min(options.chunk, options.count - done);
     const Tensor x0 =
         path.initialState(size, options.variables, options.classes, noise, floatOptions);
+    late = Tensor();
     OdeSolution solution = integrate(velocity, x0, 0.0, tEnd, solver, cancelled);
     const Tensor w = path.probabilities(solution.state).to(torch::kCPU);
     ends.push_back(w);
+    if (options.lateFraction > 0) lates.push_back(late.defined() ? late : w);
     if (options.readout == Readout::Argmax) {
       labels.push_back(w.argmax(-1));
     } else {
@@ -70,6 +80,7 @@ SampleResult sampleLabelings(VectorFieldImpl& network, const ProbabilityPath& pa
   }
   result.labels = torch::cat(labels);
   result.endProbabilities = torch::cat(ends);
+  if (!lates.empty()) result.lateProbabilities = torch::cat(lates);
   if (!trajectories.empty()) result.trajectories = torch::cat(trajectories, 1);
   return result;
 }

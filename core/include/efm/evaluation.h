@@ -3,6 +3,7 @@
 // numbers `efm eval` prints and the desktop application plots.
 #include "efm/dataset.h"
 #include "efm/metrics.h"
+#include "efm/sampler.h"
 
 #include <optional>
 
@@ -17,5 +18,20 @@ struct Evaluation {
 
 // labels: int64 [S, n] sampled from the model.
 Evaluation evaluateSamples(const Dataset& data, const Tensor& labels);
+
+// Image data, where joints are far too large to compare: the classes' pixel frequencies, how
+// certain the end points are, and whether the maps were still changing near the end.
+struct ImageEvaluation {
+  Tensor dataFrequencies;   // float64 [c]: class frequencies over all pixels of the data
+  Tensor modelFrequencies;  // float64 [c]: the same over the sampled maps
+  double klDataModel = 0;   // KL(data || model), +infinity if the model never uses a class
+  double klModelData = 0;   // KL(model || data)
+  double totalVariation = 0;
+  double meanPixelEntropy = 0;    // nats: mean over maps and pixels of H(W_end,i)
+  double lateChangeFraction = 0;  // pixels whose argmax differs between lateTime and t_end
+  double lateTime = 0;
+};
+// `samples` must come from sampleLabelings with lateFraction > 0 (0.9: the last 10%).
+ImageEvaluation evaluateLabelMaps(const Dataset& data, const SampleResult& samples);
 
 }  // namespace efm

@@ -24,6 +24,9 @@ struct SolverOptions {
   double absoluteTolerance = 1e-6;  // dopri5
   int64_t maxSteps = 1000000;       // dopri5: accepted + rejected steps before giving up
   bool keepTrajectory = false;      // record the state after every accepted step
+  // Called with the initial state and the state after every accepted step (and its time),
+  // for callers that need a few states of the flow rather than all of them.
+  std::function<void(const Tensor& state, double t)> observer;
 };
 
 using VelocityFunction = std::function<Tensor(const Tensor& state, double t)>;

@@ -22,6 +22,9 @@ struct SampleOptions {
   Readout readout = Readout::Argmax;
   uint64_t seed = 0;
   int64_t chunk = 2048;  // labelings integrated together (cache-sized: see bench/)
+  // In (0, 1): also keep W at the first solver time >= lateFraction * t_end (for `efm eval`
+  // on images: which pixels still change in the last part of the flow). 0 = off.
+  double lateFraction = 0;
   torch::Device device = torch::kCPU;
 };
 
@@ -30,7 +33,9 @@ struct SampleResult {
   Tensor endProbabilities;    // W_end, float32 [count, n, c], on the CPU
   Tensor trajectories;        // W(t), float32 [steps + 1, count, n, c] when requested
   std::vector<double> times;  // the times of `trajectories`
-  int64_t evaluations = 0;    // network evaluations per labeling
+  Tensor lateProbabilities;   // W at lateTime, float32 [count, n, c], if lateFraction > 0
+  double lateTime = 0;
+  int64_t evaluations = 0;  // network evaluations per labeling
 };
 
 // progress(done, total) is called after each chunk; `cancelled` is polled between solver
