@@ -12,9 +12,13 @@ namespace efm::cli {
 
 namespace {
 
+// Image maps cost hundreds of U-Net evaluations each: far fewer by default.
+constexpr int64_t kDefaultSamples = 20000;
+constexpr int64_t kDefaultImageSamples = 16;
+
 struct EvalArgs {
   std::string run;
-  int64_t samples = 20000;
+  int64_t samples = 0;  // 0: the default for the kind of data
   uint64_t seed = 0;
   ComputeOptions compute;
 };
@@ -23,8 +27,10 @@ int runEval(const EvalArgs& args) {
   const c10::Device device = applyComputeOptions(args.compute);
   const TrainedModel model = loadTrainedModel(RunDirectory{args.run}, device);
   const DatasetPtr data = openDataset(model.config.data);
+  const bool image = model.config.image.isImage();
   SampleOptions options;
-  options.count = args.samples;
+  options.count = args.samples > 0 ? args.samples : image ? kDefaultImageSamples : kDefaultSamples;
+  if (image) options.lateFraction = 0.9;
   options.variables = model.config.variables;
   options.classes = model.config.classes;
   options.seed = args.seed;
@@ -39,6 +45,20 @@ int runEval(const EvalArgs& args) {
   out["samples"] = evaluation.samples;
   out["solver"] = solverName(options.solver.kind);
   out["marginal_kl"] = finiteOrNull(evaluation.marginalKl);
+  if (image) {
+    const ImageEvaluation maps = evaluateLabelMaps(*data, samples);
+    out["image"] = {{"height", model.config.image.height},
+                    {"width", model.config.image.width},
+                    {"class_set", model.config.image.classSet}};
+    out["class_frequencies_data"] = tensorToJson(maps.dataFrequencies);
+    out["class_frequencies_model"] = tensorToJson(maps.modelFrequencies);
+    out["class_kl_data_model"] = finiteOrNull(maps.klDataModel);
+    out["class_kl_model_data"] = finiteOrNull(maps.klModelData);
+    out["class_tv"] = maps.totalVariation;
+    out["mean_pixel_entropy"] = maps.meanPixelEntropy;
+    out["late_change_fraction"] = maps.lateChangeFraction;
+    out["late_time"] = maps.lateTime;
+  }
   if (evaluation.joint) {
     const JointComparison& j = *evaluation.joint;
     out["kl_target_model"] = finiteOrNull(j.klTargetModel);
@@ -62,9 +82,9 @@ int runEval(const EvalArgs& args) {
 Runner addEvalCommand(CLI::App& app) {
   auto args = std::make_shared<EvalArgs>();
   app.add_option("--run", args->run, "run directory written by efm train")->required();
-  app.add_option("--samples", args->samples, "labelings sampled from the model")
-      ->check(CLI::Range(int64_t{1}, int64_t{1} << 34))
-      ->capture_default_str();
+  app.add_option("--samples", args->samples,
+                 "labelings sampled from the model (default 20000; 16 for image data)")
+      ->check(CLI::Range(int64_t{1}, int64_t{1} << 34));
   app.add_option("--seed", args->seed, "random seed")->capture_default_str();
   addComputeOptions(app, args->compute);
   return [args] { return runEval(*args); };

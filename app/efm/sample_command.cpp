@@ -1,14 +1,17 @@
-// efm sample: labelings from a trained run to a CSV file (one labeling per line).
+// efm sample: labelings from a trained run to a CSV file (one labeling per line); for image
+// data also label-map PNGs (colourised and raw) and a contact sheet.
 #include "commands.h"
 #include "interrupt.h"
 #include "terminal_progress.h"
 
 #include "efm/errors.h"
+#include "efm/label_maps.h"
 #include "efm/sample_files.h"
 #include "efm/sampler.h"
 #include "efm/training_run.h"
 
 #include <chrono>
+#include <filesystem>
 #include <iostream>
 
 namespace efm::cli {
@@ -22,6 +25,23 @@ struct SampleArgs {
   uint64_t seed = 0;
   ComputeOptions compute;
 };
+
+namespace fs = std::filesystem;
+
+// Where the CSV and the pictures go. Non-image runs: --out is the CSV. Image runs: --out is
+// a folder for the pictures (with samples.csv inside), or, when it names a .csv file, the
+// CSV with the pictures in the folder FILE_maps beside it.
+struct SampleOutputs {
+  std::string csv, mapsDirectory;
+};
+
+SampleOutputs sampleOutputs(const std::string& out, bool image) {
+  if (!image) return {out, ""};
+  const fs::path path(out);
+  if (path.extension() == ".csv")
+    return {out, (path.parent_path() / (path.stem().string() + "_maps")).string()};
+  return {(path / "samples.csv").string(), out};
+}
 
 int runSample(const SampleArgs& args) {
   const c10::Device device = applyComputeOptions(args.compute);
@@ -52,14 +72,24 @@ int runSample(const SampleArgs& args) {
       },
       [&] { return interrupt.interrupted(); });
   bar.finish();
-  writeLabelingsCsv(args.out, result.labels);
+  const SampleOutputs outputs = sampleOutputs(args.out, model.config.image.isImage());
+  if (!outputs.mapsDirectory.empty()) {
+    const LabelMapFiles files = writeLabelMaps(outputs.mapsDirectory, result.labels,
+                                               model.config.image, model.config.classes);
+    std::cerr << "efm sample: " << files.colour.size() << " label maps ("
+              << model.config.image.height << " x " << model.config.image.width << ", "
+              << (model.config.image.classSet.empty() ? "generic" : model.config.image.classSet)
+              << " palette) in " << outputs.mapsDirectory << ", contact sheet " << files.sheet
+              << "\n";
+  }
+  writeLabelingsCsv(outputs.csv, result.labels);
   if (!args.trajectories.empty())
     writeTrajectoriesCsv(args.trajectories, result.trajectories, result.times);
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   std::cerr << "efm sample: " << args.count << " labelings (n=" << options.variables
             << ", c=" << options.classes << ") in " << seconds << " s, " << result.evaluations
-            << " network evaluations each, to " << args.out << "\n";
+            << " network evaluations each, to " << outputs.csv << "\n";
   return 0;
 }
 
@@ -71,7 +101,10 @@ Runner addSampleCommand(CLI::App& app) {
   app.add_option("--count", args->count, "number of labelings")
       ->required()
       ->check(CLI::Range(int64_t{1}, int64_t{1} << 34));
-  app.add_option("--out", args->out, "output CSV, one labeling per line")->required();
+  app.add_option("--out", args->out,
+                 "output CSV, one labeling per line; for image data a folder for the label-map "
+                 "PNGs and samples.csv (or a .csv with the PNGs in FILE_maps/)")
+      ->required();
   app.add_option("--solver", args->solver, "ODE solver")
       ->check(CLI::IsMember({"euler", "heun", "rk4", "dopri5"}))
       ->capture_default_str();

@@ -129,7 +129,7 @@ Runner addTrainCommand(CLI::App& app) {
   app.add_option("--out", args->out, "run directory (created)")->required();
   app.add_option("--path", args->path, "probability path")->check(CLI::IsMember({"ray", "bridge"}));
   app.add_option("--model", args->model, "vector-field network")
-      ->check(CLI::IsMember({"mlp", "cnn"}));
+      ->check(CLI::IsMember({"mlp", "cnn", "unet"}));
   app.add_option("--steps", args->steps, "training steps")->check(CLI::PositiveNumber);
   app.add_option("--batch", args->batch, "batch size")->check(CLI::PositiveNumber);
   app.add_option("--lr", args->lr, "Adam learning rate")->check(CLI::PositiveNumber);

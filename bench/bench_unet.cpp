@@ -1,0 +1,143 @@
+// U-Net benchmark (issue 4): training steps per second on 64 x 128 label maps with 8 classes
+// at batch 4, and the time to sample 4 maps with RK4 (step 0.2 to t_end 15: 75 steps, 300
+// network evaluations), with the achieved GFLOP/s against this machine's measured rate for
+// a 3 x 3 convolution of the same shape as the U-Net's widest layers.
+//
+//   build/bin/efm_bench_unet [--threads T] [--quick] [--steps N]
+//
+// Reference figures (the authors' Python implementation on the same 2-core machine, same
+// LibTorch 1.13, 2 threads): 1.78 training steps/s, 61.7 s to sample 4 maps.
+#include "efm/config.h"
+#include "efm/dataset.h"
+#include "efm/runtime_tuning.h"
+#include "efm/sampler.h"
+#include "efm/trainer.h"
+#include "efm/unet_field.h"
+
+#include <torch/torch.h>
+
+#include <chrono>
+#include <cstring>
+#include <iomanip>
+#include <iostream>
+#include <string>
+
+using namespace efm;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+double seconds(Clock::time_point since) {
+  return std::chrono::duration<double>(Clock::now() - since).count();
+}
+
+// Forward 3 x 3 convolution, 64 -> 64 channels on [4, 64, 32, 64]: the U-Net's bulk.
+double measureConvGflops() {
+  torch::NoGradGuard noGrad;
+  const auto x = torch::randn({4, 64, 32, 64});
+  const auto w = torch::randn({64, 64, 3, 3});
+  torch::conv2d(x, w, {}, 1, 1);
+  const int reps = 20;
+  const auto start = Clock::now();
+  for (int k = 0; k < reps; ++k) torch::conv2d(x, w, {}, 1, 1);
+  return 2.0 * 4 * 32 * 64 * 64 * 64 * 9 * reps / seconds(start) / 1e9;
+}
+
+// Street-like maps without reading files: horizontal bands of classes with a random
+// horizon and random boxes. The cost of a step does not depend on the labels.
+class BandedMaps final : public Dataset {
+ public:
+  int64_t variables() const override { return 64 * 128; }
+  int64_t classes() const override { return 8; }
+  Tensor sample(int64_t batch, at::Generator& generator) const override {
+    const Tensor horizon = torch::randint(16, 40, {batch, 1, 1}, generator, torch::kLong);
+    const Tensor rows = torch::arange(64, torch::kLong).view({1, 64, 1});
+    Tensor maps = torch::where(rows < horizon, torch::full({1}, 5, torch::kLong),
+                               torch::full({1}, 1, torch::kLong))
+                      .expand({batch, 64, 128})
+                      .clone();
+    const Tensor noise = torch::randint(0, 8, {batch, 8, 16}, generator, torch::kLong);
+    maps = torch::where(
+        torch::rand({batch, 8, 16}, generator).repeat_interleave(8, 1).repeat_interleave(8, 2) <
+            0.2,
+        noise.repeat_interleave(8, 1).repeat_interleave(8, 2), maps);
+    return maps.reshape({batch, 64 * 128});
+  }
+  std::optional<Tensor> jointTable() const override { return std::nullopt; }
+  Tensor marginals() const override { return torch::full({64 * 128, 8}, 0.125, torch::kFloat64); }
+  std::string description() const override { return "banded maps 64x128, 8 classes"; }
+  ImageLayout imageLayout() const override { return {64, 128, "categories"}; }
+};
+
+void row(const std::string& name, double value, const std::string& unit, double reference,
+         bool higherIsBetter) {
+  const double speedup = higherIsBetter ? value / reference : reference / value;
+  std::cout << std::left << std::setw(44) << name << std::right << std::setw(10) << std::fixed
+            << std::setprecision(2) << value << ' ' << std::setw(8) << std::left << unit
+            << std::right << " reference " << std::setw(7) << reference << "  speed-up "
+            << std::setprecision(2) << speedup << "x\n";
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  efm::tuneRuntime(argv);
+  int threads = 2;
+  bool quick = false;
+  int64_t steps = 20;
+  for (int k = 1; k < argc; ++k) {
+    if (!std::strcmp(argv[k], "--threads") && k + 1 < argc) threads = std::atoi(argv[++k]);
+    if (!std::strcmp(argv[k], "--steps") && k + 1 < argc) steps = std::atoll(argv[++k]);
+    if (!std::strcmp(argv[k], "--quick")) quick = true;
+  }
+  if (quick) steps = 5;
+  torch::set_num_threads(threads);
+  std::cout << "efm U-Net benchmark: " << threads << " threads, LibTorch " << TORCH_VERSION << "\n";
+  const double conv = measureConvGflops();
+  std::cout << "measured fp32 conv 3x3 64->64 on 4x32x64: " << std::setprecision(1) << std::fixed
+            << conv << " GFLOP/s\n\n";
+
+  RunConfig config;
+  config.data = "banded-maps";
+  config.network.kind = "unet";  // reference: 32 channels, 1,2,2,2, two blocks, attention 16
+  config.train.batch = 4;
+  config.train.seed = 1;
+  resolveAndValidate(config);
+  Trainer trainer(config, std::make_shared<BandedMaps>());
+  const double multiplyAdds =
+      dynamic_cast<UNetFieldImpl&>(trainer.network()).multiplyAddsPerImage();
+  std::cout << "U-Net: " << std::setprecision(2) << 2 * multiplyAdds / 1e9
+            << " GFLOP per 64x128 map forward, " << trainer.network().parameters().size()
+            << " parameter tensors\n";
+  for (int k = 0; k < 2; ++k) trainer.step();
+  const auto start = Clock::now();
+  for (int64_t k = 0; k < steps; ++k) trainer.step();
+  const double stepsPerSecond = steps / seconds(start);
+  row("train U-Net 64x128, 8 classes, batch 4", stepsPerSecond, "steps/s", 1.78, true);
+  // Backward costs about twice the forward pass (gradients of inputs and of weights).
+  const double trainRate = 3 * 2 * multiplyAdds * 4 * stepsPerSecond / 1e9;
+  std::cout << "    " << std::setprecision(1) << trainRate << " GFLOP/s (" << std::setprecision(0)
+            << 100 * trainRate / conv << "% of the measured conv rate)\n";
+
+  SampleOptions options;
+  options.count = 4;
+  options.variables = 64 * 128;
+  options.classes = 8;
+  options.solver.kind = SolverKind::Rk4;
+  options.solver.step = quick ? 1.5 : 0.2;
+  options.timeEnd = 15;
+  const auto sampleStart = Clock::now();
+  const SampleResult result = sampleLabelings(trainer.network(), trainer.path(), options);
+  const double sampleSeconds = seconds(sampleStart);
+  if (quick) {
+    std::cout << "sample 4 maps, RK4 step 1.5 (--quick): " << std::setprecision(2) << sampleSeconds
+              << " s\n";
+    return 0;
+  }
+  row("sample 4 maps 64x128, RK4 0.2 to 15", sampleSeconds, "s", 61.7, false);
+  const double sampleRate = 2 * multiplyAdds * 4 * result.evaluations / sampleSeconds / 1e9;
+  std::cout << "    " << result.evaluations << " evaluations; " << std::setprecision(1)
+            << sampleRate << " GFLOP/s (" << std::setprecision(0) << 100 * sampleRate / conv
+            << "% of the measured conv rate)\n";
+  return 0;
+}
