@@ -7,6 +7,9 @@ packages=(
   build-essential cmake ninja-build pkg-config
   libtorch-dev libeigen3-dev libopenblas0-pthread
   nlohmann-json3-dev libcli11-dev catch2
+  libpng-dev zlib1g-dev
+  # Fashion-MNIST for the idx:fashion-mnist data SPEC (and its tests).
+  dataset-fashion-mnist
 )
 # The desktop application (efm-studio) and its tests under a virtual X server. Skip them with
 # EFM_HEADLESS=1 for machines that only train from the command line.

@@ -18,12 +18,14 @@ using torch::Tensor;
 // Image size read from the header only (cheap): {height, width}.
 std::array<int64_t, 2> readPngSize(const std::string& file);
 
-// Label ids of a grey or palette PNG: int32 [height, width].
+// Label ids of a grey (1 to 16 bits, values as stored) or palette PNG (the indices), also
+// interlaced: int32 [height, width].
 Tensor readLabelPng(const std::string& file);
 
 // Writes labels (integer tensor [H, W], values 0..255) as an 8-bit grey PNG.
 void writeLabelPng(const std::string& file, const Tensor& labels);
-// Writes labels as an 8-bit palette PNG: viewers show the colours, readLabelPng reads the ids.
+// Writes labels (values < palette.size() <= 256) as a palette PNG of 1, 2, 4 or 8 bits per
+// pixel, the fewest that hold the palette: viewers show the colours, readLabelPng the ids.
 void writePaletteLabelPng(const std::string& file, const Tensor& labels,
                           const std::vector<std::array<uint8_t, 3>>& palette);
 // Writes a colour image: uint8 [H, W, 3].
