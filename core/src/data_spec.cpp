@@ -148,4 +148,28 @@ uint64_t SpecParams::seed(const std::string& key) const {
   return static_cast<uint64_t>(integer(key, 0, 0, INT64_MAX));
 }
 
+std::string SpecParams::choice(const std::string& key, const std::string& fallback,
+                               const std::vector<std::string>& options) const {
+  const std::string* text = find(key);
+  if (!text) return fallback;
+  if (std::find(options.begin(), options.end(), *text) != options.end()) return *text;
+  std::string known;
+  for (const auto& option : options) known += (known.empty() ? "" : ", ") + option;
+  fail(key + " must be one of " + known + ", got " + quoted(*text));
+}
+
+std::optional<std::array<int64_t, 2>> SpecParams::optionalSize(const std::string& key,
+                                                               int64_t max) const {
+  const std::string* text = find(key);
+  if (!text) return std::nullopt;
+  const auto x = text->find('x');
+  const auto height = x == std::string::npos ? std::nullopt : parseInt64(text->substr(0, x));
+  const auto width = x == std::string::npos ? std::nullopt : parseInt64(text->substr(x + 1));
+  if (!height || !width)
+    fail(key + " must be HEIGHTxWIDTH in pixels, e.g. 64x128, got " + quoted(*text));
+  if (*height < 1 || *width < 1 || *height > max || *width > max)
+    fail(key + " sides must be between 1 and " + std::to_string(max) + ", got " + quoted(*text));
+  return std::array<int64_t, 2>{*height, *width};
+}
+
 }  // namespace efm::detail

@@ -1,6 +1,7 @@
 #pragma once
 // Private: parsing of data SPECs ("scheme:target?key=value&key=value") and validation of
 // their parameter values. Every problem becomes an efm::InputError naming the SPEC.
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -31,6 +32,12 @@ class SpecParams {
   // Finite real in (0, max].
   double positiveReal(const std::string& key, double fallback, double max) const;
   uint64_t seed(const std::string& key) const;  // non-negative integer, default 0
+  bool has(const std::string& key) const { return find(key) != nullptr; }
+  // One of `options` (the message lists them), or the fallback when the key is absent.
+  std::string choice(const std::string& key, const std::string& fallback,
+                     const std::vector<std::string>& options) const;
+  // "HxW" with 1 <= H, W <= max, e.g. crop=64x128.
+  std::optional<std::array<int64_t, 2>> optionalSize(const std::string& key, int64_t max) const;
 
   [[noreturn]] void fail(const std::string& problem) const;
 

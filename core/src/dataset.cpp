@@ -26,13 +26,17 @@ void checkIndexable(int64_t variables, int64_t classes, const char* where) {
 
 }  // namespace
 
-DatasetPtr openDataset(const std::string& spec) {
+DatasetPtr openDataset(const std::string& spec) { return openDataset(spec, DataProgress()); }
+
+DatasetPtr openDataset(const std::string& spec, const DataProgress& progress) {
   const detail::DataSpec parsed = detail::parseDataSpec(spec);
   if (parsed.scheme == "toy") return detail::openToyDataset(parsed);
   if (parsed.scheme == "csv") return detail::openCsvDataset(parsed);
   if (parsed.scheme == "pmf") return detail::openPmfDataset(parsed);
-  throw InputError(
-      detail::specError(spec, "unknown scheme '" + parsed.scheme + "' (known: toy, csv, pmf)"));
+  if (parsed.scheme == "cityscapes") return detail::openCityscapesDataset(parsed, progress);
+  if (parsed.scheme == "idx") return detail::openIdxDataset(parsed, progress);
+  throw InputError(detail::specError(
+      spec, "unknown scheme '" + parsed.scheme + "' (known: toy, csv, pmf, cityscapes, idx)"));
 }
 
 Tensor labelingIndex(const Tensor& labels, int64_t classes) {

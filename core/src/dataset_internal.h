@@ -1,6 +1,6 @@
 #pragma once
 // Private: the three kinds of dataset behind openDataset() and the builders that parse
-// toy and file SPECs into them.
+// toy, file and image SPECs into them (images: image_crops_dataset.h).
 #include "data_spec.h"
 #include "efm/dataset.h"
 
@@ -85,6 +85,9 @@ std::optional<int64_t> jointTableSize(int64_t variables, int64_t classes);
 DatasetPtr openToyDataset(const DataSpec& spec);
 DatasetPtr openCsvDataset(const DataSpec& spec);
 DatasetPtr openPmfDataset(const DataSpec& spec);
+// Image data (dataset_cityscapes.cpp, dataset_idx.cpp); progress may be empty.
+DatasetPtr openCityscapesDataset(const DataSpec& spec, const DataProgress& progress);
+DatasetPtr openIdxDataset(const DataSpec& spec, const DataProgress& progress);
 
 // Dense tables of the toys, float64 [c^n] in row-major order (exposed for the builders).
 Tensor coupledBinaryTable();

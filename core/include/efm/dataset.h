@@ -19,10 +19,22 @@ namespace efm {
 
 using torch::Tensor;
 
+// Where the label maps of image data come from, for `efm data info` and people.
+struct ImageDataFacts {
+  int64_t images = 0;      // label maps held in memory
+  int64_t fileHeight = 0;  // size of the files
+  int64_t fileWidth = 0;
+  int64_t height = 0;  // size after downscaling or padding: the crops are cut from these
+  int64_t width = 0;
+  std::string crops;  // how crops are placed: "random", "center" or "grid"
+  // Pixels of the files whose value is outside the class table, read as the class that
+  // means "nothing known" (Cityscapes: void, ignore or unlabeled).
+  int64_t outOfTablePixels = 0;
+};
+
 // Progress of preparing a dataset (decoding and caching image files): `done` of `total`
 // units of `stage`. Return false to cancel; openDataset then throws efm::Cancelled.
-using DataProgress =
-    std::function<bool(int64_t done, int64_t total, const std::string& stage)>;
+using DataProgress = std::function<bool(int64_t done, int64_t total, const std::string& stage)>;
 
 // Largest joint table (c^n entries) that is ever materialised.
 inline constexpr int64_t kMaxJointTableSize = int64_t{1} << 24;
@@ -53,6 +65,8 @@ class Dataset {
 
   // The label-map shape for image data; !isImage() for everything else.
   virtual ImageLayout imageLayout() const { return {}; }
+  // Image data only: the files behind it.
+  virtual std::optional<ImageDataFacts> imageFacts() const { return std::nullopt; }
 };
 
 using DatasetPtr = std::shared_ptr<const Dataset>;
@@ -65,6 +79,9 @@ using DatasetPtr = std::shared_ptr<const Dataset>;
 //   toy:dirichlet?n=3&c=4&alpha=0.3&seed=0
 //   csv:FILE[?c=K]   one labeling per line, n integers separated by commas/whitespace
 //   pmf:FILE[?c=K]   each line n integer labels then a non-negative weight (normalised)
+//   cityscapes:DIR?split=train&classes=categories&scale=0.125&crop=64x128&crops=random
+//                  &strict=0   (or size=HxW instead of scale; crops=random|center|grid)
+//   idx:FILE?levels=2&pad=32&limit=N   (FILE = fashion-mnist: the Debian package's copy)
 DatasetPtr openDataset(const std::string& spec);
 // The same, reporting progress while image files are decoded (and honouring a cancel).
 DatasetPtr openDataset(const std::string& spec, const DataProgress& progress);

@@ -1,0 +1,59 @@
+#pragma once
+// Private: image data held as label maps, uint8 [M, h, w] of class indices (a byte per pixel
+// keeps 2975 Cityscapes maps at 128x256 near 100 MB), sampled as crops of ch x cw pixels.
+// Shared by the cityscapes: and idx: builders.
+#include "efm/dataset.h"
+
+#include <array>
+#include <string>
+#include <vector>
+
+namespace efm::detail {
+
+// Where crops are cut: anywhere (uniform over images and offsets), the centre of each image,
+// or the tiles of a regular grid of non-overlapping crops, centred in the image (what does
+// not fill a whole tile at the borders is never used).
+enum class CropMode { kRandom, kCenter, kGrid };
+const char* cropModeName(CropMode mode);
+
+class ImageCropsDataset final : public Dataset {
+ public:
+  // `images` uint8 [M, h, w] with values < classes; 1 <= ch <= h, 1 <= cw <= w.
+  ImageCropsDataset(std::string description, Tensor images, int64_t classes,
+                    std::array<int64_t, 2> crop, CropMode mode, std::string classSet,
+                    ImageDataFacts facts);
+
+  int64_t variables() const override { return cropHeight_ * cropWidth_; }
+  int64_t classes() const override { return classes_; }
+  // Crops, row-major: int64 [batch, ch * cw].
+  Tensor sample(int64_t batch, at::Generator& generator) const override;
+  // The empirical joint over every crop placement, when c^n and the placements are few.
+  std::optional<Tensor> jointTable() const override;
+  // Exact over every crop placement (images x offsets) in every mode.
+  Tensor marginals() const override { return marginals_.clone(); }
+  // Distinct crops (center, grid) or images (random).
+  std::optional<int64_t> count() const override;
+  std::string description() const override { return description_; }
+  ImageLayout imageLayout() const override { return {cropHeight_, cropWidth_, classSet_}; }
+  std::optional<ImageDataFacts> imageFacts() const override { return facts_; }
+
+ private:
+  // Offsets (row, column) of every placement in one image; random: every valid offset.
+  int64_t placementsPerImage() const;
+  std::array<int64_t, 2> placement(int64_t index) const;
+  void copyCrop(int64_t image, std::array<int64_t, 2> offset, int64_t* out) const;
+  Tensor computeMarginals() const;
+
+  std::string description_;
+  Tensor images_;  // uint8 [M, h, w], contiguous
+  int64_t classes_;
+  int64_t cropHeight_;
+  int64_t cropWidth_;
+  CropMode mode_;
+  std::string classSet_;
+  ImageDataFacts facts_;
+  std::vector<std::array<int64_t, 2>> offsets_;  // center and grid: the fixed placements
+  Tensor marginals_;                             // float64 [n, c]
+};
+
+}  // namespace efm::detail
