@@ -129,6 +129,10 @@ TEST_CASE("Bad SPECs, files and options exit 2 with a message naming them", "[cl
       {"data info --data 'csv:" + ragged.string() + "'", "line 2"},
       {"data info --data 'pmf:" + badWeight.string() + "'", "line 2"},
       {"data info --data mnist:foo", "mnist"},
+      {"data info --data cityscapes:/no/such/folder", "/no/such/folder"},
+      {"data info --data 'idx:/no/such/file.gz?levels=2'", "/no/such/file.gz"},
+      {"data info --data 'idx:fashion-mnist?levels=1'", "levels"},
+      {"data synth-streets --out " + (scratch() / "s0").string() + " --count 0", "--count"},
       {"train --out " + (scratch() / "r1").string() + " --steps 0", "--steps"},
       {"train --out " + (scratch() / "r2").string() + " --lr nan", "--lr"},
       {"train --out " + (scratch() / "r3").string() + " --batch -4", "--batch"},
@@ -151,6 +155,50 @@ TEST_CASE("Bad SPECs, files and options exit 2 with a message naming them", "[cl
     CHECK(r.code == 2);
     CHECK_THAT(r.err, Catch::Contains(c.mention));
   }
+}
+
+TEST_CASE("data synth-streets writes label maps that data info reads as cityscapes:", "[cli]") {
+  const fs::path root = scratch() / "streets";
+  ::setenv("EFM_CACHE_DIR", (scratch() / "cache").c_str(), 1);  // not the user's cache
+  const Result w = efm("data synth-streets --out '" + root.string() +
+                       "' --count 10 --seed 4 --height 64 --width 128");
+  INFO(w.err);
+  REQUIRE(w.code == 0);
+  const json written = json::parse(w.out);
+  CHECK(written["splits"]["train"]["count"] == 8);
+  CHECK(written["splits"]["val"]["count"] == 1);
+  CHECK(written["splits"]["test"]["count"] == 1);
+  const std::string first = written["splits"]["train"]["first"];
+  CHECK(first ==
+        (root / "gtFine/train/synthcity/synthcity_000000_000019_gtFine_labelIds.png").string());
+  CHECK(fs::exists(first));
+
+  const std::string spec = "cityscapes:" + root.string() + "?scale=0.25&crop=8x16&crops=grid";
+  const Result r = efm("data info --data '" + spec + "'");
+  INFO(r.err);
+  REQUIRE(r.code == 0);
+  const json info = json::parse(r.out);
+  CHECK(info["n"] == 8 * 16);
+  CHECK(info["c"] == 8);
+  CHECK(info["count"] == 8 * 4);
+  CHECK(info["image"]["images"] == 8);
+  CHECK(info["image"]["size"] == json::array({16, 32}));
+  CHECK(info["image"]["file_size"] == json::array({64, 128}));
+  CHECK(info["image"]["crop"] == json::array({8, 16}));
+  CHECK(info["image"]["crops"] == "grid");
+  CHECK(info["image"]["out_of_table_pixels"] == 0);
+  CHECK(info["image"]["classes"][5]["name"] == "sky");
+  CHECK(info["image"]["classes"][5]["colour"] == "#4682b4");
+  CHECK(info["image"]["classes"][5]["frequency"].get<double>() > 0.05);
+
+  const Result split = efm("data synth-streets --out '" + (scratch() / "streets2").string() +
+                           "' --count 4 --height 16 --width 32 --split 1,0,1");
+  INFO(split.err);
+  REQUIRE(split.code == 0);
+  CHECK(json::parse(split.out)["splits"]["test"]["count"] == 2);
+  const Result bad = efm("data info --data 'cityscapes:" + root.string() + "?crop=100x100'");
+  CHECK(bad.code == 2);
+  CHECK_THAT(bad.err, Catch::Contains("crop 100x100 is larger"));
 }
 
 TEST_CASE("train, sample and eval: files and JSON a script can rely on", "[cli]") {
