@@ -1,6 +1,7 @@
 // efm data info: what a data SPEC contains (JSON on stdout).
 // efm data synth-streets: writes a Cityscapes-style folder of synthetic street scenes.
 #include "commands.h"
+#include "data_progress_bar.h"
 #include "interrupt.h"
 #include "json_output.h"
 #include "terminal_progress.h"
@@ -23,34 +24,6 @@ namespace {
 
 // Per-node marginals are printed only while they stay readable.
 constexpr int64_t kMaxPrintedMarginals = 100000;
-
-// Progress of decoding or writing images on stderr, one bar per stage; Ctrl-C cancels.
-class DataProgressBar {
- public:
-  DataProgress callback() {
-    return [this](int64_t done, int64_t total, const std::string& stage) {
-      if (!bar_ || stage != stage_) {
-        if (bar_) bar_->finish();
-        bar_ = std::make_unique<TerminalProgress>(stage);
-        stage_ = stage;
-        start_ = std::chrono::steady_clock::now();
-      }
-      const double elapsed =
-          std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
-      bar_->update(done, total, done > 0 ? elapsed / done * (total - done) : -1.0, "");
-      return !interrupt_.interrupted();
-    };
-  }
-  void finish() {
-    if (bar_) bar_->finish();
-  }
-
- private:
-  InterruptGuard interrupt_;
-  std::unique_ptr<TerminalProgress> bar_;
-  std::string stage_;
-  std::chrono::steady_clock::time_point start_;
-};
 
 std::string hexColour(const std::array<uint8_t, 3>& rgb) {
   char text[8];

@@ -1,5 +1,6 @@
 // efm eval: sample from a trained run and compare with the data's known distribution.
 #include "commands.h"
+#include "data_progress_bar.h"
 #include "json_output.h"
 
 #include "efm/evaluation.h"
@@ -26,7 +27,7 @@ struct EvalArgs {
 int runEval(const EvalArgs& args) {
   const c10::Device device = applyComputeOptions(args.compute);
   const TrainedModel model = loadTrainedModel(RunDirectory{args.run}, device);
-  const DatasetPtr data = openDataset(model.config.data);
+  const DatasetPtr data = openDatasetWithProgress(model.config.data);
   const bool image = model.config.image.isImage();
   SampleOptions options;
   options.count = args.samples > 0 ? args.samples : image ? kDefaultImageSamples : kDefaultSamples;

@@ -1,5 +1,6 @@
 // efm train: defaults < --config FILE < explicit flags; --resume continues the run in --out.
 #include "commands.h"
+#include "data_progress_bar.h"
 #include "interrupt.h"
 #include "terminal_progress.h"
 
@@ -82,7 +83,7 @@ int runTrain(const TrainArgs& args) {
       throw InputError("--out '" + args.out + "' already holds a run; continue it with " +
                        "--resume or choose another directory");
   }
-  DatasetPtr data = openDataset(config.data);
+  DatasetPtr data = openDatasetWithProgress(config.data);
   run.prepare();
   Trainer trainer(config, data, device);
   if (args.resume) trainer.loadCheckpoint(run.checkpoint().string());

@@ -7,6 +7,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cmath>
 #include <csignal>
 
 #include <cstdlib>
@@ -199,6 +200,74 @@ TEST_CASE("data synth-streets writes label maps that data info reads as cityscap
   const Result bad = efm("data info --data 'cityscapes:" + root.string() + "?crop=100x100'");
   CHECK(bad.code == 2);
   CHECK_THAT(bad.err, Catch::Contains("crop 100x100 is larger"));
+}
+
+TEST_CASE("U-Net on synthetic streets: train, label-map PNGs, image metrics", "[cli]") {
+  const fs::path root = scratch() / "unet-streets";
+  ::setenv("EFM_CACHE_DIR", (scratch() / "cache").c_str(), 1);
+  REQUIRE(efm("data synth-streets --out '" + root.string() +
+              "' --count 6 --seed 2 --height 64 --width 128")
+              .code == 0);
+  // A small U-Net (8 base channels, two levels) keeps this a smoke test of the plumbing.
+  const fs::path config =
+      writeFile("unet.json",
+                R"({"network": {"hidden": 8, "channel_multipliers": [1, 2], "residual_blocks": 1,
+          "attention_resolutions": [8], "norm_groups": 4}, "train": {"log_every": 5}})");
+  const fs::path run = scratch() / "unet-run";
+  const std::string spec = "cityscapes:" + root.string() + "?scale=0.25&crop=16x32";
+  const Result t = efm("train --data '" + spec + "' --model unet --steps 10 --batch 2 --config '" +
+                       config.string() + "' --out '" + run.string() + "' --threads 1");
+  INFO(t.err);
+  REQUIRE(t.code == 0);
+  const json stored = json::parse(slurp(run / "config.json"));
+  CHECK(stored["image"]["height"] == 16);
+  CHECK(stored["image"]["width"] == 32);
+  CHECK(stored["image"]["class_set"] == "categories");
+  CHECK(stored["network"]["kind"] == "unet");
+
+  const fs::path maps = scratch() / "unet-maps";
+  const Result s = efm("sample --run '" + run.string() + "' --count 3 --out '" + maps.string() +
+                       "' --step 5 --threads 1");
+  INFO(s.err);
+  REQUIRE(s.code == 0);
+  for (const char* name : {"sample_00000.png", "sample_00002.png", "sample_00002_labels.png",
+                           "contact_sheet.png", "samples.csv"})
+    CHECK(fs::exists(maps / name));
+  const std::string csv = slurp(maps / "samples.csv");
+  CHECK(std::count(csv.begin(), csv.end(), '\n') == 3);
+  // A .csv --out puts the pictures beside it.
+  const fs::path csvOut = scratch() / "unet.csv";
+  REQUIRE(efm("sample --run '" + run.string() + "' --count 1 --out '" + csvOut.string() +
+              "' --step 5 --threads 1")
+              .code == 0);
+  CHECK(fs::exists(scratch() / "unet_maps" / "sample_00000_labels.png"));
+
+  const Result e = efm("eval --run '" + run.string() + "' --samples 2 --threads 1");
+  INFO(e.err);
+  REQUIRE(e.code == 0);
+  const json j = json::parse(e.out);
+  CHECK(j["samples"] == 2);
+  CHECK(j["class_frequencies_model"].size() == 8);
+  double total = 0;
+  for (const auto& f : j["class_frequencies_model"]) total += f.get<double>();
+  CHECK(total == Approx(1.0));
+  CHECK(j["class_tv"].get<double>() >= 0);
+  CHECK(j["class_tv"].get<double>() <= 1);
+  CHECK(j["mean_pixel_entropy"].get<double>() >= 0);
+  CHECK(j["mean_pixel_entropy"].get<double>() <= std::log(8.0) + 1e-9);
+  CHECK(j["late_change_fraction"].get<double>() >= 0);
+  CHECK(j["late_time"].get<double>() >= 13.5);
+
+  // A U-Net needs image data, and a size it can halve.
+  const Result toy = efm("train --data toy:coupled-binary --model unet --steps 1 --out '" +
+                         (scratch() / "unet-toy").string() + "'");
+  CHECK(toy.code == 2);
+  CHECK_THAT(toy.err, Catch::Contains("needs image data"));
+  const Result odd = efm("train --data 'cityscapes:" + root.string() +
+                         "?scale=0.25&crop=12x20' --model unet --steps 1 --out '" +
+                         (scratch() / "unet-odd").string() + "'");
+  CHECK(odd.code == 2);
+  CHECK_THAT(odd.err, Catch::Contains("multiples of 8") && Catch::Contains("12 x 20"));
 }
 
 TEST_CASE("train, sample and eval: files and JSON a script can rely on", "[cli]") {

@@ -4,7 +4,8 @@
 // construction, object, nature, sky, human, vehicle), "train" (the 19 training ids, then
 // "ignore" as class 19), "ids" (all 34 label ids 0..33). "levels" are grey levels of
 // quantised images (black to white). Any other set, or a class count that does not match,
-// gets generic names "class k" and a documented qualitative palette (README "Label maps").
+// gets generic names "class k" and a documented qualitative palette (README "Label maps'
+// palettes").
 #include <array>
 #include <cstdint>
 #include <string>
