@@ -35,7 +35,8 @@ struct PathOptions {
 
 struct NetworkOptions {
   std::string kind = "mlp";  // "mlp", "cnn" or "unet" (image data only)
-  int64_t hidden = 0;  // MLP width / CNN channels / U-Net base channels; 0 = default (256, 128, 32)
+  // MLP width / CNN channels / U-Net base channels; 0 = the model's default (256, 128, 32)
+  int64_t hidden = 0;
   int64_t layers = 2;         // hidden layers of the MLP
   int64_t timeFeatures = 16;  // Fourier features of t (sin and cos pairs: half each)
   double maxFrequency = 4.0;  // highest Fourier frequency (cycles per unit of t)
