@@ -3,7 +3,7 @@
 // network evaluations), with the achieved GFLOP/s against this machine's measured rate for
 // a 3 x 3 convolution of the same shape as the U-Net's widest layers.
 //
-//   build/bin/efm_bench_unet [--threads T] [--quick] [--steps N]
+//   build/bin/efm_bench_unet [--threads T] [--quick] [--steps N] [--size HxW]
 //
 // Reference figures (the authors' Python implementation on the same 2-core machine, same
 // LibTorch 1.13, 2 threads): 1.78 training steps/s, 61.7 s to sample 4 maps.
@@ -17,6 +17,7 @@
 #include <torch/torch.h>
 
 #include <chrono>
+#include <cstdio>
 #include <cstring>
 #include <iomanip>
 #include <iostream>
@@ -47,7 +48,8 @@ double measureConvGflops() {
 // horizon and random boxes. The cost of a step does not depend on the labels.
 class BandedMaps final : public Dataset {
  public:
-  int64_t variables() const override { return 64 * 128; }
+  BandedMaps(int64_t height, int64_t width) : height_(height), width_(width) {}
+  int64_t variables() const override { return height_ * width_; }
   int64_t classes() const override { return 8; }
   Tensor sample(int64_t batch, at::Generator& generator) const override {
     const Tensor horizon = torch::randint(16, 40, {batch, 1, 1}, generator, torch::kLong);
@@ -64,9 +66,14 @@ class BandedMaps final : public Dataset {
     return maps.reshape({batch, 64 * 128});
   }
   std::optional<Tensor> jointTable() const override { return std::nullopt; }
-  Tensor marginals() const override { return torch::full({64 * 128, 8}, 0.125, torch::kFloat64); }
-  std::string description() const override { return "banded maps 64x128, 8 classes"; }
-  ImageLayout imageLayout() const override { return {64, 128, "categories"}; }
+  Tensor marginals() const override {
+    return torch::full({height_ * width_, 8}, 0.125, torch::kFloat64);
+  }
+  std::string description() const override { return "banded maps, 8 classes"; }
+  ImageLayout imageLayout() const override { return {height_, width_, "categories"}; }
+
+ private:
+  int64_t height_, width_;
 };
 
 void row(const std::string& name, double value, const std::string& unit, double reference,
@@ -85,11 +92,22 @@ int main(int argc, char** argv) {
   int threads = 2;
   bool quick = false;
   int64_t steps = 20;
+  int64_t height = 64, width = 128;
   for (int k = 1; k < argc; ++k) {
     if (!std::strcmp(argv[k], "--threads") && k + 1 < argc) threads = std::atoi(argv[++k]);
     if (!std::strcmp(argv[k], "--steps") && k + 1 < argc) steps = std::atoll(argv[++k]);
     if (!std::strcmp(argv[k], "--quick")) quick = true;
+    if (!std::strcmp(argv[k], "--size") && k + 1 < argc &&
+        std::sscanf(argv[++k], "%ldx%ld", &height, &width) != 2) {
+      std::cerr << "--size takes HxW, e.g. 32x64\n";
+      return 2;
+    }
   }
+  if (height % 8 != 0 || width % 8 != 0 || height < 8 || width < 8) {
+    std::cerr << "--size: height and width must be positive multiples of 8\n";
+    return 2;
+  }
+  const std::string size = std::to_string(height) + "x" + std::to_string(width);
   if (quick) steps = 5;
   torch::set_num_threads(threads);
   std::cout << "efm U-Net benchmark: " << threads << " threads, LibTorch " << TORCH_VERSION << "\n";
@@ -103,17 +121,16 @@ int main(int argc, char** argv) {
   config.train.batch = 4;
   config.train.seed = 1;
   resolveAndValidate(config);
-  Trainer trainer(config, std::make_shared<BandedMaps>());
+  Trainer trainer(config, std::make_shared<BandedMaps>(height, width));
   const double multiplyAdds =
       dynamic_cast<UNetFieldImpl&>(trainer.network()).multiplyAddsPerImage();
-  std::cout << "U-Net: " << std::setprecision(2) << 2 * multiplyAdds / 1e9
-            << " GFLOP per 64x128 map forward, " << trainer.network().parameters().size()
-            << " parameter tensors\n";
+  std::cout << "U-Net: " << std::setprecision(2) << 2 * multiplyAdds / 1e9 << " GFLOP per " << size
+            << " map forward, " << trainer.network().parameters().size() << " parameter tensors\n";
   for (int k = 0; k < 2; ++k) trainer.step();
   const auto start = Clock::now();
   for (int64_t k = 0; k < steps; ++k) trainer.step();
   const double stepsPerSecond = steps / seconds(start);
-  row("train U-Net 64x128, 8 classes, batch 4", stepsPerSecond, "steps/s", 1.78, true);
+  row("train U-Net " + size + ", 8 classes, batch 4", stepsPerSecond, "steps/s", 1.78, true);
   // Backward costs about twice the forward pass (gradients of inputs and of weights).
   const double trainRate = 3 * 2 * multiplyAdds * 4 * stepsPerSecond / 1e9;
   std::cout << "    " << std::setprecision(1) << trainRate << " GFLOP/s (" << std::setprecision(0)
@@ -121,7 +138,7 @@ int main(int argc, char** argv) {
 
   SampleOptions options;
   options.count = 4;
-  options.variables = 64 * 128;
+  options.variables = height * width;
   options.classes = 8;
   options.solver.kind = SolverKind::Rk4;
   options.solver.step = quick ? 1.5 : 0.2;
@@ -134,7 +151,7 @@ int main(int argc, char** argv) {
               << " s\n";
     return 0;
   }
-  row("sample 4 maps 64x128, RK4 0.2 to 15", sampleSeconds, "s", 61.7, false);
+  row("sample 4 maps " + size + ", RK4 0.2 to 15", sampleSeconds, "s", 61.7, false);
   const double sampleRate = 2 * multiplyAdds * 4 * result.evaluations / sampleSeconds / 1e9;
   std::cout << "    " << result.evaluations << " evaluations; " << std::setprecision(1)
             << sampleRate << " GFLOP/s (" << std::setprecision(0) << 100 * sampleRate / conv

@@ -212,15 +212,9 @@ void resolveAndValidate(RunConfig& c) {
           "network.attention_heads must be in [1, 64]");
   require(c.network.normGroups >= 1, "network.norm_groups must be >= 1");
   if (c.network.kind == "unet")
-    for (int64_t m : c.network.channelMultipliers) {
-      const int64_t channels = c.network.hidden * m;
-      require(channels % c.network.normGroups == 0,
-              "network.norm_groups (" + std::to_string(c.network.normGroups) +
-                  ") must divide every level's channels (hidden x multiplier = " +
-                  std::to_string(channels) + ")");
-      require(channels % c.network.attentionHeads == 0,
-              "network.attention_heads must divide every level's channels");
-    }
+    for (int64_t m : c.network.channelMultipliers)
+      require((c.network.hidden * m) % c.network.attentionHeads == 0,
+              "network.attention_heads must divide every level's channels (hidden x multiplier)");
 
   require(c.train.steps >= 1 && c.train.steps <= int64_t{1} << 40, "train.steps must be >= 1");
   require(c.train.batch >= 1 && c.train.batch <= int64_t{1} << 24,

@@ -212,7 +212,7 @@ TEST_CASE("U-Net on synthetic streets: train, label-map PNGs, image metrics", "[
   const fs::path config =
       writeFile("unet.json",
                 R"({"network": {"hidden": 8, "channel_multipliers": [1, 2], "residual_blocks": 1,
-          "attention_resolutions": [8], "norm_groups": 4}, "train": {"log_every": 5}})");
+          "attention_resolutions": [2], "norm_groups": 4}, "train": {"log_every": 5}})");
   const fs::path run = scratch() / "unet-run";
   const std::string spec = "cityscapes:" + root.string() + "?scale=0.25&crop=16x32";
   const Result t = efm("train --data '" + spec + "' --model unet --steps 10 --batch 2 --config '" +

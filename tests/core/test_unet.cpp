@@ -20,7 +20,7 @@ NetworkOptions tinyUNet() {
   options.hidden = 8;
   options.channelMultipliers = {1, 2};
   options.residualBlocks = 1;
-  options.attentionResolutions = {4};
+  options.attentionResolutions = {2};  // the second level (downsampling factor 2)
   options.normGroups = 4;
   return options;
 }

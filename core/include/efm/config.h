@@ -43,12 +43,15 @@ struct NetworkOptions {
   int64_t kernel = 9;         // CNN kernel size
   std::vector<int64_t> dilations = {1, 1, 4, 16, 64};  // one CNN layer each
   // U-Net (reference: 32 base channels, multipliers 1,2,2,2, two residual blocks per level,
-  // self-attention at resolution 16). A level's resolution is the shorter image side there.
+  // "attention at 16"). Attention resolutions are downsampling factors (1, 2, 4, ...), as in
+  // the reference implementation's U-Net.
   std::vector<int64_t> channelMultipliers = {1, 2, 2, 2};
   int64_t residualBlocks = 2;
   std::vector<int64_t> attentionResolutions = {16};
   int64_t attentionHeads = 1;
-  int64_t normGroups = 8;  // GroupNorm groups (must divide every level's channel count)
+  // GroupNorm groups (reference 32); a layer whose channel count it does not divide uses
+  // gcd(normGroups, channels) groups.
+  int64_t normGroups = 32;
 };
 
 struct TrainOptions {

@@ -3,9 +3,11 @@
 // each pixel a node with c classes): the input W [B, n, c] is read as a c-channel image.
 // The layout follows the diffusion U-Nets the reference experiment uses: residual blocks
 // with group norm and SiLU, the time added to every block through a shared embedding
-// (sinusoidal features of t and a two-layer MLP), self-attention at chosen resolutions,
-// skip connections between the two halves. A level's "resolution" is its shorter side, so
-// "attention at 16" means at the 16 x 32 level of a 64 x 128 crop.
+// (sinusoidal features of t and a two-layer MLP), self-attention at chosen levels and at the
+// bottleneck, skip connections between the two halves. As in the reference implementation's
+// U-Net, attention "resolutions" are downsampling factors: 1 is the input's level, 2 the
+// level after one halving; the reference's 16 lies beyond its four levels (factors 1 to 8),
+// so there only the bottleneck attends.
 #include "efm/vector_field.h"
 
 #include <torch/nn/modules/container/sequential.h>
