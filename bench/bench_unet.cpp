@@ -52,18 +52,20 @@ class BandedMaps final : public Dataset {
   int64_t variables() const override { return height_ * width_; }
   int64_t classes() const override { return 8; }
   Tensor sample(int64_t batch, at::Generator& generator) const override {
-    const Tensor horizon = torch::randint(16, 40, {batch, 1, 1}, generator, torch::kLong);
-    const Tensor rows = torch::arange(64, torch::kLong).view({1, 64, 1});
+    const Tensor horizon =
+        torch::randint(height_ / 4, height_ * 5 / 8, {batch, 1, 1}, generator, torch::kLong);
+    const Tensor rows = torch::arange(height_, torch::kLong).view({1, height_, 1});
     Tensor maps = torch::where(rows < horizon, torch::full({1}, 5, torch::kLong),
                                torch::full({1}, 1, torch::kLong))
-                      .expand({batch, 64, 128})
+                      .expand({batch, height_, width_})
                       .clone();
-    const Tensor noise = torch::randint(0, 8, {batch, 8, 16}, generator, torch::kLong);
-    maps = torch::where(
-        torch::rand({batch, 8, 16}, generator).repeat_interleave(8, 1).repeat_interleave(8, 2) <
-            0.2,
-        noise.repeat_interleave(8, 1).repeat_interleave(8, 2), maps);
-    return maps.reshape({batch, 64 * 128});
+    // Boxes of 8 x 8 pixels with random classes.
+    const Tensor noise =
+        torch::randint(0, 8, {batch, height_ / 8, width_ / 8}, generator, torch::kLong);
+    const Tensor boxes = torch::rand({batch, height_ / 8, width_ / 8}, generator) < 0.2;
+    auto up = [](const Tensor& x) { return x.repeat_interleave(8, 1).repeat_interleave(8, 2); };
+    maps = torch::where(up(boxes), up(noise), maps);
+    return maps.reshape({batch, height_ * width_});
   }
   std::optional<Tensor> jointTable() const override { return std::nullopt; }
   Tensor marginals() const override {
