@@ -2,6 +2,8 @@
 
 #include <torch/torch.h>
 
+#include <efm/label_palette.h>
+
 namespace efm::ui {
 
 SnapshotPtr makeSnapshot(const RunConfig& config, int64_t step, VectorFieldImpl& network,
@@ -12,7 +14,8 @@ SnapshotPtr makeSnapshot(const RunConfig& config, int64_t step, VectorFieldImpl&
   snapshot->path = std::move(path);
   snapshot->data = std::move(data);
   snapshot->device = device;
-  VectorFieldPtr copy = makeVectorField(config.variables, config.classes, config.network, config.image);
+  VectorFieldPtr copy =
+      makeVectorField(config.variables, config.classes, config.network, config.image);
   copy->to(device);
   {
     torch::NoGradGuard noGrad;
@@ -42,7 +45,19 @@ DataSummary summarizeData(const Dataset& data, const std::string& spec, int64_t 
       summary.joint.assign(table.data_ptr<double>(), table.data_ptr<double>() + table.numel());
     }
   }
+  summary.image = imageInfo(data.imageLayout(), data.classes());
   return summary;
+}
+
+ImageInfo imageInfo(const ImageLayout& layout, int64_t classes) {
+  ImageInfo info;
+  if (!layout.isImage()) return info;
+  info.height = layout.height;
+  info.width = layout.width;
+  const ClassPalette palette = classPalette(layout.classSet, classes);
+  info.classNames = palette.names;
+  info.classColours = palette.colours;
+  return info;
 }
 
 }  // namespace efm::ui

@@ -28,4 +28,8 @@ SnapshotPtr makeSnapshot(const RunConfig& config, int64_t step, VectorFieldImpl&
 // What the views need to know about a dataset (joint table only up to `maxJoint` cells).
 DataSummary summarizeData(const Dataset& data, const std::string& spec, int64_t maxJoint);
 
+// The label-map shape and class names and colours of image data (efm/label_palette.h);
+// empty for data that are not images.
+ImageInfo imageInfo(const ImageLayout& layout, int64_t classes);
+
 }  // namespace efm::ui

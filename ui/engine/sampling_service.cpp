@@ -41,6 +41,8 @@ std::vector<T> toVector(const Tensor& tensor) {
 
 // Joint tables of at most this many cells are estimated (the views show c x c heat maps).
 constexpr double kMaxJointCells = 65536;
+// Most memory the flows kept for the views may take (the GUI thread draws from them).
+constexpr double kMaxKeptFlowBytes = 256.0 * 1024 * 1024;
 
 }  // namespace
 
@@ -151,18 +153,26 @@ void SamplingService::run(const SampleRequest& request) {
   const double tEnd = request.timeEnd > 0 ? request.timeEnd : model.path->timeEnd();
   const double steps = std::ceil(tEnd / std::max(1e-6, request.step)) + 1;
   const double flowBytes = 4.0 * steps * double(options.variables * options.classes);
-  const bool separateFlows = request.keepTrajectories > 0 &&
-                             request.keepTrajectories < request.count &&
+  // Never more kept flows than kMaxKeptFlowBytes hold (one 64 x 128 label map with 8
+  // classes: 20 MB of flow), whatever the request says.
+  const int64_t keep = std::min<int64_t>(
+      {request.keepTrajectories, request.count,
+       std::max<int64_t>(1, int64_t(kMaxKeptFlowBytes / std::max(1.0, flowBytes)))});
+  const bool separateFlows = keep > 0 && keep < request.count &&
                              flowBytes * double(request.count) > flowMemoryLimit_.load();
-  options.solver.keepTrajectory = request.keepTrajectories > 0 && !separateFlows;
-  const SampleResult result =
-      sampleLabelings(*model.network, *model.path, options, progress, cancelled);
+  options.solver.keepTrajectory = keep > 0 && !separateFlows;
+  SampleResult result = sampleLabelings(*model.network, *model.path, options, progress, cancelled);
   SampleResult flows;
   if (separateFlows) {
     SampleOptions flowOptions = options;
-    flowOptions.count = request.keepTrajectories;
+    flowOptions.count = keep;
     flowOptions.solver.keepTrajectory = true;
     flows = sampleLabelings(*model.network, *model.path, flowOptions, nullptr, cancelled);
+    // The draws with flows replace the first ones of the big run (both are samples of the
+    // same model), so that sample k < keep is the end of flow k in every view.
+    torch::InferenceMode inference;  // the sampler's tensors are inference tensors
+    result.labels.slice(0, 0, keep).copy_(flows.labels);
+    result.endProbabilities.slice(0, 0, keep).copy_(flows.endProbabilities);
   }
   const SampleResult& withFlows = separateFlows ? flows : result;
 
@@ -171,10 +181,11 @@ void SamplingService::run(const SampleRequest& request) {
   set->variables = options.variables;
   set->classes = options.classes;
   set->modelStep = model.step;
+  set->image = imageInfo(model.config.image, options.classes);
   if (withFlows.trajectories.defined()) {
-    const int64_t keep = std::min(request.keepTrajectories, withFlows.trajectories.size(1));
     set->times = withFlows.times;
-    set->trajectories = toVector<float>(withFlows.trajectories.slice(1, 0, keep));
+    set->trajectories = toVector<float>(
+        withFlows.trajectories.slice(1, 0, std::min(keep, withFlows.trajectories.size(1))));
   }
   set->endPoints = toVector<float>(result.endProbabilities);
   set->labels = toVector<int64_t>(result.labels);

@@ -25,6 +25,10 @@ class TrainerHost {
   RunDirectory run;
   SnapshotPtr loadedOnly;  // a loaded model whose data could not be opened
   DatasetPtr data;         // the trainer's data (snapshots share it)
+  // The last data opened and its SPEC: Start after picking image data does not decode the
+  // files a second time.
+  std::string openedSpec;
+  DatasetPtr opened;
 };
 
 TrainingController::TrainingController(QObject* parent)
@@ -124,7 +128,7 @@ void TrainingController::start(const RunConfig& requested, const QString& runDir
       torch::set_num_threads(threads);
       RunConfig config = requested;
       resolveAndValidate(config);
-      DatasetPtr data = openDataset(config.data);
+      DatasetPtr data = openData(config.data);
       RunDirectory run{directory};
       run.prepare();
       auto trainer = std::make_unique<Trainer>(config, data, selectDevice("auto"));
@@ -141,6 +145,10 @@ void TrainingController::start(const RunConfig& requested, const QString& runDir
         Q_EMIT configChanged(resolved);
       });
       publishSnapshot();
+    } catch (const Cancelled&) {  // Stop while the data was being opened
+      setState(State::Idle);
+      toGui([this] { Q_EMIT dataProblem("Opening the data was cancelled."); });
+      return;
     } catch (...) {
       setState(State::Idle);
       throw;
@@ -153,14 +161,44 @@ void TrainingController::inspectData(const QString& spec) {
   const std::string text = spec.trimmed().toStdString();
   post([this, text] {
     try {
-      const DatasetPtr data = openDataset(text);
+      const DatasetPtr data = openData(text);
       const DataSummary summary = summarizeData(*data, text, kMaxViewJoint);
       toGui([this, summary] { Q_EMIT dataChanged(summary); });
+    } catch (const Cancelled&) {
+      toGui([this] { Q_EMIT dataProblem("Opening the data was cancelled."); });
     } catch (const std::exception& e) {
       const QString message = QString::fromStdString(e.what());
       toGui([this, message] { Q_EMIT dataProblem(message); });
     }
   });
+}
+
+DatasetPtr TrainingController::openData(const std::string& spec) {
+  if (host_->opened && host_->openedSpec == spec) return host_->opened;
+  using Clock = std::chrono::steady_clock;
+  dataCancel_ = false;
+  toGui([this] { Q_EMIT dataLoading(true); });
+  auto last = Clock::now() - std::chrono::seconds(1);
+  const DataProgress progress = [&](int64_t done, int64_t total, const std::string& stage) {
+    const auto now = Clock::now();
+    if (now - last >= std::chrono::milliseconds(125) || done == total) {
+      last = now;
+      const QString what = QString::fromStdString(stage);
+      toGui([this, done, total, what] { Q_EMIT dataProgress(done, total, what); });
+    }
+    return !dataCancel_.load() && !cancel_.load();
+  };
+  DatasetPtr data;
+  try {
+    data = openDataset(spec, progress);
+  } catch (...) {
+    toGui([this] { Q_EMIT dataLoading(false); });
+    throw;
+  }
+  toGui([this] { Q_EMIT dataLoading(false); });
+  host_->openedSpec = spec;
+  host_->opened = data;
+  return data;
 }
 
 void TrainingController::resumeTraining(int64_t totalSteps, int threads) {
@@ -344,7 +382,7 @@ void TrainingController::loadCheckpoint(const QString& qfile, const QString& run
     DatasetPtr data;
     std::string dataProblem;
     try {
-      data = openDataset(config.data);
+      data = openData(config.data);
       if (data->variables() != config.variables || data->classes() != config.classes)
         throw InputError("it now has n = " + std::to_string(data->variables()) +
                          ", c = " + std::to_string(data->classes()) +
@@ -389,6 +427,7 @@ void TrainingController::loadCheckpoint(const QString& qfile, const QString& run
       summary.description = "data not available";
       summary.variables = config.variables;
       summary.classes = config.classes;
+      summary.image = imageInfo(config.image, config.classes);
       toGui([this, summary] { Q_EMIT dataChanged(summary); });
     }
     hasModel_ = true;

@@ -19,6 +19,10 @@
 
 #include "engine/studio_data.h"
 
+namespace efm {
+class Dataset;  // efm/dataset.h (LibTorch): only the engine's sources include it
+}
+
 namespace efm::ui {
 
 class TrainerHost;  // the LibTorch side (training_controller.cpp)
@@ -46,8 +50,11 @@ class TrainingController : public QObject {
   void loadCheckpoint(const QString& file, const QString& runDirectory);
 
   // Opens the data of `spec` on the worker and reports what is known about it through
-  // dataChanged (the views show the target before any training), or dataProblem.
+  // dataChanged (the views show the target before any training), or dataProblem. Image data
+  // takes a while to decode: dataLoading and dataProgress report it, cancelDataLoading()
+  // gives up (the last data opened is kept, so that Start does not decode it again).
   void inspectData(const QString& spec);
+  void cancelDataLoading() { dataCancel_ = true; }
 
   State state() const { return state_.load(); }
   bool hasModel() const;
@@ -67,6 +74,8 @@ class TrainingController : public QObject {
   void checkpointLoaded(const QString& file);
   void failed(const QString& message);
   void dataProblem(const QString& message);  // from inspectData: shown quietly
+  void dataLoading(bool loading);            // opening data began / ended
+  void dataProgress(qint64 done, qint64 total, const QString& stage);  // at most 8 a second
 
  private:
   void post(std::function<void()> task);  // run on the worker thread
@@ -76,6 +85,9 @@ class TrainingController : public QObject {
   void setState(State state);
   void toGui(std::function<void()> function);  // queued onto the GUI thread
   void servePendingSaves();
+  // Opens `spec` on the worker with progress and cancellation (Stop or cancelDataLoading);
+  // the last dataset opened is reused when the same SPEC comes again.
+  std::shared_ptr<const Dataset> openData(const std::string& spec);
 
   std::unique_ptr<TrainerHost> host_;  // touched only on the worker thread
   mutable std::mutex snapshotMutex_;
@@ -90,6 +102,7 @@ class TrainingController : public QObject {
 
   std::atomic<State> state_{State::Idle};
   std::atomic<bool> cancel_{false};
+  std::atomic<bool> dataCancel_{false};
   std::mutex pauseMutex_;
   std::condition_variable pauseChanged_;
   bool paused_ = false;
