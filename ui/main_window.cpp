@@ -11,17 +11,21 @@
 #include <QFileInfo>
 #include <QMenuBar>
 #include <QMessageBox>
+#include <QProgressBar>
 #include <QPushButton>
 #include <QSettings>
 #include <QStandardPaths>
 #include <QStatusBar>
 #include <QTabWidget>
+#include <QToolButton>
+#include <algorithm>
 
 #include "bridge/vtk_widget.h"
 #include "engine/sample_export.h"
 #include "engine/sampling_service.h"
 #include "engine/training_controller.h"
 #include "views/geodesic_view.h"
+#include "views/label_map_view.h"
 #include "views/meta_simplex_view.h"
 #include "views/trajectory_view.h"
 #include "widgets/curve_chart.h"
@@ -33,6 +37,20 @@ namespace efm::ui {
 namespace {
 constexpr int kMaxRecentFiles = 8;
 constexpr int kPreviewFlows = 100;  // flows kept from each training preview (cheap to draw)
+// Previews of image data: a few maps, two of them with their flows (a 32 x 64 map with 8
+// classes keeps 5 MB of flow at the reference step), and Heun's method with step 0.5
+// (60 network evaluations instead of rk4's 300 at step 0.2), so that a U-Net preview costs
+// the trainer about as much time as the steps between two previews (README, "The studio").
+constexpr int kImagePreviewMaps = 8;
+constexpr int kImagePreviewFlows = 2;
+constexpr double kImagePreviewStep = 0.5;
+const char* kImagePreviewSolver = "heun";
+// The Sampling panel's settings for image data (the user may raise them), and back for
+// other data.
+constexpr int kImageSampleCount = 16;
+constexpr int kImageFlowsKept = 4;
+constexpr int kSampleCount = 2000;
+constexpr int kFlowsKept = 1000;
 const char* kCheckpointFilter = "Checkpoints (*.pt);;All files (*)";
 }  // namespace
 
@@ -44,6 +62,8 @@ QString MainWindow::viewName(int view) {
       return "geodesics";
     case MetaSimplex:
       return "meta-simplex";
+    case LabelMaps:
+      return "label-maps";
     default:
       return "curves";
   }
@@ -58,9 +78,20 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   trajectoryView_ = new TrajectoryView;
   geodesicView_ = new GeodesicView;
   metaView_ = new MetaSimplexView;
+  labelMapView_ = new LabelMapView;
   tabs_->addTab(trajectoryView_, "Simplex && trajectories");
   tabs_->addTab(geodesicView_, "Geodesic explorer");
   tabs_->addTab(metaView_, "Meta-simplex");
+  tabs_->addTab(labelMapView_, "Label maps");
+  dataProgress_ = new QProgressBar;
+  dataProgress_->setMaximumWidth(260);
+  dataProgress_->setVisible(false);
+  dataCancel_ = new QToolButton;
+  dataCancel_->setText("Cancel");
+  dataCancel_->setToolTip("Stop opening the data");
+  dataCancel_->setVisible(false);
+  statusBar()->addPermanentWidget(dataProgress_);
+  statusBar()->addPermanentWidget(dataCancel_);
   setCentralWidget(tabs_);
 
   trainingPanel_ = new TrainingPanel;
@@ -178,6 +209,12 @@ void MainWindow::connectEngine() {
     if (!request.model) return;
     request.count = trainingPanel_->previewSamples();
     request.keepTrajectories = kPreviewFlows;
+    if (trainer_->config().image.isImage()) {
+      request.count = std::min(request.count, int64_t(kImagePreviewMaps));
+      request.keepTrajectories = kImagePreviewFlows;
+      request.solver = kImagePreviewSolver;
+      request.step = kImagePreviewStep;
+    }
     request.preview = true;
     request.threads = 1;
     sampler_->submit(request);
@@ -186,7 +223,27 @@ void MainWindow::connectEngine() {
   connect(trainer_, &TrainingController::dataChanged, this, [this](const DataSummary& data) {
     trajectoryView_->setData(data);
     metaView_->setData(data);
+    labelMapView_->setData(data);
+    // Label maps: a few samples, a few flows (each is steps x pixels x classes floats).
+    if (data.image.isImage() != imageData_) {
+      samplingPanel_->setCount(data.image.isImage() ? kImageSampleCount : kSampleCount);
+      samplingPanel_->setFlowsKept(data.image.isImage() ? kImageFlowsKept : kFlowsKept);
+    }
+    imageData_ = data.image.isImage();
   });
+  connect(trainer_, &TrainingController::dataLoading, this, [this](bool loading) {
+    dataProgress_->setVisible(loading);
+    dataCancel_->setVisible(loading);
+    dataProgress_->setRange(0, 0);  // busy until the first report
+    if (loading) statusBar()->showMessage("Opening the data…");
+  });
+  connect(trainer_, &TrainingController::dataProgress, this,
+          [this](qint64 done, qint64 total, const QString& stage) {
+            dataProgress_->setRange(0, int(std::min<qint64>(total, 1 << 30)));
+            dataProgress_->setValue(int(std::min(done, total)));
+            dataProgress_->setFormat(stage + ": %v / %m");
+          });
+  connect(dataCancel_, &QToolButton::clicked, trainer_, &TrainingController::cancelDataLoading);
   connect(trainer_, &TrainingController::configChanged, this,
           [this](const RunConfig& config) { trainingPanel_->setConfig(config); });
   connect(trainer_, &TrainingController::finished, this, [this](bool cancelled, qint64 step) {
@@ -220,6 +277,7 @@ void MainWindow::connectEngine() {
           [this](std::shared_ptr<const SampleSet> samples, bool preview) {
             trajectoryView_->setSamples(samples);
             metaView_->setSamples(samples);
+            labelMapView_->setSamples(samples, preview);
             if (samples->klTargetModel)
               curves_->append(klSeries_, double(samples->modelStep), *samples->klTargetModel);
             if (!preview) {
@@ -242,6 +300,14 @@ void MainWindow::connectEngine() {
             sampler_->submitField(request);
           });
   connect(sampler_, &SamplingService::fieldReady, trajectoryView_, &TrajectoryView::setField);
+  // A pixel inspected in the label maps: its flows in the simplex view, on the face of its
+  // most probable classes (or those the user pinned).
+  connect(labelMapView_, &LabelMapView::pixelInspected, this,
+          [this](int node, const std::vector<int>& classes) {
+            trajectoryView_->setNode(node);
+            if (classes.size() == 3 && trajectoryView_->selection().classes() > 4)
+              trajectoryView_->setShownClasses(classes);
+          });
 }
 
 void MainWindow::startTraining() {
@@ -302,6 +368,9 @@ bool MainWindow::exportView(int view, const QString& file, QString* error) {
       break;
     case MetaSimplex:
       image = metaView_->vtkWidget()->renderToImage();
+      break;
+    case LabelMaps:
+      image = labelMapView_->renderToImage();
       break;
     default:
       image = curves_->grab().toImage();

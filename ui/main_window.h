@@ -12,12 +12,15 @@
 class QAction;
 class QMenu;
 class QMessageBox;
+class QProgressBar;
 class QTabWidget;
+class QToolButton;
 
 namespace efm::ui {
 
 class CurveChart;
 class GeodesicView;
+class LabelMapView;
 class MetaSimplexView;
 class SamplingPanel;
 class SamplingService;
@@ -32,8 +35,8 @@ class MainWindow : public QMainWindow {
   explicit MainWindow(QWidget* parent = nullptr);
   ~MainWindow() override;
 
-  // The view tabs, in order: trajectories, geodesics, meta-simplex.
-  enum View { Trajectories = 0, Geodesics = 1, MetaSimplex = 2 };
+  // The view tabs, in order: trajectories, geodesics, meta-simplex, label maps.
+  enum View { Trajectories = 0, Geodesics = 1, MetaSimplex = 2, LabelMaps = 3 };
   static QString viewName(int view);
   void showView(int view);
   // Renders a view (or the curves chart, view = -1) into a PNG; false with a message on error.
@@ -52,6 +55,10 @@ class MainWindow : public QMainWindow {
   TrajectoryView* trajectoryView() const { return trajectoryView_; }
   GeodesicView* geodesicView() const { return geodesicView_; }
   MetaSimplexView* metaSimplexView() const { return metaView_; }
+  LabelMapView* labelMapView() const { return labelMapView_; }
+  // Shown while data is being opened (image files take a while), with its Cancel button.
+  QProgressBar* dataProgress() const { return dataProgress_; }
+  QToolButton* dataCancelButton() const { return dataCancel_; }
   CurveChart* curves() const { return curves_; }
   std::shared_ptr<const SampleSet> lastSamples() const { return lastSamples_; }
   QString runDirectory() const { return runDirectory_; }
@@ -86,6 +93,10 @@ class MainWindow : public QMainWindow {
   TrajectoryView* trajectoryView_;
   GeodesicView* geodesicView_;
   MetaSimplexView* metaView_;
+  LabelMapView* labelMapView_;
+  QProgressBar* dataProgress_;
+  QToolButton* dataCancel_;
+  bool imageData_ = false;  // the data open are label maps
   QMenu* recentMenu_ = nullptr;
   QAction* saveAction_ = nullptr;
   QAction* exportSamplesAction_ = nullptr;

@@ -109,6 +109,12 @@ TrajectoryView::TrajectoryView(QWidget* parent)
   timeLabel_->setMinimumWidth(90);
   node_ = new QComboBox;
   node_->setToolTip("Flows of one node, or of all nodes overlaid");
+  nodeSpin_ = new QSpinBox;
+  nodeSpin_->setPrefix("node ");
+  nodeSpin_->setToolTip(
+      "The node whose flows are drawn (a pixel of a label map: row * width + "
+      "column + 1); clicking a pixel in the Label maps view picks it");
+  nodeSpin_->setVisible(false);
   classBox_ = new QWidget;
   auto* classLayout = new QHBoxLayout(classBox_);
   classLayout->setContentsMargins(0, 0, 0, 0);
@@ -160,6 +166,7 @@ TrajectoryView::TrajectoryView(QWidget* parent)
   controls->addWidget(timeSlider_, 1);
   controls->addWidget(timeLabel_);
   controls->addWidget(node_);
+  controls->addWidget(nodeSpin_);
   controls->addWidget(classBox_);
   controls->addWidget(maxLines_);
   controls->addWidget(showField_);
@@ -178,8 +185,14 @@ TrajectoryView::TrajectoryView(QWidget* parent)
     updateParticles();
     if (showField_->isChecked()) fieldTimer->start();
   });
-  connect(node_, qOverload<int>(&QComboBox::currentIndexChanged), this,
-          [this] { rebuildTrajectories(); });
+  connect(node_, qOverload<int>(&QComboBox::currentIndexChanged), this, [this] {
+    rebuildFrame();  // the target masses at the vertices are those of the shown node(s)
+    rebuildTrajectories();
+  });
+  connect(nodeSpin_, qOverload<int>(&QSpinBox::valueChanged), this, [this] {
+    rebuildFrame();
+    rebuildTrajectories();
+  });
   connect(maxLines_, qOverload<int>(&QSpinBox::valueChanged), this,
           [this] { rebuildTrajectories(); });
   connect(showField_, &QCheckBox::toggled, this, [this](bool on) {
@@ -213,7 +226,17 @@ void TrajectoryView::setTime(double t) {
   timeSlider_->setValue(int(std::lround(std::clamp(t / timeEnd_, 0.0, 1.0) * kSliderSteps)));
 }
 
-void TrajectoryView::setNode(int node) { node_->setCurrentIndex(node + 1); }
+void TrajectoryView::setNode(int node) {
+  if (data_.variables > kMaxListedNodes) {
+    if (node >= 0) nodeSpin_->setValue(node + 1);
+    return;
+  }
+  node_->setCurrentIndex(node + 1);
+}
+
+int TrajectoryView::node() const {
+  return data_.variables > kMaxListedNodes ? nodeSpin_->value() - 1 : node_->currentIndex() - 1;
+}
 void TrajectoryView::setMaxFlows(int flows) { maxLines_->setValue(flows); }
 
 void TrajectoryView::setData(const DataSummary& data) {
@@ -223,10 +246,19 @@ void TrajectoryView::setData(const DataSummary& data) {
     samples_.reset();
     field_.reset();
     selection_ = ClassSelection::defaultFor(int(data.classes));
-    const QSignalBlocker block(node_);
+    const QSignalBlocker block(node_), blockSpin(nodeSpin_);
     node_->clear();
-    node_->addItem("all nodes");
-    for (int i = 0; i < data.variables; ++i) node_->addItem(QString("node %1").arg(i + 1));
+    const bool listed = data.variables <= kMaxListedNodes;
+    if (listed) {
+      node_->addItem("all nodes");
+      for (int i = 0; i < data.variables; ++i) node_->addItem(QString("node %1").arg(i + 1));
+    }
+    nodeSpin_->setRange(1, int(std::max<int64_t>(1, data.variables)));
+    nodeSpin_->setValue(1);
+    node_->setVisible(listed);
+    nodeSpin_->setVisible(!listed);
+    // The field of a big network on a grid of whole label maps costs seconds per time step.
+    showField_->setChecked(listed);
     classBox_->setVisible(data.classes > 4);
     for (int i = 0; i < 3; ++i) {
       const QSignalBlocker b(classSpins_[i]);
@@ -241,6 +273,12 @@ void TrajectoryView::setData(const DataSummary& data) {
 
 void TrajectoryView::setShownClasses(const std::vector<int>& classes) {
   selection_ = ClassSelection(int(data_.classes), classes);
+  if (selection_.dimension() == 3) {
+    for (int i = 0; i < 3; ++i) {
+      const QSignalBlocker block(classSpins_[i]);
+      classSpins_[i]->setValue(classes[size_t(i)] + 1);
+    }
+  }
   rebuildFrame();
   rebuildTrajectories();
   requestField();
@@ -255,7 +293,8 @@ Point3 TrajectoryView::place(const float* p, double t) const {
 
 std::vector<int> TrajectoryView::nodesShown() const {
   std::vector<int> nodes;
-  const int chosen = node_->currentIndex() - 1;
+  const int chosen = node();
+  if (chosen >= 0) return {chosen};
   for (int i = 0; i < data_.variables; ++i)
     if (chosen < 0 || chosen == i) nodes.push_back(i);
   return nodes;
@@ -298,7 +337,9 @@ void TrajectoryView::rebuildFrame() {
     const Point3 v = vertices_[i];
     Point3 outward = (v - center).normalized();
     if (timeAxis_) outward = Point3(0, -1, 0);
-    QString text = QString("class %1").arg(cls + 1);
+    QString text = cls < int(data_.image.classNames.size())
+                       ? QString::fromStdString(data_.image.classNames[size_t(cls)])
+                       : QString("class %1").arg(cls + 1);
     if (!data_.marginals.empty()) {
       text += QString("\ntarget %1").arg(mass[cls], 0, 'f', 3);
       add(sphere(v, 0.012 + 0.05 * std::sqrt(mass[cls]), QColor(200, 40, 40, 200)));
@@ -371,14 +412,22 @@ void TrajectoryView::rebuildTrajectories() {
     renderer->AddViewProp(particles_);
     caption = QString("%1 flows%2 of the model at step %3")
                   .arg(flows)
-                  .arg(nodes.size() == 1 ? QString(" of node %1").arg(nodes.front() + 1)
-                                         : QString(" x %1 nodes").arg(nodes.size()))
+                  .arg(nodes.size() != 1       ? QString(" x %1 nodes").arg(nodes.size())
+                       : data_.image.isImage() ? QString(" of pixel (row %1, col %2)")
+                                                     .arg(nodes.front() / data_.image.width)
+                                                     .arg(nodes.front() % data_.image.width)
+                                               : QString(" of node %1").arg(nodes.front() + 1))
                   .arg(s.modelStep);
+    auto name = [this](int cls) {
+      return cls < int(data_.image.classNames.size())
+                 ? QString::fromStdString(data_.image.classNames[size_t(cls)])
+                 : QString::number(cls + 1);
+    };
     if (s.classes > 4)
       caption += QString("\nface of classes %1, %2, %3 (renormalised)")
-                     .arg(selection_.shown()[0] + 1)
-                     .arg(selection_.shown()[1] + 1)
-                     .arg(selection_.shown()[2] + 1);
+                     .arg(name(selection_.shown()[0]))
+                     .arg(name(selection_.shown()[1]))
+                     .arg(name(selection_.shown()[2]));
   }
   caption_->SetInput(caption.toUtf8().constData());
   bar_->SetLookupTable(timeColors_);

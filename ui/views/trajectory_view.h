@@ -43,9 +43,14 @@ class TrajectoryView : public QWidget {
   void setTime(double t);
   double time() const;
   double timeEnd() const;
-  void setNode(int node);       // -1: all nodes
+  // -1: all nodes. With more than kMaxListedNodes nodes (the pixels of a label map) one node
+  // is shown at a time, chosen in a spin box: all of them would be n x flows polylines
+  // (8192 x 76 points per flow of a 64 x 128 map), and -1 keeps the current node.
+  void setNode(int node);
+  int node() const;             // -1: all nodes
   void setMaxFlows(int flows);  // most flows drawn
   void setShownClasses(const std::vector<int>& classes);
+  static constexpr int kMaxListedNodes = 256;
 
   VtkWidget* vtkWidget() const { return vtk_; }
   QPushButton* playButton() const { return play_; }
@@ -80,6 +85,7 @@ class TrajectoryView : public QWidget {
   QSlider* timeSlider_;
   QLabel* timeLabel_;
   QComboBox* node_;
+  QSpinBox* nodeSpin_;  // instead of node_ when there are more than kMaxListedNodes nodes
   QSpinBox* classSpins_[3];
   QWidget* classBox_;
   QCheckBox* showField_;

@@ -82,6 +82,7 @@ SampleRequest SamplingPanel::request(SnapshotPtr model) const {
 }
 
 void SamplingPanel::setCount(int count) { count_->setValue(count); }
+void SamplingPanel::setFlowsKept(int flows) { keep_->setValue(flows); }
 
 void SamplingPanel::setBusy(bool busy) {
   cancel_->setEnabled(busy);

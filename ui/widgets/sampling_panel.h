@@ -26,6 +26,7 @@ class SamplingPanel : public QWidget {
   void showProgress(qint64 done, qint64 total);
   void showResult(const SampleSet& samples);
   void setCount(int count);
+  void setFlowsKept(int flows);
   QPushButton* sampleButton() const { return sample_; }
 
  Q_SIGNALS:

@@ -14,8 +14,11 @@ class QDoubleSpinBox;
 class QPushButton;
 class QProgressBar;
 class QLabel;
+class QTimer;
 
 namespace efm::ui {
+
+class ImageDataOptions;
 
 class TrainingPanel : public QWidget {
   Q_OBJECT
@@ -43,8 +46,19 @@ class TrainingPanel : public QWidget {
   QPushButton* resumeButton() const { return resume_; }
   QPushButton* stopButton() const { return stop_; }
 
+  ImageDataOptions* imageOptions() const { return imageOptions_; }
+  QComboBox* networkBox() const { return network_; }
+
   // The data SPECs offered in the list (every toy of the core).
   static QStringList toySpecs();
+  // Settings that suit image data on a CPU (a small U-Net, small batches), applied when the
+  // data turns from toys to images (and the toy defaults when it turns back).
+  static constexpr int kImageChannels = 16;
+  static constexpr int kImageBatch = 16;
+  static constexpr int kImagePreviewEvery = 50;
+  // Network, batch and preview settings for image data or for the rest (the demo starts
+  // from them rather than from the last configuration used).
+  void applyDataKindDefaults(bool image);
 
  Q_SIGNALS:
   void startRequested();
@@ -56,8 +70,15 @@ class TrainingPanel : public QWidget {
   void dataSpecChosen(const QString& spec);
 
  private:
+  void dataTextChanged(const QString& text);
+
   RunConfig base_;
   QComboBox* data_;
+  ImageDataOptions* imageOptions_;
+  QTimer* settle_;  // image options being typed: the SPEC is opened once they settle
+  bool imageData_ = false;
+  bool composing_ = false;      // the image options are writing the SPEC text
+  bool settingConfig_ = false;  // setConfig is filling the widgets
   QComboBox* path_;
   QComboBox* network_;
   QSpinBox* hidden_;

@@ -1,0 +1,100 @@
+// The engine on image data: opening a (synthetic) Cityscapes tree on the worker reports its
+// progress and the label-map shape with the class palette; samples carry the shape, and the
+// flows kept for the views are those of the first maps, also when they come from a run of
+// their own.
+#include <torch/torch.h>
+
+#include <efm/dataset.h>
+#include <efm/synthetic_streets.h>
+#include <QSignalSpy>
+#include <QTemporaryDir>
+
+#include "engine/model_snapshot.h"
+#include "engine/sampling_service.h"
+#include "engine/training_controller.h"
+#include "views/label_map_images.h"
+
+// After LibTorch: its glog headers define CHECK too.
+#include <catch2/catch.hpp>
+
+using namespace efm::ui;
+
+namespace {
+// Four 64 x 128 street scenes, scaled to 16 x 32 and cut into 8 x 16 crops (n = 128).
+QString streets(const QTemporaryDir& dir) {
+  efm::SyntheticCityscapesOptions options;
+  options.height = 64;
+  options.width = 128;
+  options.trainFraction = 1.0;
+  options.valFraction = 0.0;
+  efm::writeSyntheticCityscapes(dir.path().toStdString(), 4, 7, options);
+  return "cityscapes:" + dir.path() + "?scale=0.25&crop=8x16";
+}
+}  // namespace
+
+TEST_CASE("image data: progress while opening, the palette in the summary and the samples",
+          "[images]") {
+  QTemporaryDir dir;
+  const QString spec = streets(dir);
+
+  TrainingController controller;
+  QSignalSpy loading(&controller, &TrainingController::dataLoading);
+  QSignalSpy changed(&controller, &TrainingController::dataChanged);
+  QSignalSpy problem(&controller, &TrainingController::dataProblem);
+  controller.inspectData(spec);
+  REQUIRE(changed.wait(30000));
+  INFO((problem.isEmpty() ? QString() : problem.front().at(0).toString()).toStdString());
+  REQUIRE(loading.size() == 2);
+  CHECK(loading[0].at(0).toBool());
+  CHECK_FALSE(loading[1].at(0).toBool());
+  const DataSummary summary = changed.front().at(0).value<DataSummary>();
+  CHECK(summary.variables == 128);
+  CHECK(summary.classes == 8);
+  CHECK(summary.image.height == 8);
+  CHECK(summary.image.width == 16);
+  REQUIRE(summary.image.classNames.size() == 8);
+  CHECK(summary.image.classNames[5] == "sky");
+  CHECK(summary.image.classColours.size() == 8);
+  CHECK(summary.joint.empty());  // 8^128 cells
+
+  efm::RunConfig config;
+  config.data = spec.toStdString();
+  efm::DatasetPtr data = efm::openDataset(config.data);
+  config.variables = data->variables();
+  config.classes = data->classes();
+  config.image = data->imageLayout();
+  config.network.kind = "cnn";
+  config.network.hidden = 16;
+  efm::resolveAndValidate(config);
+  torch::manual_seed(0);
+  efm::VectorFieldPtr network =
+      efm::makeVectorField(config.variables, config.classes, config.network, config.image);
+  SamplingService service;
+  SampleRequest request;
+  request.model =
+      makeSnapshot(config, 5, *network, efm::makeProbabilityPath(config.path), data, torch::kCPU);
+  request.count = 6;
+  request.keepTrajectories = 2;
+  request.step = 1.0;
+  for (double limit : {1e12, 1.0}) {  // flows cut from the run; then from a run of their own
+    INFO("memory limit " << limit);
+    service.setFlowMemoryLimit(limit);
+    QSignalSpy sampled(&service, &SamplingService::sampled);
+    service.submit(request);
+    REQUIRE(sampled.wait(60000));
+    const auto set = sampled.front().at(0).value<std::shared_ptr<const SampleSet>>();
+    CHECK(set->image.height == 8);
+    CHECK(set->image.width == 16);
+    CHECK(set->image.classNames.size() == 8);
+    REQUIRE(keptFlows(*set) == 2);
+    REQUIRE(set->labels.size() == size_t(6 * 128));
+    // Map k < 2 is the end of flow k: the views scrub the map the gallery shows.
+    for (int64_t k = 0; k < 2; ++k) {
+      const std::vector<int64_t> fromFlow =
+          argmaxClasses(flowState(*set, k, int64_t(set->times.size()) - 1), 128, 8);
+      const std::vector<int64_t> shown(set->labels.begin() + k * 128,
+                                       set->labels.begin() + (k + 1) * 128);
+      CHECK(fromFlow == shown);
+    }
+  }
+}

@@ -1,0 +1,421 @@
+// The label-map view and its helpers with hand-made sample sets: palette colours, argmax and
+// entropy of W(t) at exact values, the gallery's layout, the time slider, a pixel clicked
+// with the mouse, the training panel's image SPECs, and a 64 x 128 map (n = 8192) that
+// nothing draws in full per frame.
+#include <catch2/catch.hpp>
+
+#include <vtkImageData.h>
+#include <vtkLookupTable.h>
+#include <QComboBox>
+#include <QDoubleSpinBox>
+#include <QElapsedTimer>
+#include <QLineEdit>
+#include <QPushButton>
+#include <QSignalSpy>
+#include <QSlider>
+#include <QSpinBox>
+#include <QTest>
+#include <cmath>
+#include <cstdio>
+
+#include "bridge/vtk_widget.h"
+#include "views/label_map_images.h"
+#include "views/label_map_view.h"
+#include "views/meta_simplex_view.h"
+#include "views/trajectory_view.h"
+#include "views/vtk_scene.h"
+#include "widgets/class_bars.h"
+#include "widgets/image_data_options.h"
+#include "widgets/training_panel.h"
+
+using namespace efm::ui;
+using Catch::Matchers::WithinAbs;
+
+namespace {
+
+const Rgb kRed{200, 0, 0}, kGreen{0, 160, 0}, kBlue{0, 0, 220}, kYellow{230, 200, 0},
+    kPurple{120, 0, 140};
+
+ImageInfo palette(int64_t height, int64_t width, int64_t classes) {
+  ImageInfo info;
+  info.height = height;
+  info.width = width;
+  const Rgb colours[5] = {kRed, kGreen, kBlue, kYellow, kPurple};
+  for (int64_t k = 0; k < classes; ++k) {
+    info.classNames.push_back("class " + std::to_string(k));
+    info.classColours.push_back(colours[k % 5]);
+  }
+  return info;
+}
+
+// S samples of an H x W map with c classes, the first `kept` with flows of T = 3 times
+// (0, 1, 2): at t = 0 every pixel is uniform; at t = 1 pixel i leans to class (i + s) % c
+// with probability 0.6 (the rest shared); at t = 2 it is one-hot on that class. W_end is
+// the last time and the labels its argmax.
+std::shared_ptr<SampleSet> handMade(int64_t s, int64_t kept, int64_t h, int64_t w, int64_t c) {
+  auto set = std::make_shared<SampleSet>();
+  const int64_t n = h * w;
+  set->count = s;
+  set->variables = n;
+  set->classes = c;
+  set->modelStep = 77;
+  set->image = palette(h, w, c);
+  set->times = {0.0, 1.0, 2.0};
+  auto state = [&](int64_t sample, int64_t t, int64_t node, int64_t k) {
+    const int64_t favourite = (node + sample) % c;
+    if (t == 0) return 1.0f / float(c);
+    if (t == 1) return k == favourite ? 0.6f : 0.4f / float(c - 1);
+    return k == favourite ? 1.0f : 0.0f;
+  };
+  for (int64_t t = 0; t < 3; ++t)
+    for (int64_t f = 0; f < kept; ++f)
+      for (int64_t i = 0; i < n; ++i)
+        for (int64_t k = 0; k < c; ++k) set->trajectories.push_back(state(f, t, i, k));
+  for (int64_t f = 0; f < s; ++f)
+    for (int64_t i = 0; i < n; ++i) {
+      set->labels.push_back((i + f) % c);
+      for (int64_t k = 0; k < c; ++k) set->endPoints.push_back(state(f, 2, i, k));
+    }
+  return set;
+}
+
+// The colour the view's frame shows at the centre of pixel `node` of `rect`.
+Rgb renderedColour(LabelMapView& view, const QImage& frame, const MapRect& rect, int64_t node) {
+  const auto centre = rect.centre(node);
+  const QPoint at = view.widgetPosition(centre[0], centre[1]);
+  const double ratio = view.vtkWidget()->devicePixelRatioF();
+  const QRgb pixel = frame.pixel(int(at.x() * ratio), int(at.y() * ratio));
+  return {uint8_t(qRed(pixel)), uint8_t(qGreen(pixel)), uint8_t(qBlue(pixel))};
+}
+
+bool waitFor(const std::function<bool()>& condition, int milliseconds = 5000) {
+  QElapsedTimer clock;
+  clock.start();
+  while (!condition()) {
+    if (clock.elapsed() > milliseconds) return false;
+    QTest::qWait(10);
+  }
+  return true;
+}
+
+}  // namespace
+
+TEST_CASE("label maps: argmax, entropy, top classes and the gallery's grid", "[images]") {
+  const auto set = handMade(2, 2, 2, 3, 3);
+  REQUIRE(keptFlows(*set) == 2);
+  CHECK(nearestTimeIndex(set->times, 0.4) == 0);
+  CHECK(nearestTimeIndex(set->times, 0.5) == 0);  // a tie goes to the earlier time
+  CHECK(nearestTimeIndex(set->times, 1.7) == 2);
+  CHECK(nearestTimeIndex(set->times, 9.0) == 2);
+
+  // Sample 1 at t = 1: pixel i leans to class (i + 1) % 3 with 0.6, the others 0.2 each.
+  const float* w = flowState(*set, 1, 1);
+  CHECK(argmaxClasses(w, 6, 3) == std::vector<int64_t>{1, 2, 0, 1, 2, 0});
+  const std::vector<float> h = entropies(w, 6, 3);
+  const double expected = -(0.6 * std::log(0.6) + 2 * 0.2 * std::log(0.2));
+  for (float x : h) CHECK_THAT(x, WithinAbs(expected, 1e-6));
+  for (float x : entropies(flowState(*set, 0, 0), 6, 3))
+    CHECK_THAT(x, WithinAbs(std::log(3.0), 1e-6));
+  for (float x : entropies(flowState(*set, 0, 2), 6, 3)) CHECK(x == 0.0f);
+  // Ties go to the lower class, as the sampler reads labels out.
+  const float tie[4] = {0.1f, 0.4f, 0.4f, 0.1f};
+  CHECK(argmaxClasses(tie, 1, 4) == std::vector<int64_t>{1});
+  CHECK(topClasses(tie, 4, 3) == std::vector<int>{1, 2, 0});
+
+  const ImageInfo info = palette(2, 3, 3);
+  const std::vector<uint8_t> rgb = colourLabels({0, 1, 2, 2, 1, 0}, info);
+  CHECK(Rgb{rgb[3], rgb[4], rgb[5]} == kGreen);
+  CHECK(Rgb{rgb[15], rgb[16], rgb[17]} == kRed);
+  CHECK(classColour(info, 7) != classColour(info, 8));  // outside the palette: still distinct
+
+  // 8 maps of 32 x 64 in a box twice as wide as high: 3 columns (scale 1/96) beat 4 (1/128).
+  const std::vector<MapRect> grid = galleryLayout(8, 32, 64, 2.0, 0.0);
+  REQUIRE(grid.size() == 8);
+  CHECK(grid[2].x == 128);
+  CHECK(grid[3].x == 0);
+  CHECK(grid[3].y == -32);
+  CHECK(grid[7].y == -64);
+  CHECK(galleryLayout(8, 32, 64, 8.0, 0.0)[7].x == 7 * 64);  // a wide box: one row
+  // The view's picture: 16 maps of 32 x 64 and the scrubbed row in a 456 x 638 room are
+  // largest with 3 columns (2.31 pixels per map pixel; 4 columns: 1.73, 2 columns: 1.92).
+  const LabelMapLayout layout = labelMapLayout(16, 32, 64, true, 456, 638, 24);
+  REQUIRE(layout.gallery.size() == 16);
+  CHECK(layout.gallery[2].x > 0);
+  CHECK(layout.gallery[3].x == 0);
+  CHECK_THAT(layout.pixelsPerUnit, WithinAbs(456 / 197.12, 1e-9));
+  CHECK(layout.scrub[0].scale == 1.0);  // never smaller than the gallery's maps
+  // Titles get their room: the scrubbed row starts a title below the gallery.
+  CHECK(layout.scrub[0].y == Approx(layout.gallery.back().bottom() - layout.title - 1.28));
+  CHECK(layout.scrub[2].right() <= layout.right + 1e-9);
+  CHECK((layout.top - layout.bottom) * layout.pixelsPerUnit <= 638 + 1e-6);
+  CHECK(labelMapLayout(16, 32, 64, false, 456, 638, 24).scrub[0].width == 0);
+
+  MapRect rect;
+  rect.x = 10;
+  rect.y = 5;
+  rect.scale = 2;
+  rect.height = 2;
+  rect.width = 3;
+  CHECK(rect.nodeAt(10.1, 4.9) == 0);
+  CHECK(rect.nodeAt(15.9, 1.1) == 5);  // row 1, column 2
+  CHECK(rect.nodeAt(16.1, 4.0) == -1);
+  CHECK(rect.centre(4)[0] == 13.0);
+  CHECK(rect.centre(4)[1] == 2.0);
+}
+
+TEST_CASE("label-map view: palette colours, the time slider and Play", "[images]") {
+  LabelMapView view;
+  view.resize(900, 600);
+  view.show();
+  REQUIRE(QTest::qWaitForWindowExposed(&view));
+  const auto set = handMade(5, 2, 4, 6, 3);
+  view.setSamples(set, true);
+  REQUIRE(view.showsImages());
+  CHECK(view.galleryCount() == 5);
+  CHECK(view.classBars()->classCount() == 3);
+
+  // Sample 3's labels in the palette's colours, in the vtkImageData and on the screen.
+  const QImage frame = view.vtkWidget()->renderToImage();
+  for (int64_t node : {0, 7, 23}) {
+    const Rgb colour = classColour(set->image, (node + 3) % 3);
+    CHECK(LabelMapView::pixelColour(view.galleryImage(3), node / 6, node % 6) == colour);
+    CHECK(renderedColour(view, frame, view.galleryRects()[3], node) == colour);
+  }
+
+  // The slider starts at t_end: argmax is the favourite class, entropy 0.
+  REQUIRE(view.timeSlider()->maximum() == 2);
+  CHECK(view.timeIndex() == 2);
+  vtkSmartPointer<vtkLookupTable> entropyColours = viridis(0, std::log(3.0));
+  auto entropyColour = [&](double h) {
+    const unsigned char* c = entropyColours->MapValue(h);
+    return Rgb{c[0], c[1], c[2]};
+  };
+  CHECK(LabelMapView::pixelColour(view.scrubImage(0), 0, 1) == kGreen);  // node 1: class 1
+  CHECK(LabelMapView::pixelColour(view.scrubImage(1), 0, 1) == entropyColour(0.0));
+  // t = 0: uniform, so argmax is class 0 everywhere and the entropy log 3.
+  view.timeSlider()->setValue(0);
+  CHECK(view.time() == 0.0);
+  CHECK(LabelMapView::pixelColour(view.scrubImage(0), 0, 1) == kRed);
+  CHECK(LabelMapView::pixelColour(view.scrubImage(1), 0, 1) == entropyColour(std::log(3.0)));
+  CHECK(LabelMapView::pixelColour(view.scrubImage(2), 0, 1) == entropyColour(0.0));  // W_end
+  view.timeSlider()->setValue(1);
+  const double h1 = -(0.6 * std::log(0.6) + 2 * 0.2 * std::log(0.2));
+  CHECK(LabelMapView::pixelColour(view.scrubImage(1), 0, 1) == entropyColour(h1));
+  const QImage scrubbed = view.vtkWidget()->renderToImage();
+  CHECK(renderedColour(view, scrubbed, view.scrubRect(0), 1) == kGreen);
+
+  // Another sample: its own flow.
+  view.sampleSpin()->setValue(2);
+  CHECK(view.selectedSample() == 1);
+  CHECK(LabelMapView::pixelColour(view.scrubImage(0), 0, 1) == kBlue);  // (1 + 1) % 3
+
+  // Play runs through the recorded times and Pause holds them.
+  view.timeSlider()->setValue(0);
+  QTest::mouseClick(view.playButton(), Qt::LeftButton);
+  REQUIRE(waitFor([&] { return view.timeIndex() > 0; }));
+  QTest::mouseClick(view.playButton(), Qt::LeftButton);
+  const int held = view.timeIndex();
+  QTest::qWait(300);
+  CHECK(view.timeIndex() == held);
+
+  // The gallery can show the entropy of W_end instead (0 everywhere here).
+  view.galleryColours()->setCurrentIndex(1);
+  CHECK(LabelMapView::pixelColour(view.galleryImage(4), 1, 1) == entropyColour(0.0));
+  CHECK(view.renderToImage().width() > view.vtkWidget()->width());  // the legend beside it
+}
+
+TEST_CASE("clicking a pixel inspects it and sends its flows to the simplex view", "[images]") {
+  LabelMapView view;
+  view.resize(900, 600);
+  view.show();
+  REQUIRE(QTest::qWaitForWindowExposed(&view));
+  TrajectoryView simplex;
+  QObject::connect(&view, &LabelMapView::pixelInspected,
+                   [&](int node, const std::vector<int>& classes) {
+                     simplex.setNode(node);
+                     simplex.setShownClasses(classes);
+                   });
+  const auto set = handMade(4, 3, 4, 6, 5);
+  simplex.setSamples(set);
+  view.setSamples(set);
+  view.vtkWidget()->renderToImage();  // the camera of the first frame
+
+  QSignalSpy inspected(&view, &LabelMapView::pixelInspected);
+  // Pixel (row 2, column 4) = node 16 of the argmax map; sample 0 at t_end is one-hot on
+  // class 16 % 5 = 1, so its top three are 1, then 0 and 2 (ties: lower class first).
+  const auto centre = view.scrubRect(0).centre(16);
+  QTest::mouseClick(view.vtkWidget(), Qt::LeftButton, Qt::NoModifier,
+                    view.widgetPosition(centre[0], centre[1]));
+  REQUIRE(inspected.count() == 1);
+  CHECK(inspected.front().at(0).toInt() == 16);
+  CHECK(view.inspectedPixel() == 16);
+  CHECK(view.inspectedClasses() == std::vector<int>{1, 0, 2});
+  CHECK(simplex.node() == 16);
+  CHECK(simplex.selection().shown() == std::vector<int>{1, 0, 2});
+  CHECK(simplex.trajectoryLines() == 3);  // the three kept flows of that pixel
+  // The inspector shows W(t) of that pixel at the slider's time.
+  view.setTimeIndex(1);
+  const std::vector<float>& bars = view.classBars()->probabilities();
+  REQUIRE(bars.size() == 5);
+  CHECK(bars[1] == 0.6f);
+  CHECK(bars[3] == 0.1f);
+
+  // A click on the entropy map inspects the same way; pinning a class puts it first.
+  const auto other = view.scrubRect(1).centre(3);
+  QTest::mouseClick(view.vtkWidget(), Qt::LeftButton, Qt::NoModifier,
+                    view.widgetPosition(other[0], other[1]));
+  CHECK(view.inspectedPixel() == 3);
+  QTest::mouseClick(view.classBars(), Qt::LeftButton, Qt::NoModifier,
+                    view.classBars()->rowRect(4).center());
+  CHECK(view.inspectedClasses() == std::vector<int>{4, 3, 0});
+  CHECK(simplex.selection().shown() == std::vector<int>{4, 3, 0});
+
+  // A click on a gallery map with a flow selects it; one without a flow does not.
+  const MapRect& second = view.galleryRects()[2];
+  QTest::mouseClick(view.vtkWidget(), Qt::LeftButton, Qt::NoModifier,
+                    view.widgetPosition(second.x + 1, second.y - 1));
+  CHECK(view.selectedSample() == 2);
+  const MapRect& last = view.galleryRects()[3];
+  QTest::mouseClick(view.vtkWidget(), Qt::LeftButton, Qt::NoModifier,
+                    view.widgetPosition(last.x + 1, last.y - 1));
+  CHECK(view.selectedSample() == 2);
+}
+
+TEST_CASE("the training panel composes cityscapes: and idx: SPECs from its widgets", "[images]") {
+  TrainingPanel panel;
+  ImageDataOptions* options = panel.imageOptions();
+  CHECK(options->isHidden());
+  panel.setDataSpec(ImageDataOptions::defaultCityscapesSpec("/data/cityscapes"));
+  CHECK_FALSE(options->isHidden());
+  CHECK(panel.networkBox()->currentText() == "unet");  // image data: a U-Net by default
+  CHECK(options->classSet()->currentText() == "categories");
+  CHECK(options->cropHeight()->value() == 32);
+  CHECK(options->cropWidth()->value() == 64);
+
+  QSignalSpy chosen(&panel, &TrainingPanel::dataSpecChosen);
+  options->folder()->clear();
+  QTest::keyClicks(options->folder(), "/tmp/streets");
+  QTest::keyClick(options->folder(), Qt::Key_Return);
+  options->split()->setCurrentText("val");
+  options->classSet()->setCurrentText("train");
+  options->scale()->setValue(0.25);
+  options->cropHeight()->setValue(64);
+  options->cropWidth()->setValue(128);
+  options->cropMode()->setCurrentText("grid");
+  const QString city =
+      "cityscapes:/tmp/streets?split=val&classes=train&scale=0.25&crop=64x128&crops=grid";
+  CHECK(panel.dataSpec() == city);
+  CHECK(panel.config().data == city.toStdString());
+  // Spinning waits for the value to settle before the data is opened.
+  REQUIRE(waitFor([&] { return !chosen.isEmpty() && chosen.back().at(0).toString() == city; }));
+  options->cropHeight()->setValue(0);  // full maps: no crop parameter
+  CHECK(panel.dataSpec() ==
+        "cityscapes:/tmp/streets?split=val&classes=train&scale=0.25&crops=grid");
+
+  panel.setDataSpec(ImageDataOptions::defaultIdxSpec());
+  CHECK(options->idxFile()->text() == "fashion-mnist");
+  options->levels()->setValue(4);
+  options->pad()->setValue(0);
+  CHECK(panel.dataSpec() == "idx:fashion-mnist?levels=4");
+  options->pad()->setValue(40);
+  CHECK(panel.dataSpec() == "idx:fashion-mnist?levels=4&pad=40");
+  // A typed SPEC fills the widgets; parameters they do not know are kept.
+  panel.setDataSpec("idx:/data/digits-idx3-ubyte?levels=8&limit=100");
+  CHECK(options->levels()->value() == 8);
+  options->levels()->setValue(3);
+  CHECK(panel.dataSpec() == "idx:/data/digits-idx3-ubyte?levels=3&limit=100");
+
+  panel.setDataSpec("toy:coupled-binary");
+  CHECK(options->isHidden());
+  CHECK(panel.networkBox()->currentText() == "mlp");
+}
+
+TEST_CASE("a 64 x 128 label map (n = 8192): one pixel's flows, nothing drawn per node",
+          "[images]") {
+  const int64_t h = 64, w = 128, c = 8, n = h * w, times = 31;
+  auto set = std::make_shared<SampleSet>();
+  set->count = 8;
+  set->variables = n;
+  set->classes = c;
+  set->image = palette(h, w, c);
+  for (int64_t t = 0; t < times; ++t) set->times.push_back(0.5 * double(t));
+  set->trajectories.assign(size_t(times * 2 * n * c), 1.0f / float(c));
+  set->endPoints.assign(size_t(8 * n * c), 1.0f / float(c));
+  set->labels.assign(size_t(8 * n), 3);
+  DataSummary data;
+  data.variables = n;
+  data.classes = c;
+  data.image = set->image;
+  data.marginals.assign(size_t(n * c), 1.0 / double(c));
+
+  QElapsedTimer clock;
+  clock.start();
+  TrajectoryView simplex;
+  simplex.resize(500, 400);
+  simplex.setData(data);
+  simplex.setSamples(set);
+  simplex.setNode(-1);  // "all nodes" does not exist for label maps: one pixel stays
+  CHECK(simplex.node() == 0);
+  CHECK(simplex.trajectoryLines() == 2);
+  CHECK(simplex.particleCount() == 2);
+  simplex.setNode(n - 1);
+  CHECK(simplex.node() == n - 1);
+  MetaSimplexView meta;
+  meta.resize(500, 400);
+  meta.setData(data);
+  meta.setSamples(set);
+  LabelMapView maps;
+  maps.resize(900, 600);
+  maps.setData(data);
+  maps.setSamples(set, true);
+  maps.show();
+  REQUIRE(QTest::qWaitForWindowExposed(&maps));
+  CHECK(maps.galleryCount() == 8);
+  for (int i = 0; i < times; ++i) maps.setTimeIndex(i);
+  maps.renderToImage();
+  simplex.show();
+  simplex.vtkWidget()->renderToImage();
+  CHECK(clock.elapsed() < 10000);
+}
+
+// Not run by default (hidden tag): frames per second of the label-map view while it scrubs a
+// 64 x 128 map, for README's figures. `efm_gui_tests "[.measure]"` under xvfb-run.
+TEST_CASE("label-map view frame rate while scrubbing", "[.measure]") {
+  const int64_t h = 64, w = 128, c = 8, n = h * w, times = 76;
+  auto set = std::make_shared<SampleSet>();
+  set->count = 16;
+  set->variables = n;
+  set->classes = c;
+  set->image = palette(h, w, c);
+  for (int64_t t = 0; t < times; ++t) set->times.push_back(0.2 * double(t));
+  set->trajectories.resize(size_t(times * 4 * n * c));
+  for (size_t i = 0; i < set->trajectories.size(); ++i)
+    set->trajectories[i] = float((i * 2654435761u) % 1000) / 1000.0f;
+  set->endPoints.assign(size_t(16 * n * c), 1.0f / float(c));
+  set->labels.resize(size_t(16 * n));
+  for (size_t i = 0; i < set->labels.size(); ++i) set->labels[i] = int64_t(i / 97 % c);
+  LabelMapView view;
+  view.resize(1100, 750);
+  view.show();
+  REQUIRE(QTest::qWaitForWindowExposed(&view));
+  QElapsedTimer clock;
+  clock.start();
+  view.setSamples(set, false);
+  const qint64 handOver = clock.restart();
+  const long long frames = view.vtkWidget()->framesRendered();
+  for (int round = 0; round < 2; ++round)
+    for (int i = 0; i < times; ++i) {
+      view.setTimeIndex(i);
+      view.vtkWidget()->repaint();
+    }
+  const double seconds = double(clock.elapsed()) / 1000.0;
+  const double fps = double(view.vtkWidget()->framesRendered() - frames) / seconds;
+  clock.restart();
+  const long long still = view.vtkWidget()->framesRendered();
+  for (int i = 0; i < 60; ++i) view.vtkWidget()->repaint();
+  std::printf("unchanged frames: %.1f frames/s\n",
+              double(view.vtkWidget()->framesRendered() - still) / (double(clock.elapsed()) / 1000.0));
+  std::printf("label maps 64x128, 16 maps: hand-over %lld ms; scrubbing %.1f frames/s\n",
+              static_cast<long long>(handOver), fps);
+  CHECK(fps > 0);
+}
