@@ -4,6 +4,7 @@
 #include <QDir>
 #include <QFileInfo>
 #include <QPushButton>
+#include <QSlider>
 #include <QTimer>
 #include <cstdio>
 
@@ -11,6 +12,8 @@
 #include "engine/training_controller.h"
 #include "main_window.h"
 #include "views/geodesic_view.h"
+#include "views/label_map_view.h"
+#include "widgets/image_data_spec.h"
 #include "widgets/sampling_panel.h"
 #include "widgets/training_panel.h"
 
@@ -39,10 +42,10 @@ void DemoScript::start() {
               fail(QString("training stopped at step %1").arg(step));
               return;
             }
-            std::fprintf(stderr, "efm-studio --demo: trained %lld steps; sampling %d labelings\n",
-                         static_cast<long long>(step), options_.samples);
+            std::fprintf(stderr, "efm-studio --demo: trained %lld steps; sampling\n",
+                         static_cast<long long>(step));
             sampling_ = true;
-            window_->samplingPanel()->setCount(options_.samples);
+            if (options_.samples > 0) window_->samplingPanel()->setCount(options_.samples);
             window_->sampleNow();
           });
   connect(window_, &MainWindow::samplesReady, this, [this](bool preview) {
@@ -55,9 +58,12 @@ void DemoScript::start() {
       if (!window_->sampler()->busy()) QTimer::singleShot(400, this, [this] { saveScreenshots(); });
     }
   });
+  // The data first, then the network settings that suit it (a U-Net for image data), not
+  // those of the last session: the pictures should not depend on who ran the studio before.
   TrainingPanel* panel = window_->trainingPanel();
+  panel->setDataSpec(options_.spec);
+  panel->applyDataKindDefaults(ImageDataSpec::kindOf(options_.spec) != ImageDataSpec::Kind::None);
   RunConfig config = panel->config();
-  config.data = options_.spec.toStdString();
   config.train.steps = options_.steps;
   panel->setConfig(config);
   std::fprintf(stderr, "efm-studio --demo: training %s for %d steps\n",
@@ -71,18 +77,30 @@ void DemoScript::saveScreenshots() {
   window_->geodesicView()->setBallsVisible(true);
   QDir dir(options_.screenshotDir);
   QStringList written;
-  for (int view : {int(MainWindow::Trajectories), int(MainWindow::Geodesics),
-                   int(MainWindow::MetaSimplex), -1}) {
+  auto save = [&](int view, const QString& name) {
     if (view >= 0) window_->showView(view);
     QApplication::processEvents();
-    if (finished_) return;
-    const QString file = dir.filePath(MainWindow::viewName(view) + ".png");
+    if (finished_) return false;
+    const QString file = dir.filePath(name + ".png");
     QString error;
     if (!window_->exportView(view, file, &error)) {
       fail(error);
-      return;
+      return false;
     }
     written << file;
+    return true;
+  };
+  for (int view : {int(MainWindow::Trajectories), int(MainWindow::Geodesics),
+                   int(MainWindow::MetaSimplex), -1})
+    if (!save(view, MainWindow::viewName(view))) return;
+  // Image data: the gallery with the selected map at t_end, and again while it forms.
+  LabelMapView* maps = window_->labelMapView();
+  if (maps->showsImages()) {
+    if (!save(MainWindow::LabelMaps, "label-maps")) return;
+    const int end = maps->timeSlider()->maximum();
+    maps->setTimeIndex(end / 3);
+    if (!save(MainWindow::LabelMaps, "label-maps-forming")) return;
+    maps->setTimeIndex(end);
   }
   window_->showView(MainWindow::Trajectories);
   QApplication::processEvents();

@@ -1,6 +1,7 @@
 #pragma once
 // `efm-studio --demo SPEC --steps N --screenshot-dir DIR`: drives the real window the way
-// a person would (pick data, Start, wait, Sample), then saves one PNG per view and quits.
+// a person would (pick data, Start, wait, Sample), then saves one PNG per view and quits
+// (for image data also the label maps, at t_end and while they form).
 // For tests, documentation pictures and bug reports.
 
 #include <QObject>
@@ -14,7 +15,7 @@ struct DemoOptions {
   QString spec = "toy:coupled-binary";
   int steps = 1000;
   QString screenshotDir = "studio-screenshots";
-  int samples = 2000;
+  int samples = 0;  // 0: the Sampling panel's count (2000, or 16 label maps for image data)
 };
 
 class DemoScript : public QObject {

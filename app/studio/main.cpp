@@ -64,7 +64,9 @@ int main(int argc, char** argv) {
   QCommandLineOption shots("screenshot-dir",
                            "Where the demo writes its pictures (default studio-screenshots).",
                            "DIR", "studio-screenshots");
-  QCommandLineOption samples("samples", "Labelings the demo samples (default 2000).", "N", "2000");
+  QCommandLineOption samples(
+      "samples", "Labelings the demo samples (default 2000; 16 label maps for image data).", "N",
+      "0");
   parser.addOptions({demo, steps, shots, samples});
   parser.process(app);
 
@@ -78,7 +80,8 @@ int main(int argc, char** argv) {
     options.steps = parser.value(steps).toInt(&stepsOk);
     options.samples = parser.value(samples).toInt(&samplesOk);
     options.screenshotDir = parser.value(shots);
-    if (!stepsOk || options.steps < 1 || !samplesOk || options.samples < 1) {
+    if (!stepsOk || options.steps < 1 || !samplesOk || options.samples < 0 ||
+        (parser.isSet(samples) && options.samples < 1)) {
       std::fprintf(stderr, "efm-studio: --steps and --samples take a positive whole number\n");
       return 2;
     }
