@@ -8,6 +8,7 @@
 #include "dataset_internal.h"
 #include "efm/errors.h"
 #include "efm/png_io.h"
+#include "efm/synthetic_streets.h"
 #include "image_cache.h"
 #include "image_crops_dataset.h"
 #include "parallel_work.h"
@@ -20,6 +21,8 @@
 #include <filesystem>
 #include <sstream>
 #include <vector>
+
+#include <unistd.h>
 
 namespace efm::detail {
 namespace {
@@ -191,10 +194,36 @@ std::string classesText(CityscapesClassSet set) {
 
 }  // namespace
 
+// `cityscapes:synthetic`: the embedded street scenes, written once at Cityscapes' size into
+// the cache folder (a folder per count and seed; a half-written one is never used, because it
+// only gets its final name when complete).
+std::string syntheticStreetsRoot(const SpecParams& params, const DataProgress& progress) {
+  const int64_t count = params.integer("count", 200, 1, 100000);
+  const uint64_t seed = params.seed("seed");
+  const fs::path root = fs::path(cacheDirectory()) /
+                        ("synthcity-" + std::to_string(count) + "-" + std::to_string(seed));
+  std::error_code error;
+  if (fs::is_directory(root / "gtFine", error)) return root.string();
+  const fs::path partial = root.string() + ".partial-" + std::to_string(::getpid());
+  fs::remove_all(partial, error);
+  writeSyntheticCityscapes(partial.string(), count, seed, {}, progress);
+  fs::rename(partial, root, error);
+  if (error && !fs::is_directory(root / "gtFine")) {
+    fs::remove_all(partial, error);
+    params.fail("cannot create the synthetic streets in '" + root.string() + "'");
+  }
+  fs::remove_all(partial, error);  // another process finished first
+  return root.string();
+}
+
 DatasetPtr openCityscapesDataset(const DataSpec& spec, const DataProgress& progress) {
-  const SpecParams params(spec, {"split", "classes", "scale", "size", "crop", "crops", "strict"});
+  const SpecParams params(
+      spec, {"split", "classes", "scale", "size", "crop", "crops", "strict", "count", "seed"});
   Request request;
-  request.root = spec.target;
+  const bool synthetic = spec.target == "synthetic";
+  if (!synthetic && (params.has("count") || params.has("seed")))
+    params.fail("count and seed apply only to cityscapes:synthetic (the embedded street scenes)");
+  request.root = synthetic ? syntheticStreetsRoot(params, progress) : spec.target;
   request.split = params.choice("split", "train", {"train", "val", "test"});
   request.classes = *parseCityscapesClassSet(
       params.choice("classes", "categories", {"categories", "train", "ids"}));

@@ -600,6 +600,31 @@ TEST_CASE("cityscapes: decoded once, cache rebuilt when corrupt, cancel", "[imag
                   efm::Cancelled);
 }
 
+TEST_CASE("cityscapes:synthetic writes the embedded street scenes once", "[images]") {
+  CacheDir cache;
+  std::vector<std::string> stages;
+  auto recording = [&](int64_t, int64_t, const std::string& stage) {
+    if (stages.empty() || stages.back() != stage) stages.push_back(stage);
+    return true;
+  };
+  const std::string spec = "cityscapes:synthetic?count=5&seed=2&scale=0.03125&crop=16x32";
+  const auto data = efm::openDataset(spec, recording);
+  CHECK(data->variables() == 16 * 32);
+  CHECK(data->classes() == 8);
+  CHECK(data->count() == 4);  // 80% of 5 scenes in train
+  REQUIRE(stages.size() == 2);
+  CHECK_THAT(stages[0], Contains("writing"));
+  CHECK_THAT(stages[1], Contains("decoding"));
+  CHECK(fs::is_directory(cache.path() / "synthcity-5-2" / "gtFine" / "train"));
+  // Second open: neither written nor decoded again.
+  stages.clear();
+  const auto again = efm::openDataset(spec, recording);
+  CHECK(stages.empty());
+  CHECK(torch::equal(again->marginals(), data->marginals()));
+  CHECK_THAT(specErrorMessage("cityscapes:/nonexistent?count=3"),
+             Contains("only to cityscapes:synthetic"));
+}
+
 TEST_CASE("cityscapes: SPEC errors name the SPEC or the folder", "[images]") {
   CacheDir cache;
   TempDir dir;

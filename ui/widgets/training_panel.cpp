@@ -61,10 +61,12 @@ TrainingPanel::TrainingPanel(QWidget* parent) : QWidget(parent) {
   data_ = new QComboBox;
   data_->setEditable(true);
   data_->addItems(toySpecs());
-  // Image data: Debian's Fashion-MNIST, and Cityscapes in the folder last picked.
+  // Image data: Debian's Fashion-MNIST, the embedded synthetic street scenes (written into
+  // the cache on first use), and Cityscapes in the folder last picked.
   const QString cityscapesFolder =
       QSettings().value("data/cityscapesFolder", QDir::home().filePath("cityscapes")).toString();
   data_->addItem(ImageDataOptions::defaultIdxSpec());
+  data_->addItem(ImageDataOptions::defaultCityscapesSpec("synthetic"));
   data_->addItem(ImageDataOptions::defaultCityscapesSpec(cityscapesFolder));
   data_->setToolTip(
       "A data SPEC as `efm train --data` takes it (README, \"Data SPECs\"), or a "
