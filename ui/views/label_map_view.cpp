@@ -50,7 +50,10 @@ constexpr double kMarginPixels = 12;
 const char* const kScrubTitles[3] = {"argmax W(t)", "entropy of W(t)", "entropy of W_end"};
 const QColor kSelected(240, 130, 0);
 const QColor kWithFlow(150, 150, 150);
-const QColor kPixel(220, 0, 0);
+// The inspected pixel's ring is white inside black: visible on every class colour (a red
+// ring vanished on Cityscapes' "human", white alone on the grey levels' white).
+const QColor kPixelInner(255, 255, 255);
+const QColor kPixelOuter(0, 0, 0);
 
 // An RGB picture of a map drawn at `rect`. Whole pixels (Border): VTK would otherwise draw
 // from the centre of the first pixel to the centre of the last one.
@@ -490,8 +493,11 @@ void LabelMapView::updateMarkers() {
     // A ring one pixel wide around the inspected pixel, so that its colour stays visible.
     for (const MapRect& r : scrubRects_) {
       const auto centre = r.centre(inspected_);
-      const double half = 1.5 * r.scale;
-      outlines.add(centre[0] - half, centre[1] - half, centre[0] + half, centre[1] + half, kPixel);
+      const double half = 1.5 * r.scale, outer = half + 0.35 * r.scale;
+      outlines.add(centre[0] - outer, centre[1] - outer, centre[0] + outer, centre[1] + outer,
+                   kPixelOuter);
+      outlines.add(centre[0] - half, centre[1] - half, centre[0] + half, centre[1] + half,
+                   kPixelInner);
     }
   }
   markers_ = outlines.actor(2.0);
