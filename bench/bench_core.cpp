@@ -6,6 +6,7 @@
 // Reference figures (the authors' Python implementation on the same 2-core machine, same
 // LibTorch 1.13 with OpenBLAS, 2 threads): MLP 21.9 steps/s, CNN 7.5 steps/s, sampling
 // 16,000 coupled-binary labelings with RK4 (step 0.2, t_end 15) 34.3 s.
+#include "bench_report.h"
 #include "efm/config.h"
 #include "efm/dataset.h"
 #include "efm/runtime_tuning.h"
@@ -21,13 +22,11 @@
 #include <string>
 
 using namespace efm;
-using Clock = std::chrono::steady_clock;
+using efm::bench::Clock;
+using efm::bench::row;
+using efm::bench::seconds;
 
 namespace {
-
-double seconds(Clock::time_point since) {
-  return std::chrono::duration<double>(Clock::now() - since).count();
-}
 
 // fp32 GEMM rate of this machine with LibTorch's BLAS (the ceiling for the MLP).
 double measureMatmulGflops() {
@@ -59,15 +58,6 @@ TrainResult benchTraining(const RunConfig& config, int64_t warmup, int64_t steps
   const auto start = Clock::now();
   for (int64_t k = 0; k < steps; ++k) trainer.step();
   return {steps / seconds(start)};
-}
-
-void row(const std::string& name, double value, const std::string& unit, double reference,
-         bool higherIsBetter) {
-  const double speedup = higherIsBetter ? value / reference : reference / value;
-  std::cout << std::left << std::setw(44) << name << std::right << std::setw(10) << std::fixed
-            << std::setprecision(2) << value << ' ' << std::setw(8) << std::left << unit
-            << std::right << " reference " << std::setw(7) << reference << "  speed-up "
-            << std::setprecision(2) << speedup << "x\n";
 }
 
 }  // namespace

@@ -7,6 +7,7 @@
 //
 // Reference figures (the authors' Python implementation on the same 2-core machine, same
 // LibTorch 1.13, 2 threads): 1.78 training steps/s, 61.7 s to sample 4 maps.
+#include "bench_report.h"
 #include "efm/config.h"
 #include "efm/dataset.h"
 #include "efm/runtime_tuning.h"
@@ -24,13 +25,11 @@
 #include <string>
 
 using namespace efm;
-using Clock = std::chrono::steady_clock;
+using efm::bench::Clock;
+using efm::bench::row;
+using efm::bench::seconds;
 
 namespace {
-
-double seconds(Clock::time_point since) {
-  return std::chrono::duration<double>(Clock::now() - since).count();
-}
 
 // Forward 3 x 3 convolution, 64 -> 64 channels on [4, 64, 32, 64]: the U-Net's bulk.
 double measureConvGflops() {
@@ -77,15 +76,6 @@ class BandedMaps final : public Dataset {
  private:
   int64_t height_, width_;
 };
-
-void row(const std::string& name, double value, const std::string& unit, double reference,
-         bool higherIsBetter) {
-  const double speedup = higherIsBetter ? value / reference : reference / value;
-  std::cout << std::left << std::setw(44) << name << std::right << std::setw(10) << std::fixed
-            << std::setprecision(2) << value << ' ' << std::setw(8) << std::left << unit
-            << std::right << " reference " << std::setw(7) << reference << "  speed-up "
-            << std::setprecision(2) << speedup << "x\n";
-}
 
 }  // namespace
 
