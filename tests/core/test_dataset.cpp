@@ -2,6 +2,7 @@
 #include "efm/dataset.h"
 #include "efm/errors.h"
 #include "efm/metrics.h"
+#include "input_errors.h"
 
 #include <ATen/CPUGeneratorImpl.h>
 #include <torch/torch.h>
@@ -68,20 +69,6 @@ double chiSquareRatio(const torch::Tensor& table, const torch::Tensor& samples, 
 torch::Tensor grid(const efm::DatasetPtr& data) {
   const int64_t c = data->classes();
   return data->jointTable().value().view({c, c});
-}
-
-template <typename F>
-std::string inputErrorMessage(F&& f) {
-  try {
-    f();
-  } catch (const efm::InputError& e) {
-    return e.what();
-  }
-  return "<no InputError>";
-}
-
-std::string specErrorMessage(const std::string& spec) {
-  return inputErrorMessage([&] { efm::openDataset(spec); });
 }
 
 }  // namespace

@@ -5,6 +5,7 @@
 #include "efm/label_palette.h"
 #include "efm/png_io.h"
 #include "efm/synthetic_streets.h"
+#include "input_errors.h"
 
 #include <ATen/CPUGeneratorImpl.h>
 #include <torch/torch.h>
@@ -64,20 +65,6 @@ class CacheDir {
  private:
   TempDir dir_;
 };
-
-template <typename F>
-std::string inputErrorMessage(F&& f) {
-  try {
-    f();
-  } catch (const efm::InputError& e) {
-    return e.what();
-  }
-  return "<no InputError>";
-}
-
-std::string specErrorMessage(const std::string& spec) {
-  return inputErrorMessage([&] { efm::openDataset(spec); });
-}
 
 at::Generator generator(uint64_t seed) { return at::detail::createCPUGenerator(seed); }
 
