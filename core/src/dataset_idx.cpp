@@ -22,6 +22,9 @@ namespace {
 // Where Debian's dataset-fashion-mnist package puts the training images.
 constexpr const char* kFashionMnist =
     "/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz";
+// Its 10,000 test images: idx:fashion-mnist-test.
+constexpr const char* kFashionMnistTest =
+    "/usr/share/datasets/fashion-mnist/t10k-images-idx3-ubyte.gz";
 constexpr int64_t kMaxSide = 1024;
 constexpr int64_t kMaxStoredBytes = int64_t{1} << 32;
 constexpr unsigned kChunk = 1u << 22;
@@ -89,15 +92,48 @@ uint32_t bigEndian(const uint8_t* bytes) {
          uint32_t{bytes[3]};
 }
 
+// The labels file that belongs to an images file: MNIST's naming, "...-images-idx3-ubyte..."
+// beside "...-labels-idx1-ubyte...". Empty when the name does not follow it.
+std::string labelsFileFor(const std::string& images) {
+  const std::string name = std::filesystem::path(images).filename().string();
+  const std::string key = "images-idx3";
+  const auto at = name.rfind(key);
+  if (at == std::string::npos) return "";
+  const std::string labels = name.substr(0, at) + "labels-idx1" + name.substr(at + key.size());
+  return (std::filesystem::path(images).parent_path() / labels).string();
+}
+
+// The class labels of an idx1 file (rank 1, unsigned bytes); exactly `expected` of them.
+std::vector<uint8_t> readIdxLabels(const std::string& path, int64_t expected,
+                                   const DataProgress& progress) {
+  IdxReader reader(path, progress);
+  if (!reader.file()) reader.fail("cannot open");
+  uint8_t header[8] = {0};
+  if (!reader.read(header, 8, 0)) reader.fail("too short for an IDX labels header");
+  if (header[0] != 0 || header[1] != 0 || header[2] != 0x08 || header[3] != 1)
+    reader.fail("not an IDX labels file (expected unsigned bytes of rank 1, an idx1 file)");
+  const int64_t count = bigEndian(header + 4);
+  if (count != expected)
+    reader.fail("holds " + std::to_string(count) + " labels for " + std::to_string(expected) +
+                " images");
+  std::vector<uint8_t> labels(static_cast<std::size_t>(count));
+  if (!reader.read(labels.data(), count, 0))
+    reader.fail("truncated: fewer than the " + std::to_string(count) + " labels it declares");
+  return labels;
+}
+
 }  // namespace
 
 DatasetPtr openIdxDataset(const DataSpec& spec, const DataProgress& progress) {
-  const SpecParams params(spec, {"levels", "pad", "limit"});
+  const SpecParams params(spec, {"levels", "pad", "limit", "label"});
   const int64_t levels = params.integer("levels", 2, 2, 256);
   const auto pad = params.optionalInteger("pad", 1, kMaxSide);
   const auto limit = params.optionalInteger("limit", 1, INT64_MAX);
-  const bool fashion = spec.target == "fashion-mnist";
-  const std::string path = fashion ? kFashionMnist : spec.target;
+  // label=K keeps the images of class K (read from the labels file beside the images).
+  const auto label = params.optionalInteger("label", 0, 255);
+  const bool fashionTest = spec.target == "fashion-mnist-test";
+  const bool fashion = spec.target == "fashion-mnist" || fashionTest;
+  const std::string path = fashionTest ? kFashionMnistTest : fashion ? kFashionMnist : spec.target;
   std::error_code error;
   if (!std::filesystem::exists(path, error))
     params.fail("cannot open IDX file '" + path + "': no such file" +
@@ -132,7 +168,18 @@ DatasetPtr openIdxDataset(const DataSpec& spec, const DataProgress& progress) {
   if (height < rows || width < columns)
     params.fail("pad=" + std::to_string(*pad) + " is smaller than the images (" +
                 std::to_string(rows) + "x" + std::to_string(columns) + ")");
-  const int64_t count = std::min(stored, limit.value_or(stored));
+  std::string labelsPath;
+  if (label) {
+    labelsPath = labelsFileFor(path);
+    if (labelsPath.empty() || !std::filesystem::exists(labelsPath, error))
+      params.fail("label=" + std::to_string(*label) + " needs the labels file beside '" + path +
+                  "' (" +
+                  (labelsPath.empty() ? "a name with labels-idx1 in place of images-idx3"
+                                      : "'" + labelsPath + "'") +
+                  ")");
+  }
+  // With a label filter every image is read first; limit=N then keeps the first N of the class.
+  const int64_t count = label ? stored : std::min(stored, limit.value_or(stored));
   if (count * height * width > kMaxStoredBytes)
     params.fail("more than 4 GiB of images; use limit=N");
 
@@ -149,22 +196,36 @@ DatasetPtr openIdxDataset(const DataSpec& spec, const DataProgress& progress) {
   if (gzread(reader.file(), &extra, 1) > 0)
     reader.fail("has bytes after the " + std::to_string(stored) + " images it declares");
 
+  // The images kept: all of them, or those of the class asked for (the first `limit`).
+  std::vector<int64_t> kept;
+  if (label) {
+    const std::vector<uint8_t> labels = readIdxLabels(labelsPath, stored, progress);
+    for (int64_t i = 0; i < stored && static_cast<int64_t>(kept.size()) < limit.value_or(stored);
+         ++i)
+      if (labels[static_cast<std::size_t>(i)] == *label) kept.push_back(i);
+    if (kept.empty())
+      params.fail("no image of class " + std::to_string(*label) + " in '" + labelsPath + "'");
+  } else {
+    for (int64_t i = 0; i < count; ++i) kept.push_back(i);
+  }
+  const auto keptCount = static_cast<int64_t>(kept.size());
+
   // Level floor(value * levels / 256): levels=2 is the threshold value / 255 >= 0.5.
   std::array<uint8_t, 256> level{};
   for (int v = 0; v < 256; ++v) level[v] = static_cast<uint8_t>((v * levels) / 256);
-  Tensor images = torch::zeros({count, height, width}, torch::kUInt8);
+  Tensor images = torch::zeros({keptCount, height, width}, torch::kUInt8);
   uint8_t* out = images.data_ptr<uint8_t>();
   // Centred; an odd margin puts the extra row (column) at the bottom (right).
   const int64_t top = (height - rows) / 2, left = (width - columns) / 2;
-  for (int64_t i = 0; i < count; ++i)
+  for (int64_t i = 0; i < keptCount; ++i)
     for (int64_t r = 0; r < rows; ++r) {
-      const uint8_t* source = raw.data() + (i * rows + r) * columns;
+      const uint8_t* source = raw.data() + (kept[static_cast<std::size_t>(i)] * rows + r) * columns;
       uint8_t* target = out + (i * height + top + r) * width + left;
       for (int64_t c = 0; c < columns; ++c) target[c] = level[source[c]];
     }
 
   ImageDataFacts facts;
-  facts.images = count;
+  facts.images = keptCount;
   facts.fileHeight = rows;
   facts.fileWidth = columns;
   facts.height = height;
@@ -172,9 +233,11 @@ DatasetPtr openIdxDataset(const DataSpec& spec, const DataProgress& progress) {
   facts.crops = cropModeName(CropMode::kCenter);
   const std::string padded =
       pad ? " padded to " + std::to_string(height) + "x" + std::to_string(width) : "";
-  const std::string description = "idx:" + spec.target + " (" + std::to_string(count) + " images " +
-                                  std::to_string(rows) + "x" + std::to_string(columns) + padded +
-                                  ", " + std::to_string(levels) + " levels)";
+  const std::string ofClass = label ? " of class " + std::to_string(*label) : "";
+  const std::string description = "idx:" + spec.target + " (" + std::to_string(keptCount) +
+                                  " images" + ofClass + " " + std::to_string(rows) + "x" +
+                                  std::to_string(columns) + padded + ", " + std::to_string(levels) +
+                                  " levels)";
   return std::make_shared<ImageCropsDataset>(description, std::move(images), levels,
                                              std::array<int64_t, 2>{height, width},
                                              CropMode::kCenter, "levels", facts);

@@ -66,6 +66,7 @@ class ItemsDataset final : public Dataset {
   std::optional<Tensor> jointTable() const override;
   Tensor marginals() const override;
   std::optional<int64_t> count() const override { return items_.size(0); }
+  std::optional<Tensor> items(int64_t first, int64_t number) const override;
   std::string description() const override { return description_; }
 
  private:

@@ -144,4 +144,10 @@ std::optional<Tensor> ItemsDataset::jointTable() const {
 
 Tensor ItemsDataset::marginals() const { return empiricalMarginals(items_, classes_); }
 
+std::optional<Tensor> ItemsDataset::items(int64_t first, int64_t number) const {
+  if (first < 0 || number < 0 || first + number > items_.size(0))
+    throw std::out_of_range("ItemsDataset::items: range outside the items");
+  return items_.narrow(0, first, number).clone();
+}
+
 }  // namespace efm::detail

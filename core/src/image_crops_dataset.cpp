@@ -98,6 +98,27 @@ std::optional<int64_t> ImageCropsDataset::count() const {
   return images_.size(0) * placementsPerImage();
 }
 
+std::optional<Tensor> ImageCropsDataset::items(int64_t first, int64_t number) const {
+  const int64_t available = *count();
+  if (first < 0 || number < 0 || first + number > available)
+    throw std::out_of_range("ImageCropsDataset::items: range outside the items");
+  Tensor out = torch::empty({number, variables()}, torch::kLong);
+  int64_t* target = out.data_ptr<int64_t>();
+  const std::array<int64_t, 2> centre = {(images_.size(1) - cropHeight_) / 2,
+                                         (images_.size(2) - cropWidth_) / 2};
+  for (int64_t k = 0; k < number; ++k) {
+    const int64_t index = first + k;
+    if (mode_ == CropMode::kRandom) {
+      copyCrop(index, centre, target + k * variables());
+    } else {
+      const int64_t perImage = static_cast<int64_t>(offsets_.size());
+      copyCrop(index / perImage, offsets_[static_cast<std::size_t>(index % perImage)],
+               target + k * variables());
+    }
+  }
+  return out;
+}
+
 std::optional<Tensor> ImageCropsDataset::jointTable() const {
   const auto size = jointTableSize(variables(), classes_);
   const int64_t crops = images_.size(0) * placementsPerImage();

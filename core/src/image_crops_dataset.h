@@ -33,6 +33,8 @@ class ImageCropsDataset final : public Dataset {
   Tensor marginals() const override { return marginals_.clone(); }
   // Distinct crops (center, grid) or images (random).
   std::optional<int64_t> count() const override;
+  // Center and grid crops in order (image by image); random mode: each image's centre crop.
+  std::optional<Tensor> items(int64_t first, int64_t number) const override;
   std::string description() const override { return description_; }
   ImageLayout imageLayout() const override { return {cropHeight_, cropWidth_, classSet_}; }
   std::optional<ImageDataFacts> imageFacts() const override { return facts_; }

@@ -60,6 +60,16 @@ class Dataset {
   // Number of items for finite datasets (CSV of labelings), nullopt for distributions.
   virtual std::optional<int64_t> count() const { return std::nullopt; }
 
+  // Items [first, first + number) of a finite dataset, in order, as int64 [number, n] on the
+  // CPU: the lines of a CSV; for image data the crops of `center` and `grid` mode, or each
+  // image's centre crop with `random` crops. nullopt for distributions. Throws
+  // std::out_of_range unless 0 <= first <= first + number <= count().
+  virtual std::optional<Tensor> items(int64_t first, int64_t number) const {
+    (void)first;
+    (void)number;
+    return std::nullopt;
+  }
+
   // One line for people: "coupled-binary (n=2, c=2)".
   virtual std::string description() const = 0;
 
