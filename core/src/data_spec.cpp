@@ -144,6 +144,20 @@ double SpecParams::positiveReal(const std::string& key, double fallback, double 
   return *value;
 }
 
+double SpecParams::real(const std::string& key, double fallback, double min, double max) const {
+  const std::string* text = find(key);
+  if (!text) return fallback;
+  const auto value = parseFiniteDouble(*text);
+  if (!value) fail(key + " must be a finite number, got " + quoted(*text));
+  if (!(*value >= min && *value <= max)) {
+    std::ostringstream bound;
+    bound.imbue(std::locale::classic());
+    bound << "between " << min << " and " << max;
+    fail(key + " must be " + bound.str() + ", got " + quoted(*text));
+  }
+  return *value;
+}
+
 uint64_t SpecParams::seed(const std::string& key) const {
   return static_cast<uint64_t>(integer(key, 0, 0, INT64_MAX));
 }

@@ -31,6 +31,8 @@ class SpecParams {
   std::optional<int64_t> optionalInteger(const std::string& key, int64_t min, int64_t max) const;
   // Finite real in (0, max].
   double positiveReal(const std::string& key, double fallback, double max) const;
+  // Finite real in [min, max].
+  double real(const std::string& key, double fallback, double min, double max) const;
   uint64_t seed(const std::string& key) const;  // non-negative integer, default 0
   bool has(const std::string& key) const { return find(key) != nullptr; }
   // One of `options` (the message lists them), or the fallback when the key is absent.

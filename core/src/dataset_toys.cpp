@@ -92,6 +92,33 @@ Tensor dirichletTable(int64_t size, double alpha, uint64_t seed, const SpecParam
   return gamma / total;
 }
 
+// The dial of non-factorizability: (1 - lambda) * (product of the marginals) + lambda * (a
+// deterministically coupled table). The coupled table puts weight w_k on the labeling
+// (pi_1(k), ..., pi_n(k)) for k = 0..c-1, with w ~ Dirichlet(2) (every class keeps some mass)
+// and pi_i random permutations of the classes, all drawn from `seed`. Node i then has the
+// marginal w permuted by pi_i, in the coupled table as in the product, so lambda changes only
+// the dependence between the nodes, never their marginals.
+Tensor dialTable(int64_t variables, int64_t classes, double lambda, uint64_t seed) {
+  at::Generator generator = at::detail::createCPUGenerator(seed);
+  Tensor weights = at::_standard_gamma(torch::full({classes}, 2.0, torch::kDouble), generator);
+  weights = weights / weights.sum();
+  std::vector<Tensor> permutations;
+  for (int64_t i = 0; i < variables; ++i)
+    permutations.push_back(torch::randperm(classes, generator, torch::kLong));
+
+  // Node i's marginal: P(x_i = pi_i(k)) = w_k.
+  Tensor product = torch::ones({1}, torch::kDouble);
+  for (const Tensor& pi : permutations) {
+    const Tensor marginal = torch::zeros({classes}, torch::kDouble).index_put_({pi}, weights);
+    product = torch::outer(product, marginal).reshape({-1});
+  }
+  // Row-major index of labeling k of the coupled table: sum_i pi_i(k) c^(n-1-i).
+  Tensor index = torch::zeros({classes}, torch::kLong);
+  for (const Tensor& pi : permutations) index = index * classes + pi;
+  const Tensor coupled = torch::zeros_like(product).index_add_(0, index, weights);
+  return ((1.0 - lambda) * product + lambda * coupled).contiguous();
+}
+
 }  // namespace
 
 Tensor coupledBinaryTable() { return torch::tensor({0.45, 0.05, 0.05, 0.45}, torch::kDouble); }
@@ -201,9 +228,21 @@ DatasetPtr openToyDataset(const DataSpec& spec) {
     return denseToy(name, variables, classes, dirichletTable(*size, alpha, seed, params),
                     ", alpha=" + formatReal(alpha) + ", seed=" + std::to_string(seed));
   }
+  if (name == "dial") {
+    SpecParams params(spec, {"lambda", "n", "c", "seed"});
+    const double lambda = params.real("lambda", 0.5, 0.0, 1.0);
+    const int64_t variables = params.integer("n", 3, 2, 24);
+    const int64_t classes = params.integer("c", 4, 2, kMaxClasses);
+    const uint64_t seed = params.seed("seed");
+    if (!jointTableSize(variables, classes))
+      params.fail("c^n = " + std::to_string(classes) + "^" + std::to_string(variables) +
+                  " exceeds the joint-table limit " + std::to_string(kMaxJointTableSize));
+    return denseToy(name, variables, classes, dialTable(variables, classes, lambda, seed),
+                    ", lambda=" + formatReal(lambda) + ", seed=" + std::to_string(seed));
+  }
   throw InputError(specError(spec.text, "unknown toy '" + name +
                                             "' (known: coupled-binary, pinwheel, 8gaussians, "
-                                            "checkerboard, kscaling, dirichlet)"));
+                                            "checkerboard, kscaling, dirichlet, dial)"));
 }
 
 }  // namespace efm::detail

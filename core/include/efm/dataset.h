@@ -87,6 +87,7 @@ using DatasetPtr = std::shared_ptr<const Dataset>;
 //   toy:pinwheel?c=91   toy:8gaussians?c=91   toy:checkerboard?c=32   (2 <= c <= 512)
 //   toy:kscaling?K=160&n=4&seed=0
 //   toy:dirichlet?n=3&c=4&alpha=0.3&seed=0
+//   toy:dial?lambda=0.5&n=3&c=4&seed=0   (lambda in [0, 1]: product of marginals -> coupled)
 //   csv:FILE[?c=K]   one labeling per line, n integers separated by commas/whitespace
 //   pmf:FILE[?c=K]   each line n integer labels then a non-negative weight (normalised)
 //   cityscapes:DIR?split=train&classes=categories&scale=0.125&crop=64x128&crops=random
