@@ -36,6 +36,7 @@ int runEval(const EvalArgs& args) {
   options.classes = model.config.classes;
   options.seed = args.seed;
   options.device = device;
+  options.solver = model.path->defaultSolver();
   const SampleResult samples = sampleLabelings(*model.network, *model.path, options);
   const Evaluation evaluation = evaluateSamples(*data, samples.labels);
 
@@ -43,6 +44,7 @@ int runEval(const EvalArgs& args) {
   out["run"] = args.run;
   out["data"] = model.config.data;
   out["step"] = model.step;
+  out["path"] = model.config.path.kind;
   out["samples"] = evaluation.samples;
   out["solver"] = solverName(options.solver.kind);
   out["marginal_kl"] = finiteOrNull(evaluation.marginalKl);

@@ -19,9 +19,9 @@ namespace efm::cli {
 namespace {
 
 struct SampleArgs {
-  std::string run, out, solver = "rk4", readout = "argmax", trajectories;
+  std::string run, out, solver, readout = "argmax", trajectories;  // solver "": the path's
   int64_t count = 0;
-  double step = 0.2, tEnd = 0, rtol = 1e-5, atol = 1e-6;
+  double step = 0, tEnd = 0, rtol = 1e-5, atol = 1e-6;  // step 0: the path's
   uint64_t seed = 0;
   ComputeOptions compute;
 };
@@ -50,8 +50,10 @@ int runSample(const SampleArgs& args) {
   options.count = args.count;
   options.variables = model.config.variables;
   options.classes = model.config.classes;
-  options.solver.kind = parseSolverKind(args.solver);
-  options.solver.step = args.step;
+  // The path's own sampler (RK4, step 0.2 for ours; Euler for the peers) unless asked.
+  options.solver = model.path->defaultSolver();
+  if (!args.solver.empty()) options.solver.kind = parseSolverKind(args.solver);
+  if (args.step > 0) options.solver.step = args.step;
   options.solver.relativeTolerance = args.rtol;
   options.solver.absoluteTolerance = args.atol;
   options.solver.keepTrajectory = !args.trajectories.empty();
@@ -105,12 +107,14 @@ Runner addSampleCommand(CLI::App& app) {
                  "output CSV, one labeling per line; for image data a folder for the label-map "
                  "PNGs and samples.csv (or a .csv with the PNGs in FILE_maps/)")
       ->required();
-  app.add_option("--solver", args->solver, "ODE solver")
-      ->check(CLI::IsMember({"euler", "heun", "rk4", "dopri5"}))
-      ->capture_default_str();
-  app.add_option("--step", args->step, "step size (dopri5: initial step)")
-      ->check(CLI::PositiveNumber)
-      ->capture_default_str();
+  app.add_option("--solver", args->solver,
+                 "ODE solver (default: the path's own: rk4 for ray and bridge, euler for the "
+                 "peers)")
+      ->check(CLI::IsMember({"euler", "heun", "rk4", "dopri5"}));
+  app.add_option("--step", args->step,
+                 "step size (dopri5: initial step; default: the path's own, 0.2 for ray and "
+                 "bridge, 1/300 of the time span for the peers)")
+      ->check(CLI::PositiveNumber);
   app.add_option("--t-end", args->tEnd, "end time (default: the path's, 15 for ray)")
       ->check(CLI::PositiveNumber);
   app.add_option("--rtol", args->rtol, "dopri5 relative tolerance")->check(CLI::PositiveNumber);

@@ -128,7 +128,10 @@ Runner addTrainCommand(CLI::App& app) {
   args->command = &app;
   app.add_option("--data", args->data, "data SPEC, e.g. toy:coupled-binary, csv:FILE");
   app.add_option("--out", args->out, "run directory (created)")->required();
-  app.add_option("--path", args->path, "probability path")->check(CLI::IsMember({"ray", "bridge"}));
+  app.add_option("--path", args->path,
+                 "probability path: ray (ours, default), bridge (ours, preprint), or the "
+                 "peers linear, dirichlet, fisher")
+      ->check(CLI::IsMember(probabilityPathNames()));
   app.add_option("--model", args->model, "vector-field network")
       ->check(CLI::IsMember({"mlp", "cnn", "unet"}));
   app.add_option("--steps", args->steps, "training steps")->check(CLI::PositiveNumber);

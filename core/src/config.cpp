@@ -23,7 +23,8 @@ void to_json(json& j, const RunConfig& c) {
         {"magnitude", c.path.magnitude},
         {"gamma_shape", c.path.gammaShape},
         {"gamma_rate", c.path.gammaRate},
-        {"t_end", c.path.timeEnd}}},
+        {"t_end", c.path.timeEnd},
+        {"alpha_max", c.path.alphaMax}}},
       {"network",
        {{"kind", c.network.kind},
         {"hidden", c.network.hidden},
@@ -136,6 +137,7 @@ void mergeConfig(RunConfig& c, const json& j, const std::string& origin) {
   path.read("gamma_shape", c.path.gammaShape);
   path.read("gamma_rate", c.path.gammaRate);
   path.read("t_end", c.path.timeEnd);
+  path.read("alpha_max", c.path.alphaMax);
   path.rejectUnknownKeys();
 
   Reader net(top.child("network"), "network", origin);
@@ -175,8 +177,10 @@ void resolveAndValidate(RunConfig& c) {
   require(c.image.height >= 0 && c.image.width >= 0, "image.height and image.width must be >= 0");
   require(!c.image.isImage() || c.variables == 0 || c.image.pixels() == c.variables,
           "image.height x image.width must equal data_shape.n");
-  require(c.path.kind == "ray" || c.path.kind == "bridge",
-          "path.kind must be 'ray' or 'bridge', got '" + c.path.kind + "'");
+  const std::set<std::string> paths = {"ray", "bridge", "linear", "dirichlet", "fisher"};
+  require(paths.count(c.path.kind) == 1,
+          "path.kind must be 'ray', 'bridge', 'linear', 'dirichlet' or 'fisher', got '" +
+              c.path.kind + "'");
   require(std::isfinite(c.path.smoothing) && c.path.smoothing > 0 && c.path.smoothing < 1,
           "path.smoothing must lie in (0, 1)");
   require(finitePositive(c.path.magnitude), "path.magnitude must be a positive number");
@@ -184,6 +188,12 @@ void resolveAndValidate(RunConfig& c) {
   require(finitePositive(c.path.gammaRate), "path.gamma_rate must be a positive number");
   require(std::isfinite(c.path.timeEnd) && c.path.timeEnd >= 0,
           "path.t_end must be >= 0 (0 selects the path's default)");
+  // The peers' conditional paths reach the data at a fixed time (t = 1, alpha = alpha_max).
+  require(c.path.timeEnd == 0 || c.path.kind == "ray" || c.path.kind == "bridge",
+          "path.t_end applies to ray and bridge only; the " + c.path.kind +
+              " path ends where its conditional paths reach the data");
+  require(std::isfinite(c.path.alphaMax) && c.path.alphaMax > 1 && c.path.alphaMax <= 1000,
+          "path.alpha_max must lie in (1, 1000]");
 
   require(c.network.kind == "mlp" || c.network.kind == "cnn" || c.network.kind == "unet",
           "network.kind must be 'mlp', 'cnn' or 'unet', got '" + c.network.kind + "'");

@@ -1,8 +1,8 @@
 // The two variants of e-geodesic flow matching (METHOD.md section 4). Both integrate the
 // assignment flow dV/dt = P0 F(softmax(V), t) in logit coordinates from V0 = P0(z).
-#include "efm/errors.h"
+#include "path_factories.h"
+
 #include "efm/geometry.h"
-#include "efm/probability_path.h"
 
 #include <torch/torch.h>
 
@@ -94,10 +94,13 @@ Tensor fisherRaoRegressionLoss(const Tensor& output, const PathBatch& batch) {
   return geometry::replicatorQuadratic(batch.point, output - batch.target).sum(-1).mean();
 }
 
-ProbabilityPathPtr makeProbabilityPath(const PathOptions& options) {
-  if (options.kind == "ray") return std::make_shared<RayPath>(options);
-  if (options.kind == "bridge") return std::make_shared<BridgePath>(options);
-  throw InputError("unknown probability path '" + options.kind + "' (expected ray or bridge)");
+namespace detail {
+ProbabilityPathPtr makeRayPath(const PathOptions& options) {
+  return std::make_shared<RayPath>(options);
 }
+ProbabilityPathPtr makeBridgePath(const PathOptions& options) {
+  return std::make_shared<BridgePath>(options);
+}
+}  // namespace detail
 
 }  // namespace efm

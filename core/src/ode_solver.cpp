@@ -44,6 +44,11 @@ class Integrator {
     return f_(x, t);
   }
 
+  // x + dx, or the caller's retraction (states on a sphere or a simplex).
+  Tensor move(const Tensor& x, const Tensor& dx) const {
+    return options_.retract ? options_.retract(x, dx) : x + dx;
+  }
+
   void record(const Tensor& x, double t) {
     if (options_.observer) options_.observer(x, t);
     if (!options_.keepTrajectory) return;
@@ -77,18 +82,18 @@ class Integrator {
   Tensor advance(const Tensor& x, double t, double h) {
     switch (options_.kind) {
       case SolverKind::Euler:
-        return x + h * eval(x, t);
+        return move(x, h * eval(x, t));
       case SolverKind::Heun: {
         const Tensor k1 = eval(x, t);
-        const Tensor k2 = eval(x + h * k1, t + h);
-        return x + (h / 2) * (k1 + k2);
+        const Tensor k2 = eval(move(x, h * k1), t + h);
+        return move(x, (h / 2) * (k1 + k2));
       }
       case SolverKind::Rk4: {
         const Tensor k1 = eval(x, t);
-        const Tensor k2 = eval(x + (h / 2) * k1, t + h / 2);
-        const Tensor k3 = eval(x + (h / 2) * k2, t + h / 2);
-        const Tensor k4 = eval(x + h * k3, t + h);
-        return x + (h / 6) * (k1 + 2 * k2 + 2 * k3 + k4);
+        const Tensor k2 = eval(move(x, (h / 2) * k1), t + h / 2);
+        const Tensor k3 = eval(move(x, (h / 2) * k2), t + h / 2);
+        const Tensor k4 = eval(move(x, h * k3), t + h);
+        return move(x, (h / 6) * (k1 + 2 * k2 + 2 * k3 + k4));
       }
       case SolverKind::Dopri5:
         break;
@@ -138,12 +143,13 @@ class Integrator {
       const bool last = h >= remaining * (1 - 1e-12);
       if (last) h = remaining;
       const double s = direction * h;
-      const Tensor k2 = eval(x + s * (a21 * k1), t + c2 * s);
-      const Tensor k3 = eval(x + s * (a31 * k1 + a32 * k2), t + c3 * s);
-      const Tensor k4 = eval(x + s * (a41 * k1 + a42 * k2 + a43 * k3), t + c4 * s);
-      const Tensor k5 = eval(x + s * (a51 * k1 + a52 * k2 + a53 * k3 + a54 * k4), t + c5 * s);
-      const Tensor k6 = eval(x + s * (a61 * k1 + a62 * k2 + a63 * k3 + a64 * k4 + a65 * k5), t + s);
-      const Tensor xn = x + s * (b1 * k1 + b3 * k3 + b4 * k4 + b5 * k5 + b6 * k6);
+      const Tensor k2 = eval(move(x, s * (a21 * k1)), t + c2 * s);
+      const Tensor k3 = eval(move(x, s * (a31 * k1 + a32 * k2)), t + c3 * s);
+      const Tensor k4 = eval(move(x, s * (a41 * k1 + a42 * k2 + a43 * k3)), t + c4 * s);
+      const Tensor k5 = eval(move(x, s * (a51 * k1 + a52 * k2 + a53 * k3 + a54 * k4)), t + c5 * s);
+      const Tensor k6 =
+          eval(move(x, s * (a61 * k1 + a62 * k2 + a63 * k3 + a64 * k4 + a65 * k5)), t + s);
+      const Tensor xn = move(x, s * (b1 * k1 + b3 * k3 + b4 * k4 + b5 * k5 + b6 * k6));
       const Tensor k7 = eval(xn, t + s);
       const Tensor err = s * (e1 * k1 + e3 * k3 + e4 * k4 + e5 * k5 + e6 * k6 + e7 * k7);
       const double norm = errorNorm(err, x, xn);
@@ -173,7 +179,7 @@ class Integrator {
   double initialStep(const Tensor& x, const Tensor& f0, double t, double direction, Norm& norm) {
     const double d0 = norm(x, x, x), d1 = norm(f0, x, x);
     double h0 = (d0 < 1e-5 || d1 < 1e-5) ? 1e-6 : 0.01 * d0 / d1;
-    const Tensor f1 = eval(x + direction * h0 * f0, t + direction * h0);
+    const Tensor f1 = eval(move(x, direction * h0 * f0), t + direction * h0);
     const double d2 = norm(f1 - f0, x, x) / h0;
     const double h1 = std::max(d1, d2) <= 1e-15 ? std::max(1e-6, h0 * 1e-3)
                                                 : std::pow(0.01 / std::max(d1, d2), 1.0 / 5);

@@ -31,6 +31,8 @@ SampleResult sampleLabelings(VectorFieldImpl& network, const ProbabilityPath& pa
       if (wasTraining) net.train();
     }
   } evalMode(network);
+  path.checkSampling(options.solver, options.timeEnd);
+  const double tStart = path.timeStart();
   const double tEnd = options.timeEnd > 0 ? options.timeEnd : path.timeEnd();
   const auto floatOptions = torch::TensorOptions().dtype(torch::kFloat32).device(options.device);
   at::Generator noise = makeGenerator(options.device, options.seed);
@@ -38,13 +40,16 @@ SampleResult sampleLabelings(VectorFieldImpl& network, const ProbabilityPath& pa
 
   SolverOptions solver = options.solver;
   auto velocity = [&](const Tensor& state, double t) { return path.velocity(network, state, t); };
+  solver.retract = [&](const Tensor& state, const Tensor& increment) {
+    return path.retract(state, increment);
+  };
 
   std::vector<Tensor> labels, ends, trajectories, lates;
   SampleResult result;
   Tensor late;
   if (options.lateFraction > 0)
     solver.observer = [&](const Tensor& state, double t) {
-      if (!late.defined() && t >= options.lateFraction * tEnd * (1 - 1e-12)) {
+      if (!late.defined() && t >= tStart + options.lateFraction * (tEnd - tStart) * (1 - 1e-12)) {
         late = path.probabilities(state).to(torch::kCPU);
         result.lateTime = t;
       }
@@ -54,8 +59,8 @@ SampleResult sampleLabelings(VectorFieldImpl& network, const ProbabilityPath& pa
     const Tensor x0 =
         path.initialState(size, options.variables, options.classes, noise, floatOptions);
     late = Tensor();
-    OdeSolution solution = integrate(velocity, x0, 0.0, tEnd, solver, cancelled);
-    const Tensor w = path.probabilities(solution.state).to(torch::kCPU);
+    OdeSolution solution = integrate(velocity, x0, tStart, tEnd, solver, cancelled);
+    const Tensor w = path.endProbabilities(network, solution.state, tEnd).to(torch::kCPU);
     ends.push_back(w);
     if (options.lateFraction > 0) lates.push_back(late.defined() ? late : w);
     if (options.readout == Readout::Argmax) {

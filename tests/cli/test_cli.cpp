@@ -325,6 +325,43 @@ TEST_CASE("train, sample and eval: files and JSON a script can rely on", "[cli]"
   CHECK(j["tv"].get<double>() < 0.5);
 }
 
+TEST_CASE("The peer paths train, sample with their own sampler and evaluate", "[cli]") {
+  for (const std::string path : {"linear", "dirichlet", "fisher"}) {
+    const fs::path run = scratch() / ("peer-" + path);
+    const Result t = efm("train --out '" + run.string() + "' --path " + path +
+                         " --steps 200 --batch 128 --lr 1e-3 --seed 3 --threads 2");
+    INFO(path << ": " << t.err);
+    REQUIRE(t.code == 0);
+    CHECK(json::parse(slurp(run / "config.json"))["path"]["kind"] == path);
+    const fs::path out = scratch() / ("peer-" + path + ".csv");
+    const fs::path traj = scratch() / ("peer-" + path + "-traj.csv");
+    const Result s = efm("sample --run '" + run.string() + "' --count 100 --out '" + out.string() +
+                         "' --trajectories '" + traj.string() + "'");
+    INFO(s.err);
+    REQUIRE(s.code == 0);
+    const std::string samples = slurp(out);
+    CHECK(std::count(samples.begin(), samples.end(), '\n') == 100);
+    // Euler with 300 steps: 301 times per labeling and node, starting at the path's start.
+    const std::string flows = slurp(traj);
+    CHECK(std::count(flows.begin(), flows.end(), '\n') == 1 + 100 * 301 * 2);
+    CHECK(flows.find(path == "dirichlet" ? "\n0,0,1," : "\n0,0,0,") != std::string::npos);
+    const Result e = efm("eval --run '" + run.string() + "' --samples 2000");
+    INFO(e.err);
+    REQUIRE(e.code == 0);
+    const json j = json::parse(e.out);
+    CHECK(j["path"] == path);
+    CHECK(j["tv"].get<double>() < 0.5);
+  }
+  // The linear path's velocity is singular at t = 1, which RK4 evaluates: refused.
+  const Result r = efm("sample --run '" + (scratch() / "peer-linear").string() +
+                       "' --count 10 --out x.csv --solver rk4");
+  CHECK(r.code == 2);
+  CHECK_THAT(r.err, Catch::Contains("singular at t = 1"));
+  const Result unknown = efm("train --out '" + (scratch() / "x").string() + "' --path sphere");
+  CHECK(unknown.code == 2);
+  CHECK_THAT(unknown.err, Catch::Contains("--path"));
+}
+
 TEST_CASE("An existing run is never overwritten and --resume continues it", "[cli]") {
   const fs::path run = scratch() / "resume-run";
   REQUIRE(efm("train --out '" + run.string() + "' --steps 40 --batch 32").code == 0);

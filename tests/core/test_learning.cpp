@@ -27,6 +27,7 @@ Evaluation trainAndEvaluate(RunConfig config, int64_t samples) {
   options.variables = data->variables();
   options.classes = data->classes();
   options.seed = 11;
+  options.solver = trainer.path().defaultSolver();
   const SampleResult result = sampleLabelings(trainer.network(), trainer.path(), options);
   return evaluateSamples(*data, result.labels);
 }
@@ -71,4 +72,24 @@ TEST_CASE("Class-scaling toy K = 5: marginal KL below 0.005", "[learning]") {
   const Evaluation e = trainAndEvaluate(config, 20000);
   INFO("marginal KL " << e.marginalKl);
   CHECK(e.marginalKl < 0.005);
+}
+
+// The peers learn the same non-factorizing table in the same small budget (each with its
+// own sampler: Euler, 300 network evaluations, as many as ours).
+TEST_CASE("Peer paths learn the coupled binary table", "[learning]") {
+  for (const std::string kind : {"linear", "dirichlet", "fisher"}) {
+    RunConfig config;
+    config.data = "toy:coupled-binary";
+    config.path.kind = kind;
+    config.train.steps = 1200;
+    config.train.batch = 256;
+    config.train.learningRate = 1e-3;
+    config.train.seed = 0;
+    const Evaluation e = trainAndEvaluate(config, 6000);
+    REQUIRE(e.joint);
+    INFO(kind << ": KL(target||model) " << e.joint->klTargetModel << ", TV "
+              << e.joint->totalVariation);
+    CHECK(e.joint->klTargetModel < 0.02);
+    CHECK(e.joint->totalVariation < 0.08);
+  }
 }

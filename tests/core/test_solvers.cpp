@@ -89,3 +89,31 @@ TEST_CASE("Solvers reject bad options and honour cancellation", "[solvers]") {
                   Cancelled);
   CHECK(polls == 4);
 }
+
+TEST_CASE("Every solver moves the state through the caller's retraction", "[math][solvers]") {
+  // Rotation dx/dt = J x on the unit circle with a retraction that renormalises: the state
+  // stays on the circle for every solver, and the angle is still 2 rad after t = 2.
+  const VelocityFunction rotation = [](const Tensor& x, double) {
+    return torch::stack({-x[1], x[0]});
+  };
+  for (SolverKind kind :
+       {SolverKind::Euler, SolverKind::Heun, SolverKind::Rk4, SolverKind::Dopri5}) {
+    SolverOptions options;
+    options.kind = kind;
+    options.step = 0.01;
+    options.keepTrajectory = true;
+    int64_t calls = 0;
+    options.retract = [&calls](const Tensor& x, const Tensor& dx) {
+      ++calls;
+      const Tensor moved = x + dx;
+      return moved / moved.norm();
+    };
+    const OdeSolution s =
+        integrate(rotation, torch::tensor({1.0, 0.0}, torch::kFloat64), 0, 2, options);
+    INFO(solverName(kind));
+    CHECK(calls > 0);
+    for (const Tensor& x : s.trajectory) CHECK(x.norm().item<double>() == Approx(1).epsilon(1e-12));
+    CHECK(std::atan2(s.state[1].item<double>(), s.state[0].item<double>()) ==
+          Approx(2.0).margin(1e-4));
+  }
+}

@@ -27,6 +27,9 @@ struct SolverOptions {
   // Called with the initial state and the state after every accepted step (and its time),
   // for callers that need a few states of the flow rather than all of them.
   std::function<void(const Tensor& state, double t)> observer;
+  // Moves a state by an increment (every stage and step): state + increment when empty.
+  // Paths whose states live on a sphere or a simplex keep them there (a retraction).
+  std::function<Tensor(const Tensor& state, const Tensor& increment)> retract;
 };
 
 using VelocityFunction = std::function<Tensor(const Tensor& state, double t)>;

@@ -1,10 +1,11 @@
 #pragma once
-// Probability paths (METHOD.md section 4, and section 7 for the peers later): how a data
-// labeling becomes a training pair (a point on a conditional path plus its regression
-// target), the loss, and the generative ODE that the trained network defines. One
-// interface, so the trainer, the sampler and the desktop application never need to know
-// which geometry they are running.
+// Probability paths (METHOD.md section 4 for ours, section 7 for the peers): how a data
+// labeling becomes a training pair (a point on a conditional path plus its target), the
+// loss, and the generative ODE that the trained network defines. One interface, so the
+// trainer, the sampler and the desktop application never need to know which geometry they
+// are running, and a comparison of paths differs in nothing but the path.
 #include "efm/config.h"
+#include "efm/ode_solver.h"
 #include "efm/vector_field.h"
 
 #include <ATen/core/Generator.h>
@@ -12,6 +13,7 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 namespace efm {
 
@@ -19,9 +21,12 @@ using torch::Tensor;
 
 // A batch of points on conditional paths, ready for the network and the loss.
 struct PathBatch {
-  Tensor point;   // W_t [B, n, c]: the network's input
-  Tensor time;    // t [B]
-  Tensor target;  // regression target [B, n, c] (an affinity: compared through R_{W_t})
+  Tensor point;  // W_t [B, n, c]: the network's input
+  Tensor time;   // t [B]
+  // What the loss compares the network output with: the regression target [B, n, c] (an
+  // affinity for the e-geodesic paths, a sphere tangent for Fisher-Rao), or the labels
+  // (int64 [B, n]) for the paths with a cross-entropy denoiser (linear, Dirichlet).
+  Tensor target;
 };
 
 class ProbabilityPath {
@@ -48,11 +53,39 @@ class ProbabilityPath {
   virtual Tensor probabilities(const Tensor& state) const = 0;
   // Time at which sampling stops unless the user says otherwise.
   virtual double timeEnd() const = 0;
+  // Time at which the flow starts (the Dirichlet path's time is alpha, from 1).
+  virtual double timeStart() const { return 0; }
+  // The path's own sampler: RK4 with step 0.2 for ours (the reference), Euler for the peers
+  // (as their authors sample them), with as many network evaluations as ours by default.
+  virtual SolverOptions defaultSolver() const;
+  // Throws InputError if the path cannot be integrated with these settings (the linear
+  // path's velocity is singular at t = 1, which Heun, RK4 and Dopri5 evaluate) or to this
+  // end time (0 = timeEnd()).
+  virtual void checkSampling(const SolverOptions& solver, double timeEnd) const;
+  // Moves a state by a solver increment: state + increment for states in a vector space;
+  // the sphere path moves along the great circle, the simplex paths stay on the simplex.
+  virtual Tensor retract(const Tensor& state, const Tensor& increment) const {
+    return state + increment;
+  }
+  // The probabilities read out at the end of the flow (argmax or a draw per node). The
+  // point W itself, except for the Dirichlet path, whose end point at alpha_max is still
+  // diffuse and is read out through its denoiser, as Stark et al. do.
+  virtual Tensor endProbabilities(VectorFieldImpl& network, const Tensor& state, double t) const {
+    (void)network;
+    (void)t;
+    return probabilities(state);
+  }
 };
 
 using ProbabilityPathPtr = std::shared_ptr<const ProbabilityPath>;
 
-// Builds the path named by options.kind ("ray" or "bridge"); throws InputError otherwise.
+// The names makeProbabilityPath accepts: ours first ("ray", "bridge"), then the peers
+// ("linear", "dirichlet", "fisher").
+const std::vector<std::string>& probabilityPathNames();
+// True for the e-geodesic paths (ours), the only ones with a likelihood (METHOD.md 6).
+bool isEGeodesicPath(const std::string& kind);
+
+// Builds the path named by options.kind; throws InputError for an unknown name.
 ProbabilityPathPtr makeProbabilityPath(const PathOptions& options);
 
 // Squared Fisher-Rao norm of R_W(F - target), summed over nodes and averaged over the
