@@ -3,7 +3,6 @@
 #include <torch/torch.h>
 
 #include <efm/errors.h>
-#include <efm/geometry.h>
 #include <efm/metrics.h>
 #include <efm/sampler.h>
 #include <QMetaObject>
@@ -37,6 +36,15 @@ template <typename T>
 std::vector<T> toVector(const Tensor& tensor) {
   const Tensor t = tensor.contiguous();
   return std::vector<T>(t.data_ptr<T>(), t.data_ptr<T>() + t.numel());
+}
+
+// The state of `kind`'s generative ODE at the points W of the simplex: logits for ours
+// (softmax(log W) = W), W itself for the linear and Dirichlet paths, sqrt(W) on the sphere
+// for Fisher-Rao. (ProbabilityPath has no inverse of probabilities(); this mirrors them.)
+Tensor pathState(const std::string& kind, const Tensor& w) {
+  if (isEGeodesicPath(kind)) return torch::log(w);
+  if (kind == "fisher") return torch::sqrt(w);
+  return w;
 }
 
 // Joint tables of at most this many cells are estimated (the views show c x c heat maps).
@@ -75,7 +83,9 @@ void SamplingService::submit(const SampleRequest& request) {
     std::lock_guard<std::mutex> lock(mutex_);
     if (request.preview) {
       for (auto it = queue_.begin(); it != queue_.end();)
-        it = (it->sample && it->sample->preview) ? queue_.erase(it) : std::next(it);
+        it = (it->sample && it->sample->preview && it->sample->run == request.run)
+                 ? queue_.erase(it)
+                 : std::next(it);
     }
     queue_.push_back(Job{request, std::nullopt});
   }
@@ -139,9 +149,14 @@ void SamplingService::run(const SampleRequest& request) {
   options.count = request.count;
   options.variables = model.config.variables;
   options.classes = model.config.classes;
-  options.solver.kind = parseSolverKind(request.solver);
-  options.solver.step = request.step;
+  // The path's own sampler (RK4 at step 0.2 for ours, Euler over the peers' time range)
+  // unless the request names a solver or a step; a combination the path cannot integrate
+  // is refused by the sampler with an InputError, which reaches the user as a message.
+  options.solver = model.path->defaultSolver();
+  if (!request.solver.empty()) options.solver.kind = parseSolverKind(request.solver);
+  if (request.step > 0) options.solver.step = request.step;
   options.timeEnd = request.timeEnd;
+  model.path->checkSampling(options.solver, options.timeEnd);
   options.seed = request.seed;
   options.device = model.device;
   auto progress = [this, preview = request.preview](int64_t done, int64_t total) {
@@ -151,7 +166,8 @@ void SamplingService::run(const SampleRequest& request) {
   // The sampler keeps the flows of every labeling it draws; when that would be large, the
   // kept flows come from a second, smaller run with the same seed instead.
   const double tEnd = request.timeEnd > 0 ? request.timeEnd : model.path->timeEnd();
-  const double steps = std::ceil(tEnd / std::max(1e-6, request.step)) + 1;
+  const double steps =
+      std::ceil((tEnd - model.path->timeStart()) / std::max(1e-6, options.solver.step)) + 1;
   const double flowBytes = 4.0 * steps * double(options.variables * options.classes);
   // Never more kept flows than kMaxKeptFlowBytes hold (one 64 x 128 label map with 8
   // classes: 20 MB of flow), whatever the request says.
@@ -182,6 +198,8 @@ void SamplingService::run(const SampleRequest& request) {
   set->classes = options.classes;
   set->modelStep = model.step;
   set->image = imageInfo(model.config.image, options.classes);
+  set->path = model.config.path.kind;
+  set->run = request.run;
   if (withFlows.trajectories.defined()) {
     set->times = withFlows.times;
     set->trajectories = toVector<float>(
@@ -207,22 +225,40 @@ void SamplingService::run(const SampleRequest& request) {
 void SamplingService::run(const FieldRequest& request) {
   torch::InferenceMode inference;
   const ModelSnapshot& model = *request.model;
+  const ProbabilityPath& path = *model.path;
   const int64_t c = model.config.classes, n = model.config.variables;
   const int64_t g = static_cast<int64_t>(request.points.size()) / c;
   const Tensor points =
       torch::from_blob(const_cast<float*>(request.points.data()), {g, 1, c}, torch::kFloat32)
           .clone()
           .to(model.device);
-  // Every node at the grid point; the velocity of node 1 in probability coordinates:
-  // dW/dt = R_W(dV/dt) for the logit state V (METHOD.md section 2).
+  // Every node at the grid point, in the path's own state coordinates; the velocity of
+  // node 1 in probability coordinates is the derivative of W = probabilities(state) along
+  // the solver's move (central differences in double precision), which is R_W(dV/dt) for
+  // ours (METHOD.md section 2) and needs no formula per path.
   const Tensor w = points.expand({g, n, c}).contiguous();
-  const Tensor dv = model.path->velocity(*model.network, torch::log(w), request.time);
-  const Tensor dw = geometry::replicator(w, dv).select(1, 0).to(torch::kCPU);
+  const Tensor state = pathState(model.config.path.kind, w);
+  double t = request.time;
+  Tensor dv = path.velocity(*model.network, state, t);
+  if (!torch::isfinite(dv).all().item<bool>()) {
+    // The linear path's velocity is singular at its end (1 / (1 - t)): show it just before.
+    t -= 1e-3 * (path.timeEnd() - path.timeStart());
+    dv = path.velocity(*model.network, state, t);
+  }
+  const double h = 1e-5;
+  const Tensor x = state.to(torch::kFloat64), v = dv.to(torch::kFloat64);
+  const Tensor dw =
+      ((path.probabilities(path.retract(x, h * v)) - path.probabilities(path.retract(x, -h * v))) /
+       (2 * h))
+          .select(1, 0)
+          .to(torch::kFloat32)
+          .to(torch::kCPU);
   auto slice = std::make_shared<FieldSlice>();
   slice->time = request.time;
   slice->classes = c;
   slice->points = request.points;
   slice->velocities = toVector<float>(dw);
+  slice->run = request.run;
   std::shared_ptr<const FieldSlice> shared = slice;
   toGui([this, shared] { Q_EMIT fieldReady(shared); });
 }

@@ -22,18 +22,20 @@ struct SampleRequest {
   SnapshotPtr model;
   int64_t count = 1000;
   int64_t keepTrajectories = 0;  // how many of the samples keep their whole flow
-  std::string solver = "rk4";
-  double step = 0.2;   // solver step
-  double timeEnd = 0;  // 0 = the path's default
+  std::string solver;            // empty: the path's own sampler (PathInfo::solver)
+  double step = 0;               // solver step; 0: the path's own step
+  double timeEnd = 0;            // 0 = the path's default
   uint64_t seed = 0;
-  bool preview = false;  // during training: replaces a pending preview
+  bool preview = false;  // during training: replaces a pending preview of the same run
   int threads = 1;
+  int run = -1;  // which run the model belongs to (SampleSet::run): -1 the single run
 };
 
 struct FieldRequest {
   SnapshotPtr model;
   double time = 0;
   std::vector<float> points;  // [G][c] points of a simplex where the field is evaluated
+  int run = -1;               // FieldSlice::run
 };
 
 class SamplingService : public QObject {

@@ -49,6 +49,8 @@ struct SampleSet {
   std::vector<double> modelJoint;    // c^n: mean over samples of the factorizing T(W_end)
   double seconds = 0;                // wall time of the sampling run
   ImageInfo image;                   // label-map shape of the model's data, if an image
+  std::string path;                  // the probability path of the model ("ray", ...)
+  int run = -1;                      // -1: the studio's single run; >= 0: a compared run
 };
 
 // The learned vector field at one time on the grid points of a simplex view: every node is
@@ -58,6 +60,7 @@ struct FieldSlice {
   int64_t classes = 0;
   std::vector<float> points;      // [G][c]
   std::vector<float> velocities;  // [G][c] tangent vectors (sum 0)
+  int run = -1;                   // the run whose model it is (as SampleSet::run)
 };
 
 // What is known about the data, for the views: the exact joint (if small) and marginals.

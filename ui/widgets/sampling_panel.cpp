@@ -25,13 +25,21 @@ SamplingPanel::SamplingPanel(QWidget* parent) : QWidget(parent) {
   keep_->setToolTip("Whole flows kept for the trajectory view (memory: flows x steps x n x c)");
   form->addRow("Flows kept", keep_);
   solver_ = new QComboBox;
-  solver_->addItems({"rk4", "heun", "euler", "dopri5"});
+  solver_->addItem("path's own", QString());
+  for (const char* name : {"rk4", "heun", "euler", "dopri5"}) solver_->addItem(name, name);
+  solver_->setToolTip(
+      "The path's own sampler (RK4 at step 0.2 for ray and bridge, Euler for the peers), or "
+      "another solver; a solver the path cannot integrate (the linear path takes only euler) "
+      "is refused with a message");
   form->addRow("Solver", solver_);
   step_ = new QDoubleSpinBox;
-  step_->setRange(0.001, 10);
-  step_->setDecimals(3);
-  step_->setValue(0.2);
-  step_->setToolTip("Fixed step (the reference: 0.2, 75 steps to t_end 15); dopri5's first step");
+  step_->setRange(0, 10);
+  step_->setDecimals(4);
+  step_->setValue(0);
+  step_->setSpecialValueText("path's own");
+  step_->setToolTip(
+      "Fixed step (the reference: 0.2, 75 steps to t_end 15); dopri5's first step; 0 = the "
+      "path's own step");
   form->addRow("Step", step_);
   timeEnd_ = new QDoubleSpinBox;
   timeEnd_->setRange(0, 1000);
@@ -73,12 +81,19 @@ SampleRequest SamplingPanel::request(SnapshotPtr model) const {
   request.model = std::move(model);
   request.count = count_->value();
   request.keepTrajectories = keep_->value();
-  request.solver = solver_->currentText().toStdString();
+  request.solver = solver_->currentData().toString().toStdString();
   request.step = step_->value();
   request.timeEnd = timeEnd_->value();
   request.seed = uint64_t(seed_->value());
   request.threads = threads_->value();
   return request;
+}
+
+void SamplingPanel::setPath(const PathInfo& path) {
+  solver_->setItemText(0, QString("path's own (%1, step %2)")
+                              .arg(QString::fromStdString(path.solver))
+                              .arg(path.step, 0, 'g', 3));
+  timeEnd_->setSpecialValueText(QString("path's own (%1)").arg(path.timeEnd, 0, 'g', 3));
 }
 
 void SamplingPanel::setCount(int count) { count_->setValue(count); }

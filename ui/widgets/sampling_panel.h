@@ -1,9 +1,11 @@
 #pragma once
 // The sampling dock: how many labelings to draw from the current model, with which solver
-// and until which time, how many whole flows to keep for the trajectory view.
+// and until which time (by default the path's own sampler and time range), how many whole
+// flows to keep for the trajectory view.
 
 #include <QWidget>
 
+#include "engine/path_catalog.h"
 #include "engine/sampling_service.h"
 
 class QComboBox;
@@ -27,6 +29,9 @@ class SamplingPanel : public QWidget {
   void showResult(const SampleSet& samples);
   void setCount(int count);
   void setFlowsKept(int flows);
+  // Names the sampler and end time that "path's own" stands for.
+  void setPath(const PathInfo& path);
+  QComboBox* solverBox() const { return solver_; }
   QPushButton* sampleButton() const { return sample_; }
 
  Q_SIGNALS:

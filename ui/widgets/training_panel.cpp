@@ -17,8 +17,10 @@
 #include <QVBoxLayout>
 #include <cmath>
 
+#include "engine/path_catalog.h"
 #include "engine/training_controller.h"
 #include "widgets/image_data_options.h"
+#include "widgets/path_style.h"
 
 namespace efm::ui {
 
@@ -104,8 +106,14 @@ TrainingPanel::TrainingPanel(QWidget* parent) : QWidget(parent) {
           });
 
   path_ = new QComboBox;
-  path_->addItems({"ray", "bridge"});
-  path_->setToolTip("ray: the journal e-geodesic path (t_end 15); bridge: the preprint's");
+  for (const std::string& name : pathNames()) {
+    const QString path = QString::fromStdString(name);
+    path_->addItem(path);
+    path_->setItemData(path_->count() - 1, pathDescription(path), Qt::ToolTipRole);
+  }
+  path_->setToolTip(
+      "The probability path: ray and bridge are ours (e-geodesic flow matching); linear, "
+      "dirichlet and fisher are the peers, trained with the same network and optimizer");
   form->addRow("Path", path_);
   network_ = new QComboBox;
   network_->addItems({"mlp", "cnn", "unet"});

@@ -48,6 +48,7 @@ class TrainingPanel : public QWidget {
 
   ImageDataOptions* imageOptions() const { return imageOptions_; }
   QComboBox* networkBox() const { return network_; }
+  QComboBox* pathBox() const { return path_; }
 
   // The data SPECs offered in the list (every toy of the core).
   static QStringList toySpecs();
