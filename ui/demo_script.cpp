@@ -8,11 +8,13 @@
 #include <QTimer>
 #include <cstdio>
 
+#include "comparison_coordinator.h"
 #include "engine/sampling_service.h"
 #include "engine/training_controller.h"
 #include "main_window.h"
 #include "views/geodesic_view.h"
 #include "views/label_map_view.h"
+#include "widgets/comparison_panel.h"
 #include "widgets/image_data_spec.h"
 #include "widgets/sampling_panel.h"
 #include "widgets/training_panel.h"
@@ -48,14 +50,14 @@ void DemoScript::start() {
             if (options_.samples > 0) window_->samplingPanel()->setCount(options_.samples);
             window_->sampleNow();
           });
+  if (options_.compare.size() >= 2) {
+    startComparison();
+    return;
+  }
   connect(window_, &MainWindow::samplesReady, this, [this](bool preview) {
     if (!preview && sampling_) {
       sampling_ = false;
-      // Let the field request of the new samples come back before the pictures are taken.
-      connect(window_->sampler(), &SamplingService::busyChanged, this, [this](bool busy) {
-        if (!busy) QTimer::singleShot(200, this, [this] { saveScreenshots(); });
-      });
-      if (!window_->sampler()->busy()) QTimer::singleShot(400, this, [this] { saveScreenshots(); });
+      afterSampling();
     }
   });
   // The data first, then the network settings that suit it (a U-Net for image data), not
@@ -69,6 +71,52 @@ void DemoScript::start() {
   std::fprintf(stderr, "efm-studio --demo: training %s for %d steps\n",
                options_.spec.toLocal8Bit().constData(), options_.steps);
   panel->startButton()->click();  // the real button, as a person would
+}
+
+void DemoScript::afterSampling() {
+  // Let the field request of the new samples come back before the pictures are taken.
+  connect(window_->sampler(), &SamplingService::busyChanged, this, [this](bool busy) {
+    if (!busy) QTimer::singleShot(200, this, [this] { saveScreenshots(); });
+  });
+  if (!window_->sampler()->busy()) QTimer::singleShot(400, this, [this] { saveScreenshots(); });
+}
+
+void DemoScript::startComparison() {
+  ComparisonCoordinator* comparison = window_->comparison();
+  connect(comparison, &ComparisonCoordinator::finished, this, [this](bool cancelled) {
+    if (cancelled) {
+      fail("the comparison was stopped");
+      return;
+    }
+    std::fprintf(stderr, "efm-studio --demo: trained %d runs; sampling each\n",
+                 int(options_.compare.size()));
+    sampling_ = true;
+    if (options_.samples > 0) window_->samplingPanel()->setCount(options_.samples);
+    window_->sampleNow();  // every compared run, with one seed
+  });
+  connect(comparison, &ComparisonCoordinator::allSampled, this, [this] {
+    if (!sampling_) return;
+    sampling_ = false;
+    afterSampling();
+  });
+  TrainingPanel* panel = window_->trainingPanel();
+  panel->setDataSpec(options_.spec);
+  panel->applyDataKindDefaults(ImageDataSpec::kindOf(options_.spec) != ImageDataSpec::Kind::None);
+  RunConfig config = panel->config();
+  config.train.steps = options_.steps;
+  panel->setConfig(config);
+  // Previews a few times per run, so that the KL curves have points to compare.
+  panel->setPreviewEvery(std::max(10, options_.steps / 8));
+  window_->comparisonPanel()->setCheckedPaths(options_.compare);
+  if (window_->comparisonPanel()->checkedPaths().size() != options_.compare.size()) {
+    fail("--compare takes two or more of ray, bridge, linear, dirichlet, fisher, got " +
+         options_.compare.join(","));
+    return;
+  }
+  std::fprintf(stderr, "efm-studio --demo: comparing %s on %s for %d steps each\n",
+               options_.compare.join(", ").toLocal8Bit().constData(),
+               options_.spec.toLocal8Bit().constData(), options_.steps);
+  window_->comparisonPanel()->compareButton()->click();  // the real button
 }
 
 void DemoScript::saveScreenshots() {

@@ -1,11 +1,13 @@
 #pragma once
 // `efm-studio --demo SPEC --steps N --screenshot-dir DIR`: drives the real window the way
 // a person would (pick data, Start, wait, Sample), then saves one PNG per view and quits
-// (for image data also the label maps, at t_end and while they form).
+// (for image data also the label maps, at t_end and while they form). With --compare the
+// same for runs of several paths trained side by side.
 // For tests, documentation pictures and bug reports.
 
 #include <QObject>
 #include <QString>
+#include <QStringList>
 
 namespace efm::ui {
 
@@ -16,6 +18,9 @@ struct DemoOptions {
   int steps = 1000;
   QString screenshotDir = "studio-screenshots";
   int samples = 0;  // 0: the Sampling panel's count (2000, or 16 label maps for image data)
+  // Two or more paths: train one run per path side by side (the Compare dock) instead of
+  // one run, sample every run, and picture the comparison.
+  QStringList compare;
 };
 
 class DemoScript : public QObject {
@@ -31,6 +36,8 @@ class DemoScript : public QObject {
  private:
   void fail(const QString& message);
   void saveScreenshots();
+  void afterSampling();  // pictures once the field request of the samples is answered
+  void startComparison();
 
   MainWindow* window_;
   DemoOptions options_;

@@ -14,6 +14,7 @@
 #include <QProgressBar>
 #include <QPushButton>
 #include <QSettings>
+#include <QStackedWidget>
 #include <QStandardPaths>
 #include <QStatusBar>
 #include <QTabWidget>
@@ -21,6 +22,8 @@
 #include <algorithm>
 
 #include "bridge/vtk_widget.h"
+#include "comparison_coordinator.h"
+#include "engine/path_catalog.h"
 #include "engine/sample_export.h"
 #include "engine/sampling_service.h"
 #include "engine/training_controller.h"
@@ -28,6 +31,7 @@
 #include "views/label_map_view.h"
 #include "views/meta_simplex_view.h"
 #include "views/trajectory_view.h"
+#include "widgets/comparison_panel.h"
 #include "widgets/curve_chart.h"
 #include "widgets/sampling_panel.h"
 #include "widgets/training_panel.h"
@@ -44,6 +48,7 @@ constexpr int kPreviewFlows = 100;  // flows kept from each training preview (ch
 constexpr int kImagePreviewMaps = 8;
 constexpr int kImagePreviewFlows = 2;
 constexpr double kImagePreviewStep = 0.5;
+constexpr double kImagePreviewEvaluations = 60;  // Euler steps of a peer path's preview
 const char* kImagePreviewSolver = "heun";
 // The Sampling panel's settings for image data (the user may raise them), and back for
 // other data.
@@ -107,14 +112,31 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   curves_ = new CurveChart("Training");
   lossSeries_ = curves_->addSeries("loss", QColor(40, 90, 200), true);
   klSeries_ = curves_->addSeries("KL(target||model)", QColor(210, 60, 40), true);
+  comparisonCurves_ = new CurveChart("Compared runs");
+  curveStack_ = new QStackedWidget;
+  curveStack_->addWidget(curves_);
+  curveStack_->addWidget(comparisonCurves_);
   auto* curvesDock = new QDockWidget("Curves", this);
   curvesDock->setObjectName("curvesDock");
-  curvesDock->setWidget(curves_);
+  curvesDock->setWidget(curveStack_);
   addDockWidget(Qt::BottomDockWidgetArea, curvesDock);
+  comparisonPanel_ = new ComparisonPanel;
+  auto* compareDock = new QDockWidget("Compare paths", this);
+  compareDock->setObjectName("compareDock");
+  compareDock->setWidget(comparisonPanel_);
+  addDockWidget(Qt::RightDockWidgetArea, compareDock);
+  comparison_ = new ComparisonCoordinator(
+      sampler_,
+      ComparisonViews{comparisonPanel_, comparisonCurves_, trajectoryView_, metaView_,
+                      labelMapView_},
+      [this](SnapshotPtr model, const std::string& path, bool image, bool preview) {
+        return sampleRequest(std::move(model), path, image, preview);
+      },
+      this);
 
   buildMenus();
   QMenu* viewMenu = menuBar()->addMenu("&View");
-  for (QDockWidget* dock : {trainingDock, samplingDock, curvesDock})
+  for (QDockWidget* dock : {trainingDock, samplingDock, curvesDock, compareDock})
     viewMenu->addAction(dock->toggleViewAction());
   QMenu* help = menuBar()->addMenu("&Help");
   help->addAction("&About", this, [this] {
@@ -195,8 +217,25 @@ void MainWindow::connectEngine() {
     trainer_->resumeTraining(trainingPanel_->steps(), trainingPanel_->threads());
   });
   connect(trainer_, &TrainingController::stateChanged, this, [this](int state) {
-    trainingPanel_->setTrainerState(state, trainer_->canTrain());
+    updateComparisonButtons(state);
     updateActions();
+  });
+  connect(comparisonPanel_, &ComparisonPanel::compareRequested, this, &MainWindow::startComparison);
+  connect(comparisonPanel_, &ComparisonPanel::stopRequested, comparison_,
+          &ComparisonCoordinator::stop);
+  connect(comparison_, &ComparisonCoordinator::runningChanged, this, [this] {
+    updateComparisonButtons(int(trainer_->state()));
+    updateActions();
+  });
+  connect(comparison_, &ComparisonCoordinator::activeChanged, this, [this](bool active) {
+    curveStack_->setCurrentWidget(active ? comparisonCurves_ : curves_);
+    updateActions();
+  });
+  connect(comparison_, &ComparisonCoordinator::failed, this, &MainWindow::showError);
+  connect(comparison_, &ComparisonCoordinator::finished, this, [this](bool cancelled) {
+    statusBar()->showMessage(QString("Comparison %1; the runs are in %2")
+                                 .arg(cancelled ? "stopped" : "finished")
+                                 .arg(QFileInfo(comparison_->runDirectory(0)).absolutePath()));
   });
   connect(trainer_, &TrainingController::progressed, this, [this](const TrainStatus& status) {
     trainingPanel_->showProgress(status);
@@ -204,20 +243,10 @@ void MainWindow::connectEngine() {
   });
   connect(trainer_, &TrainingController::snapshotPublished, this, [this] {
     // Preview samples drawn off the GUI thread: views and the KL curve follow training.
-    SampleRequest request;
-    request.model = trainer_->snapshot();
-    if (!request.model) return;
-    request.count = trainingPanel_->previewSamples();
-    request.keepTrajectories = kPreviewFlows;
-    if (trainer_->config().image.isImage()) {
-      request.count = std::min(request.count, int64_t(kImagePreviewMaps));
-      request.keepTrajectories = kImagePreviewFlows;
-      request.solver = kImagePreviewSolver;
-      request.step = kImagePreviewStep;
-    }
-    request.preview = true;
-    request.threads = 1;
-    sampler_->submit(request);
+    SnapshotPtr model = trainer_->snapshot();
+    if (!model) return;
+    const RunConfig config = trainer_->config();
+    sampler_->submit(sampleRequest(model, config.path.kind, config.image.isImage(), true));
     updateActions();
   });
   connect(trainer_, &TrainingController::dataChanged, this, [this](const DataSummary& data) {
@@ -244,8 +273,10 @@ void MainWindow::connectEngine() {
             dataProgress_->setFormat(stage + ": %v / %m");
           });
   connect(dataCancel_, &QToolButton::clicked, trainer_, &TrainingController::cancelDataLoading);
-  connect(trainer_, &TrainingController::configChanged, this,
-          [this](const RunConfig& config) { trainingPanel_->setConfig(config); });
+  connect(trainer_, &TrainingController::configChanged, this, [this](const RunConfig& config) {
+    trainingPanel_->setConfig(config);
+    samplingPanel_->setPath(pathInfo(config.path.kind));
+  });
   connect(trainer_, &TrainingController::finished, this, [this](bool cancelled, qint64 step) {
     const QString where = QDir(runDirectory_).filePath("checkpoint.pt");
     statusBar()->showMessage(QString("%1 at step %2; checkpoint saved in %3")
@@ -275,6 +306,15 @@ void MainWindow::connectEngine() {
   connect(sampler_, &SamplingService::failed, this, &MainWindow::showError);
   connect(sampler_, &SamplingService::sampled, this,
           [this](std::shared_ptr<const SampleSet> samples, bool preview) {
+            if (samples->run >= 0) {  // a compared run's: the comparison shows them
+              if (!preview) {
+                samplingPanel_->showResult(*samples);
+                lastSamples_ = samples;
+                updateActions();
+                Q_EMIT samplesReady(preview);
+              }
+              return;
+            }
             trajectoryView_->setSamples(samples);
             metaView_->setSamples(samples);
             labelMapView_->setSamples(samples, preview);
@@ -293,7 +333,9 @@ void MainWindow::connectEngine() {
   connect(trajectoryView_, &TrajectoryView::fieldRequested, this,
           [this](double time, const std::vector<float>& points) {
             FieldRequest request;
-            request.model = trainer_->snapshot();
+            request.run = trajectoryView_->focusedRun();
+            request.model =
+                request.run >= 0 ? comparison_->snapshot(request.run) : trainer_->snapshot();
             if (!request.model || points.empty()) return;
             request.time = time;
             request.points = points;
@@ -311,7 +353,8 @@ void MainWindow::connectEngine() {
 }
 
 void MainWindow::startTraining() {
-  if (trainer_->state() != TrainingController::State::Idle) return;
+  if (trainer_->state() != TrainingController::State::Idle || comparison_->running()) return;
+  comparison_->leave();
   runDirectory_ = newRunDirectory();
   curves_->clear();
   metaView_->clearTrail();
@@ -321,7 +364,61 @@ void MainWindow::startTraining() {
   saveSettings();
 }
 
+void MainWindow::startComparison() {
+  if (trainer_->state() != TrainingController::State::Idle || comparison_->running()) return;
+  const QStringList paths = comparisonPanel_->checkedPaths();
+  if (paths.size() < 2) {
+    showError("Check at least two paths to compare.");
+    return;
+  }
+  // One folder for the comparison, a run folder per path inside it.
+  const QString root = newRunDirectory().replace("run-", "compare-");
+  trainer_->setSnapshotEvery(trainingPanel_->previewEvery());
+  comparison_->start(trainingPanel_->config(), paths, root, trainingPanel_->threads(),
+                     trainingPanel_->previewEvery());
+  statusBar()->showMessage("Comparing " + paths.join(", ") + " in " + root);
+  saveSettings();
+}
+
+SampleRequest MainWindow::sampleRequest(SnapshotPtr model, const std::string& path, bool image,
+                                        bool preview) const {
+  if (!preview) return samplingPanel_->request(std::move(model));
+  SampleRequest request;
+  request.model = std::move(model);
+  request.count = trainingPanel_->previewSamples();
+  request.keepTrajectories = kPreviewFlows;
+  if (image) {
+    request.count = std::min(request.count, int64_t(kImagePreviewMaps));
+    request.keepTrajectories = kImagePreviewFlows;
+    const PathInfo info = pathInfo(path);
+    if (info.ours) {
+      request.solver = kImagePreviewSolver;
+      request.step = kImagePreviewStep;
+    } else {  // the path's own sampler with as many network evaluations
+      request.step = (info.timeEnd - info.timeStart) / kImagePreviewEvaluations;
+    }
+  }
+  request.preview = true;
+  request.threads = 1;
+  return request;
+}
+
+void MainWindow::updateComparisonButtons(int state) {
+  const bool idle = TrainingController::State(state) == TrainingController::State::Idle;
+  const bool comparing = comparison_->running();
+  comparisonPanel_->setRunning(comparing, idle);
+  trainingPanel_->setTrainerState(state, trainer_->canTrain());
+  if (comparing) {
+    trainingPanel_->startButton()->setEnabled(false);
+    trainingPanel_->resumeButton()->setEnabled(false);
+  }
+}
+
 void MainWindow::sampleNow() {
+  if (comparison_->active()) {
+    comparison_->sampleAll();
+    return;
+  }
   SnapshotPtr model = trainer_->snapshot();
   if (!model) {
     showError("There is no model to sample from yet: train one or open a checkpoint.");
@@ -331,10 +428,11 @@ void MainWindow::sampleNow() {
 }
 
 void MainWindow::openCheckpoint(const QString& file) {
-  if (trainer_->state() != TrainingController::State::Idle) {
+  if (trainer_->state() != TrainingController::State::Idle || comparison_->running()) {
     showError("Stop training before opening a checkpoint.");
     return;
   }
+  comparison_->leave();
   runDirectory_ = newRunDirectory();
   trainer_->loadCheckpoint(file, runDirectory_);
 }
@@ -373,7 +471,7 @@ bool MainWindow::exportView(int view, const QString& file, QString* error) {
       image = labelMapView_->renderToImage();
       break;
     default:
-      image = curves_->grab().toImage();
+      image = curveStack_->currentWidget()->grab().toImage();
       break;
   }
   if (image.isNull() || !image.save(file, "PNG")) {
@@ -435,7 +533,8 @@ void MainWindow::updateActions() {
   openAction_->setEnabled(idle);
   saveAction_->setEnabled(trainer_->canTrain());
   exportSamplesAction_->setEnabled(lastSamples_ != nullptr);
-  samplingPanel_->sampleButton()->setEnabled(trainer_->hasModel());
+  samplingPanel_->sampleButton()->setEnabled(trainer_->hasModel() ||
+                                             (comparison_->active() && comparison_->snapshot(0)));
 }
 
 void MainWindow::restoreSettings() {
@@ -464,6 +563,7 @@ void MainWindow::saveSettings() const {
 void MainWindow::closeEvent(QCloseEvent* event) {
   saveSettings();
   trainer_->stop();  // the run saves its checkpoint before the worker ends
+  comparison_->stop();
   sampler_->cancel();
   event->accept();
 }

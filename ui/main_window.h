@@ -7,17 +7,21 @@
 #include <QMainWindow>
 #include <memory>
 
+#include "engine/sampling_service.h"
 #include "engine/studio_data.h"
 
 class QAction;
 class QMenu;
 class QMessageBox;
 class QProgressBar;
+class QStackedWidget;
 class QTabWidget;
 class QToolButton;
 
 namespace efm::ui {
 
+class ComparisonCoordinator;
+class ComparisonPanel;
 class CurveChart;
 class GeodesicView;
 class LabelMapView;
@@ -46,7 +50,9 @@ class MainWindow : public QMainWindow {
   void saveCheckpoint(const QString& file);
   void exportSamples(const QString& file);
   void startTraining();
-  void sampleNow();
+  // Trains the Training dock's configuration once per path checked in the Compare dock.
+  void startComparison();
+  void sampleNow();  // from the single run, or from every compared run
 
   TrainingPanel* trainingPanel() const { return trainingPanel_; }
   SamplingPanel* samplingPanel() const { return samplingPanel_; }
@@ -59,7 +65,10 @@ class MainWindow : public QMainWindow {
   // Shown while data is being opened (image files take a while), with its Cancel button.
   QProgressBar* dataProgress() const { return dataProgress_; }
   QToolButton* dataCancelButton() const { return dataCancel_; }
-  CurveChart* curves() const { return curves_; }
+  CurveChart* curves() const { return curves_; }  // the single run's
+  CurveChart* comparisonCurves() const { return comparisonCurves_; }
+  ComparisonPanel* comparisonPanel() const { return comparisonPanel_; }
+  ComparisonCoordinator* comparison() const { return comparison_; }
   std::shared_ptr<const SampleSet> lastSamples() const { return lastSamples_; }
   QString runDirectory() const { return runDirectory_; }
   // The error dialog that is open, if any (dialogs never block: the window stays usable).
@@ -76,6 +85,10 @@ class MainWindow : public QMainWindow {
   void buildMenus();
   void connectEngine();
   void showError(const QString& message);
+  // The request for a preview during training (`preview`) or for the Sampling dock.
+  SampleRequest sampleRequest(SnapshotPtr model, const std::string& path, bool image,
+                              bool preview) const;
+  void updateComparisonButtons(int trainerState);
   QString newRunDirectory() const;
   void addRecentFile(const QString& file);
   void rebuildRecentMenu();
@@ -89,6 +102,10 @@ class MainWindow : public QMainWindow {
   SamplingPanel* samplingPanel_;
   CurveChart* curves_;
   int lossSeries_ = 0, klSeries_ = 0;
+  CurveChart* comparisonCurves_;
+  QStackedWidget* curveStack_;  // the single run's chart or the comparison's
+  ComparisonPanel* comparisonPanel_;
+  ComparisonCoordinator* comparison_;
   QTabWidget* tabs_;
   TrajectoryView* trajectoryView_;
   GeodesicView* geodesicView_;

@@ -67,7 +67,12 @@ int main(int argc, char** argv) {
   QCommandLineOption samples(
       "samples", "Labelings the demo samples (default 2000; 16 label maps for image data).", "N",
       "0");
-  parser.addOptions({demo, steps, shots, samples});
+  QCommandLineOption compare(
+      "compare",
+      "With --demo: train one run per path (two or more of ray, bridge, linear, dirichlet, "
+      "fisher) side by side and picture the comparison.",
+      "PATHS");
+  parser.addOptions({demo, steps, shots, samples, compare});
   parser.process(app);
 
   efm::ui::MainWindow window;
@@ -80,6 +85,15 @@ int main(int argc, char** argv) {
     options.steps = parser.value(steps).toInt(&stepsOk);
     options.samples = parser.value(samples).toInt(&samplesOk);
     options.screenshotDir = parser.value(shots);
+    if (parser.isSet(compare)) {
+      options.compare = parser.value(compare).split(',', Qt::SkipEmptyParts);
+      if (options.compare.size() < 2 || options.compare.removeDuplicates() > 0) {
+        std::fprintf(stderr,
+                     "efm-studio: --compare takes two or more different paths, "
+                     "e.g. --compare ray,dirichlet\n");
+        return 2;
+      }
+    }
     if (!stepsOk || options.steps < 1 || !samplesOk || options.samples < 0 ||
         (parser.isSet(samples) && options.samples < 1)) {
       std::fprintf(stderr, "efm-studio: --steps and --samples take a positive whole number\n");

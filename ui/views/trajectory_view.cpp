@@ -7,6 +7,7 @@
 #include <vtkFloatArray.h>
 #include <vtkGlyph3D.h>
 #include <vtkIdTypeArray.h>
+#include <vtkLegendBoxActor.h>
 #include <vtkLookupTable.h>
 #include <vtkPointData.h>
 #include <vtkPoints.h>
@@ -24,6 +25,7 @@
 #include <QPushButton>
 #include <QSlider>
 #include <QSpinBox>
+#include <QStringList>
 #include <QTimer>
 #include <QVBoxLayout>
 #include <algorithm>
@@ -181,7 +183,7 @@ TrajectoryView::TrajectoryView(QWidget* parent)
   fieldTimer->setInterval(120);
   connect(fieldTimer, &QTimer::timeout, this, &TrajectoryView::requestField);
   connect(timeSlider_, &QSlider::valueChanged, this, [this, fieldTimer] {
-    timeLabel_->setText(QString("t = %1").arg(time(), 0, 'f', 2));
+    timeLabel_->setText(timeText());
     updateParticles();
     if (showField_->isChecked()) fieldTimer->start();
   });
@@ -212,18 +214,70 @@ TrajectoryView::TrajectoryView(QWidget* parent)
   none.classes = 3;
   none.variables = 1;
   setData(none);
-  timeLabel_->setText(QString("t = %1").arg(time(), 0, 'f', 2));
+  timeLabel_->setText(timeText());
 }
 
 TrajectoryView::~TrajectoryView() = default;
 
-double TrajectoryView::time() const {
-  return timeEnd_ * timeSlider_->value() / double(kSliderSteps);
+double TrajectoryView::Layer::timeAt(double fraction) const {
+  return samples->times.front() + fraction * (samples->times.back() - samples->times.front());
 }
+
+double TrajectoryView::fraction() const { return timeSlider_->value() / double(kSliderSteps); }
+
+double TrajectoryView::time() const { return timeStart_ + fraction() * (timeEnd_ - timeStart_); }
 double TrajectoryView::timeEnd() const { return timeEnd_; }
 
 void TrajectoryView::setTime(double t) {
-  timeSlider_->setValue(int(std::lround(std::clamp(t / timeEnd_, 0.0, 1.0) * kSliderSteps)));
+  const double f = (t - timeStart_) / std::max(1e-12, timeEnd_ - timeStart_);
+  timeSlider_->setValue(int(std::lround(std::clamp(f, 0.0, 1.0) * kSliderSteps)));
+}
+
+QString TrajectoryView::timeText() const {
+  if (comparing_) return QString("%1 % of each flow").arg(100 * fraction(), 0, 'f', 0);
+  // The Dirichlet path's time is its concentration alpha.
+  const bool alpha = samples_ && samples_->path == "dirichlet";
+  return QString("%1 = %2").arg(alpha ? "alpha" : "t").arg(time(), 0, 'f', 2);
+}
+
+int TrajectoryView::focusedRun() const {
+  if (!comparing_ || layers_.empty()) return samples_ ? samples_->run : -1;
+  return layers_[size_t(std::clamp(focus_, 0, int(layers_.size()) - 1))].samples->run;
+}
+
+void TrajectoryView::setComparison(const std::vector<FlowLayer>& layers, int focus) {
+  for (const FlowLayer& layer : layers) {
+    const SampleSet& s = *layer.samples;
+    if (s.classes != data_.classes || s.variables != data_.variables) {
+      DataSummary shape;
+      shape.classes = s.classes;
+      shape.variables = s.variables;
+      setData(shape);
+      break;
+    }
+  }
+  const bool first = !comparing_;
+  comparing_ = true;
+  comparison_ = layers;
+  focus_ = focus;
+  rebuildFrame();
+  rebuildTrajectories();
+  requestField();
+  if (first) vtk_->resetCamera();
+}
+
+void TrajectoryView::clearComparison() {
+  if (!comparing_) return;
+  comparing_ = false;
+  comparison_.clear();
+  field_.reset();
+  if (samples_ && !samples_->times.empty()) {  // the single run's time axis again
+    timeStart_ = samples_->times.front();
+    timeEnd_ = samples_->times.back();
+  }
+  rebuildFrame();
+  rebuildTrajectories();
+  requestField();
 }
 
 void TrajectoryView::setNode(int node) {
@@ -244,6 +298,7 @@ void TrajectoryView::setData(const DataSummary& data) {
   data_ = data;
   if (shapeChanged) {
     samples_.reset();
+    comparison_.clear();
     field_.reset();
     selection_ = ClassSelection::defaultFor(int(data.classes));
     const QSignalBlocker block(node_), blockSpin(nodeSpin_);
@@ -287,7 +342,8 @@ void TrajectoryView::setShownClasses(const std::vector<int>& classes) {
 
 Point3 TrajectoryView::place(const float* p, double t) const {
   Point3 x = selection_.embed(p, vertices_);
-  if (timeAxis_) x.y() = kTimeAxisHeight * t / timeEnd_;
+  if (timeAxis_)
+    x.y() = kTimeAxisHeight * (t - timeStart_) / std::max(1e-12, timeEnd_ - timeStart_);
   return x;
 }
 
@@ -317,8 +373,15 @@ void TrajectoryView::rebuildFrame() {
     const Point3 a = vertices_[0], b = vertices_[1];
     const Point3 up(0, kTimeAxisHeight, 0);
     add(lineActor(polyline({a, b, b + up, a + up, a}), QColor(60, 60, 60), 2));
-    add(label(a + up + Point3(-0.12, 0, 0), QString("t = %1").arg(timeEnd_, 0, 'g', 3), 12));
-    add(label(a + Point3(-0.12, 0, 0), "t = 0", 12));
+    if (comparing_) {  // the runs' time ranges differ: the axis is the fraction of the flow
+      add(label(a + up + Point3(-0.12, 0, 0), "end", 12));
+      add(label(a + Point3(-0.12, 0, 0), "start", 12));
+    } else {
+      const QString t = samples_ && samples_->path == "dirichlet" ? "alpha" : "t";
+      add(label(a + up + Point3(-0.12, 0, 0), QString("%1 = %2").arg(t).arg(timeEnd_, 0, 'g', 3),
+                12));
+      add(label(a + Point3(-0.12, 0, 0), QString("%1 = %2").arg(t).arg(timeStart_, 0, 'g', 3), 12));
+    }
   } else {
     add(simplexFrame(vertices_, QColor(60, 60, 60), 2));
   }
@@ -351,129 +414,189 @@ void TrajectoryView::rebuildFrame() {
 
 void TrajectoryView::rebuildTrajectories() {
   vtkRenderer* renderer = vtk_->renderer();
-  if (lines_) renderer->RemoveViewProp(lines_);
-  if (particles_) renderer->RemoveViewProp(particles_);
-  lines_ = particles_ = nullptr;
-  fullLines_ = interactiveLines_ = nullptr;
-  particleData_ = nullptr;
-  QString caption;
-  if (!samples_ || samples_->times.empty()) {
-    caption = "No samples yet: train, or open a checkpoint and press Sample.";
+  for (Layer& layer : layers_) {
+    if (layer.lines) renderer->RemoveViewProp(layer.lines);
+    if (layer.particles) renderer->RemoveViewProp(layer.particles);
+  }
+  layers_.clear();
+  if (legend_) renderer->RemoveViewProp(legend_);
+  legend_ = nullptr;
+  auto show = [this](std::shared_ptr<const SampleSet> samples, const QColor& colour,
+                     const QString& name) {
+    if (!samples || samples->times.empty()) return;
+    Layer layer;
+    layer.samples = std::move(samples);
+    layer.colour = colour;
+    layer.name = name;
+    layers_.push_back(std::move(layer));
+  };
+  if (comparing_) {
+    for (const FlowLayer& flows : comparison_) show(flows.samples, flows.colour, flows.name);
   } else {
-    const SampleSet& s = *samples_;
-    timeEnd_ = s.times.back();
-    timeColors_->SetRange(0, timeEnd_);
-    const int64_t times = int64_t(s.times.size());
-    const int64_t kept = int64_t(s.trajectories.size()) / (times * s.variables * s.classes);
+    show(samples_, QColor(), QString());
+  }
+  QString caption;
+  if (layers_.empty()) {
+    caption = comparing_ ? "No flows of the compared runs yet."
+                         : "No samples yet: train, or open a checkpoint and press Sample.";
+  } else {
+    const Layer& focus = layers_[size_t(std::clamp(focus_, 0, int(layers_.size()) - 1))];
+    timeStart_ = focus.samples->times.front();
+    timeEnd_ = focus.samples->times.back();
+    timeColors_->SetRange(timeStart_, timeEnd_);
     const std::vector<int> nodes = nodesShown();
-    const int64_t flows = std::min<int64_t>(kept, maxLines_->value());
-    const int64_t lines = flows * int64_t(nodes.size());
-
-    FlowArrays arrays(lines * times);
-    float* xyz = arrays.coordinates->GetPointer(0);
-    float* st = arrays.stamps->GetPointer(0);
-    const int64_t stride = s.variables * s.classes;
-    for (int64_t f = 0; f < flows; ++f) {
-      for (int node : nodes) {
-        for (int64_t ti = 0; ti < times; ++ti) {
-          const float* p = s.trajectories.data() + (ti * kept + f) * stride + node * s.classes;
-          const Point3 x = place(p, s.times[size_t(ti)]);
-          *xyz++ = float(x.x());
-          *xyz++ = float(x.y());
-          *xyz++ = float(x.z());
-          *st++ = float(s.times[size_t(ti)]);
-        }
-      }
+    for (Layer& layer : layers_) buildLayer(layer, nodes);
+    const QString where = nodes.size() != 1       ? QString(" x %1 nodes").arg(nodes.size())
+                          : data_.image.isImage() ? QString(" of pixel (row %1, col %2)")
+                                                        .arg(nodes.front() / data_.image.width)
+                                                        .arg(nodes.front() % data_.image.width)
+                                                  : QString(" of node %1").arg(nodes.front() + 1);
+    if (comparing_) {
+      QStringList lines;
+      for (const Layer& layer : layers_)
+        lines << QString("%1: %2 flows%3 at step %4")
+                     .arg(layer.name)
+                     .arg(layer.flows)
+                     .arg(where)
+                     .arg(layer.samples->modelStep);
+      caption = lines.join('\n');
+    } else {
+      caption = QString("%1 flows%2 of the model at step %3")
+                    .arg(layers_.front().flows)
+                    .arg(where)
+                    .arg(layers_.front().samples->modelStep);
     }
-    fullLines_ = arrays.polyLines(lines, times);
-    interactiveLines_ = decimate(fullLines_, lines, times);
-    vtkNew<vtkPolyDataMapper> mapper;
-    mapper->SetInputData(interacting_ ? interactiveLines_ : fullLines_);
-    mapper->SetLookupTable(timeColors_);
-    mapper->SetScalarRange(0, timeEnd_);
-    mapper->SetScalarModeToUsePointData();
-    mapper->ScalarVisibilityOn();
-    lines_ = vtkSmartPointer<vtkActor>::New();
-    lines_->SetMapper(mapper);
-    lines_->GetProperty()->SetLineWidth(1.0f);
-    lines_->GetProperty()->SetOpacity(1.0);
-    lines_->GetProperty()->LightingOff();
-    renderer->AddViewProp(lines_);
-
-    particleData_ = vtkSmartPointer<vtkPolyData>::New();
-    vtkNew<vtkPolyDataMapper> particleMapper;
-    particleMapper->SetInputData(particleData_);
-    particleMapper->ScalarVisibilityOff();
-    particles_ = vtkSmartPointer<vtkActor>::New();
-    particles_->SetMapper(particleMapper);
-    particles_->GetProperty()->SetColor(0.85, 0.1, 0.1);
-    particles_->GetProperty()->SetPointSize(5);
-    particles_->GetProperty()->SetPointSize(4);
-    renderer->AddViewProp(particles_);
-    caption = QString("%1 flows%2 of the model at step %3")
-                  .arg(flows)
-                  .arg(nodes.size() != 1       ? QString(" x %1 nodes").arg(nodes.size())
-                       : data_.image.isImage() ? QString(" of pixel (row %1, col %2)")
-                                                     .arg(nodes.front() / data_.image.width)
-                                                     .arg(nodes.front() % data_.image.width)
-                                               : QString(" of node %1").arg(nodes.front() + 1))
-                  .arg(s.modelStep);
     auto name = [this](int cls) {
       return cls < int(data_.image.classNames.size())
                  ? QString::fromStdString(data_.image.classNames[size_t(cls)])
                  : QString::number(cls + 1);
     };
-    if (s.classes > 4)
+    if (data_.classes > 4)
       caption += QString("\nface of classes %1, %2, %3 (renormalised)")
                      .arg(name(selection_.shown()[0]))
                      .arg(name(selection_.shown()[1]))
                      .arg(name(selection_.shown()[2]));
   }
+  if (comparing_ && !layers_.empty()) {
+    std::vector<std::pair<QString, QColor>> entries;
+    for (const Layer& layer : layers_) entries.emplace_back(layer.name, layer.colour);
+    legend_ = legend(entries, 0.82, 0.98 - 0.05 * double(entries.size()), 0.17,
+                     0.05 * double(entries.size()));
+    renderer->AddViewProp(legend_);
+  }
+  bar_->SetVisibility(!comparing_);
   caption_->SetInput(caption.toUtf8().constData());
   bar_->SetLookupTable(timeColors_);
+  timeLabel_->setText(timeText());
   updateParticles();
   updateArrows();
   vtk_->update();
 }
 
-void TrajectoryView::updateParticles() {
-  if (!particleData_ || !samples_) return;
-  const SampleSet& s = *samples_;
-  const double t = time();
-  // Linear interpolation between the two recorded times around t.
-  const auto upper = std::lower_bound(s.times.begin(), s.times.end(), t);
-  const size_t i1 = std::min(size_t(upper - s.times.begin()), s.times.size() - 1);
-  const size_t i0 = i1 > 0 ? i1 - 1 : 0;
-  const double span = s.times[i1] - s.times[i0];
-  const double a = span > 0 ? std::clamp((t - s.times[i0]) / span, 0.0, 1.0) : 1.0;
+void TrajectoryView::buildLayer(Layer& layer, const std::vector<int>& nodes) {
+  const SampleSet& s = *layer.samples;
   const int64_t times = int64_t(s.times.size());
   const int64_t kept = int64_t(s.trajectories.size()) / (times * s.variables * s.classes);
-  const std::vector<int> nodes = nodesShown();
   const int64_t flows = std::min<int64_t>(kept, maxLines_->value());
+  const int64_t lines = flows * int64_t(nodes.size());
+  layer.flows = flows;
+  const double t0 = s.times.front(), span = std::max(1e-12, s.times.back() - t0);
+
+  FlowArrays arrays(lines * times);
+  float* xyz = arrays.coordinates->GetPointer(0);
+  float* st = arrays.stamps->GetPointer(0);
   const int64_t stride = s.variables * s.classes;
-  vtkNew<vtkPoints> points;
-  points->SetDataTypeToFloat();
-  points->SetNumberOfPoints(flows * int64_t(nodes.size()));
-  std::vector<float> w(size_t(s.classes));
-  vtkIdType id = 0;
   for (int64_t f = 0; f < flows; ++f) {
     for (int node : nodes) {
-      const float* p0 =
-          s.trajectories.data() + (int64_t(i0) * kept + f) * stride + node * s.classes;
-      const float* p1 =
-          s.trajectories.data() + (int64_t(i1) * kept + f) * stride + node * s.classes;
-      for (int64_t c = 0; c < s.classes; ++c) w[size_t(c)] = float((1 - a) * p0[c] + a * p1[c]);
-      points->SetPoint(id++, place(w.data(), t).data());
+      for (int64_t ti = 0; ti < times; ++ti) {
+        const float* p = s.trajectories.data() + (ti * kept + f) * stride + node * s.classes;
+        // Each run's own time range maps onto the axis (the focused run's times otherwise).
+        const double fraction = (s.times[size_t(ti)] - t0) / span;
+        const Point3 x = place(p, timeStart_ + fraction * (timeEnd_ - timeStart_));
+        *xyz++ = float(x.x());
+        *xyz++ = float(x.y());
+        *xyz++ = float(x.z());
+        *st++ = float(s.times[size_t(ti)]);
+      }
     }
   }
-  vtkNew<vtkCellArray> verts;
-  for (vtkIdType i = 0; i < id; ++i) {
-    verts->InsertNextCell(1);
-    verts->InsertCellPoint(i);
+  layer.fullLines = arrays.polyLines(lines, times);
+  layer.interactiveLines = decimate(layer.fullLines, lines, times);
+  vtkNew<vtkPolyDataMapper> mapper;
+  mapper->SetInputData(interacting_ ? layer.interactiveLines : layer.fullLines);
+  layer.lines = vtkSmartPointer<vtkActor>::New();
+  if (layer.colour.isValid()) {
+    mapper->ScalarVisibilityOff();
+    layer.lines->GetProperty()->SetColor(layer.colour.redF(), layer.colour.greenF(),
+                                         layer.colour.blueF());
+    layer.lines->GetProperty()->SetOpacity(0.75);
+  } else {
+    mapper->SetLookupTable(timeColors_);
+    mapper->SetScalarRange(timeStart_, timeEnd_);
+    mapper->SetScalarModeToUsePointData();
+    mapper->ScalarVisibilityOn();
+    layer.lines->GetProperty()->SetOpacity(1.0);
   }
-  particleData_->SetPoints(points);
-  particleData_->SetVerts(verts);
-  particleData_->Modified();
+  layer.lines->SetMapper(mapper);
+  layer.lines->GetProperty()->SetLineWidth(1.0f);
+  layer.lines->GetProperty()->LightingOff();
+  vtk_->renderer()->AddViewProp(layer.lines);
+
+  layer.particleData = vtkSmartPointer<vtkPolyData>::New();
+  vtkNew<vtkPolyDataMapper> particleMapper;
+  particleMapper->SetInputData(layer.particleData);
+  particleMapper->ScalarVisibilityOff();
+  layer.particles = vtkSmartPointer<vtkActor>::New();
+  layer.particles->SetMapper(particleMapper);
+  const QColor dot = layer.colour.isValid() ? layer.colour.darker(140) : QColor(217, 26, 26);
+  layer.particles->GetProperty()->SetColor(dot.redF(), dot.greenF(), dot.blueF());
+  layer.particles->GetProperty()->SetPointSize(4);
+  layer.particles->SetVisibility(!interacting_);
+  vtk_->renderer()->AddViewProp(layer.particles);
+}
+
+void TrajectoryView::updateParticles() {
+  const std::vector<int> nodes = nodesShown();
+  for (Layer& layer : layers_) {
+    if (!layer.particleData) continue;
+    const SampleSet& s = *layer.samples;
+    const double f = fraction();
+    const double t = layer.timeAt(f);
+    // Linear interpolation between the two recorded times around t.
+    const auto upper = std::lower_bound(s.times.begin(), s.times.end(), t);
+    const size_t i1 = std::min(size_t(upper - s.times.begin()), s.times.size() - 1);
+    const size_t i0 = i1 > 0 ? i1 - 1 : 0;
+    const double span = s.times[i1] - s.times[i0];
+    const double a = span > 0 ? std::clamp((t - s.times[i0]) / span, 0.0, 1.0) : 1.0;
+    const int64_t times = int64_t(s.times.size());
+    const int64_t kept = int64_t(s.trajectories.size()) / (times * s.variables * s.classes);
+    const int64_t flows = layer.flows;
+    const int64_t stride = s.variables * s.classes;
+    const double axisTime = timeStart_ + f * (timeEnd_ - timeStart_);
+    vtkNew<vtkPoints> points;
+    points->SetDataTypeToFloat();
+    points->SetNumberOfPoints(flows * int64_t(nodes.size()));
+    std::vector<float> w(size_t(s.classes));
+    vtkIdType id = 0;
+    for (int64_t flow = 0; flow < flows; ++flow) {
+      for (int node : nodes) {
+        const float* p0 =
+            s.trajectories.data() + (int64_t(i0) * kept + flow) * stride + node * s.classes;
+        const float* p1 =
+            s.trajectories.data() + (int64_t(i1) * kept + flow) * stride + node * s.classes;
+        for (int64_t c = 0; c < s.classes; ++c) w[size_t(c)] = float((1 - a) * p0[c] + a * p1[c]);
+        points->SetPoint(id++, place(w.data(), axisTime).data());
+      }
+    }
+    vtkNew<vtkCellArray> verts;
+    for (vtkIdType i = 0; i < id; ++i) {
+      verts->InsertNextCell(1);
+      verts->InsertCellPoint(i);
+    }
+    layer.particleData->SetPoints(points);
+    layer.particleData->SetVerts(verts);
+    layer.particleData->Modified();
+  }
   vtk_->update();
 }
 
@@ -507,7 +630,7 @@ std::vector<float> TrajectoryView::fieldGrid() const {
 }
 
 void TrajectoryView::requestField() {
-  if (showField_->isChecked() && samples_) Q_EMIT fieldRequested(time(), fieldGrid());
+  if (showField_->isChecked() && !layers_.empty()) Q_EMIT fieldRequested(time(), fieldGrid());
 }
 
 void TrajectoryView::setField(std::shared_ptr<const FieldSlice> field) {
@@ -518,7 +641,8 @@ void TrajectoryView::setField(std::shared_ptr<const FieldSlice> field) {
 void TrajectoryView::updateArrows() {
   if (arrows_) vtk_->renderer()->RemoveViewProp(arrows_);
   arrows_ = nullptr;
-  if (!field_ || !showField_->isChecked() || field_->classes != selection_.classes()) {
+  if (!field_ || !showField_->isChecked() || field_->classes != selection_.classes() ||
+      layers_.empty() || field_->run != focusedRun()) {
     vtk_->update();
     return;
   }
@@ -539,6 +663,7 @@ void TrajectoryView::updateArrows() {
     const Point3 x = place(p, field_->time);
     Point3 d = (place(moved.data(), field_->time) - x) / h;
     if (timeAxis_) d.y() = 0;
+    if (!d.allFinite()) continue;
     base->InsertNextPoint(x.data());
     directions.push_back(d);
     largest = std::max(largest, d.norm());
@@ -562,12 +687,21 @@ void TrajectoryView::updateArrows() {
   mapper->ScalarVisibilityOff();
   arrows_ = vtkSmartPointer<vtkActor>::New();
   arrows_->SetMapper(mapper);
-  arrows_->GetProperty()->SetColor(0.15, 0.15, 0.15);
+  // Comparing: the focused run's field, a darker shade of its colour.
+  const QColor colour =
+      comparing_
+          ? layers_[size_t(std::clamp(focus_, 0, int(layers_.size()) - 1))].colour.darker(170)
+          : QColor(38, 38, 38);
+  arrows_->GetProperty()->SetColor(colour.redF(), colour.greenF(), colour.blueF());
   vtk_->renderer()->AddViewProp(arrows_);
   vtk_->update();
 }
 
 void TrajectoryView::setSamples(std::shared_ptr<const SampleSet> samples) {
+  if (comparing_) {  // kept for when the comparison is cleared
+    samples_ = std::move(samples);
+    return;
+  }
   if (samples && (samples->classes != data_.classes || samples->variables != data_.variables)) {
     DataSummary shape;
     shape.classes = samples->classes;
@@ -576,37 +710,56 @@ void TrajectoryView::setSamples(std::shared_ptr<const SampleSet> samples) {
   }
   const bool first = !samples_;
   samples_ = std::move(samples);
-  rebuildFrame();  // the time axis label follows t_end
+  if (samples_ && !samples_->times.empty()) {  // the time axis label follows the range
+    timeStart_ = samples_->times.front();
+    timeEnd_ = samples_->times.back();
+  }
+  rebuildFrame();
   rebuildTrajectories();
   requestField();
   if (first) vtk_->resetCamera();
 }
 
+int TrajectoryView::layerLines(int index) const {
+  const Layer& layer = layers_.at(size_t(index));
+  return layer.lines ? int(vtkPolyData::SafeDownCast(layer.lines->GetMapper()->GetInput())
+                               ->GetNumberOfLines())
+                     : 0;
+}
+
 int TrajectoryView::trajectoryLines() const {
-  return lines_
-             ? int(vtkPolyData::SafeDownCast(lines_->GetMapper()->GetInput())->GetNumberOfLines())
-             : 0;
+  int lines = 0;
+  for (int i = 0; i < int(layers_.size()); ++i) lines += layerLines(i);
+  return lines;
 }
 
 int TrajectoryView::trajectoryPoints() const {
-  return lines_
-             ? int(vtkPolyData::SafeDownCast(lines_->GetMapper()->GetInput())->GetNumberOfPoints())
-             : 0;
+  int points = 0;
+  for (const Layer& layer : layers_)
+    if (layer.lines)
+      points +=
+          int(vtkPolyData::SafeDownCast(layer.lines->GetMapper()->GetInput())->GetNumberOfPoints());
+  return points;
 }
 
 void TrajectoryView::setInteracting(bool interacting) {
   if (interacting == interacting_) return;
   interacting_ = interacting;
-  if (lines_) {
-    vtkPolyDataMapper::SafeDownCast(lines_->GetMapper())
-        ->SetInputData(interacting ? interactiveLines_ : fullLines_);
+  for (Layer& layer : layers_) {
+    if (layer.lines)
+      vtkPolyDataMapper::SafeDownCast(layer.lines->GetMapper())
+          ->SetInputData(interacting ? layer.interactiveLines : layer.fullLines);
+    // The cloud returns with full detail.
+    if (layer.particles) layer.particles->SetVisibility(!interacting);
   }
-  if (particles_) particles_->SetVisibility(!interacting);  // the cloud returns with full detail
   vtk_->update();
 }
 
 int TrajectoryView::particleCount() const {
-  return particleData_ ? int(particleData_->GetNumberOfPoints()) : 0;
+  int count = 0;
+  for (const Layer& layer : layers_)
+    if (layer.particleData) count += int(layer.particleData->GetNumberOfPoints());
+  return count;
 }
 
 }  // namespace efm::ui

@@ -3,11 +3,14 @@
 // up, c = 3 as the triangle, c = 4 as the tetrahedron, larger c as the face of three
 // classes the user picks (points renormalised onto it). Flows are polylines coloured by
 // time; the particle cloud sits at the time of the slider; the learned vector field at that
-// time is drawn as arrows; vertices carry the target's class masses.
+// time is drawn as arrows; vertices carry the target's class masses. Compared runs are
+// overlaid, one colour per run.
 
 #include <vtkSmartPointer.h>
+#include <QColor>
 #include <QWidget>
 #include <memory>
+#include <vector>
 
 #include "engine/studio_data.h"
 #include "views/view_geometry.h"
@@ -21,6 +24,7 @@ class QPushButton;
 class QTimer;
 class vtkActor;
 class vtkPolyData;
+class vtkLegendBoxActor;
 class vtkLookupTable;
 class vtkPropCollection;
 class vtkScalarBarActor;
@@ -29,6 +33,13 @@ class vtkTextActor;
 namespace efm::ui {
 
 class VtkWidget;
+
+// The flows of one compared run: drawn in its colour, named in the legend.
+struct FlowLayer {
+  std::shared_ptr<const SampleSet> samples;
+  QColor colour;
+  QString name;
+};
 
 class TrajectoryView : public QWidget {
   Q_OBJECT
@@ -39,10 +50,24 @@ class TrajectoryView : public QWidget {
   void setData(const DataSummary& data);
   void setSamples(std::shared_ptr<const SampleSet> samples);
   void setField(std::shared_ptr<const FieldSlice> field);
-  // Slider position as a time in [0, t_end].
+  // Several runs overlaid, each in its colour (same data; flows of different paths). The
+  // slider then moves through the same fraction of every run's flow (their time ranges
+  // differ: t in [0, 15], [0, 1], alpha in [1, 8]); the arrows are those of `focus`.
+  // clearComparison() returns to the samples of setSamples.
+  void setComparison(const std::vector<FlowLayer>& layers, int focus = 0);
+  void clearComparison();
+  bool comparing() const { return comparing_; }
+  int layerCount() const { return int(layers_.size()); }
+  int layerLines(int layer) const;  // polylines drawn for one layer
+  QColor layerColour(int layer) const { return layers_.at(size_t(layer)).colour; }
+  int focusedRun() const;  // SampleSet::run of the layer whose field is drawn (-1: single)
+  // Slider position as a time in [t_start, t_end] of the flows shown (of the focused run
+  // when comparing): [0, 15] for ours, [1, 8] (alpha) for the Dirichlet path.
   void setTime(double t);
   double time() const;
+  double timeStart() const { return timeStart_; }
   double timeEnd() const;
+  QString timeText() const;  // the label beside the slider
   // -1: all nodes. With more than kMaxListedNodes nodes (the pixels of a label map) one node
   // is shown at a time, chosen in a spin box: all of them would be n x flows polylines
   // (8192 x 76 points per flow of a 64 x 128 map), and -1 keeps the current node.
@@ -74,7 +99,21 @@ class TrajectoryView : public QWidget {
   void fieldRequested(double time, const std::vector<float>& points);
 
  private:
+  // One set of flows as drawn: its samples, colour (invalid: coloured by time) and actors.
+  struct Layer {
+    std::shared_ptr<const SampleSet> samples;
+    QColor colour;
+    QString name;
+    vtkSmartPointer<vtkActor> lines;
+    vtkSmartPointer<vtkPolyData> fullLines, interactiveLines;
+    vtkSmartPointer<vtkActor> particles;
+    vtkSmartPointer<vtkPolyData> particleData;
+    int64_t flows = 0;
+    double timeAt(double fraction) const;
+  };
   void rebuildFrame();
+  void buildLayer(Layer& layer, const std::vector<int>& nodes);
+  double fraction() const;  // of the slider, in [0, 1]
   void rebuildTrajectories();
   void updateParticles();
   void updateArrows();
@@ -94,20 +133,22 @@ class TrajectoryView : public QWidget {
   QTimer* animation_;
 
   DataSummary data_;
-  std::shared_ptr<const SampleSet> samples_;
+  std::shared_ptr<const SampleSet> samples_;  // of the single run
+  bool comparing_ = false;
+  std::vector<FlowLayer> comparison_;
+  int focus_ = 0;
+  std::vector<Layer> layers_;  // what is drawn: the single run, or the compared runs
   std::shared_ptr<const FieldSlice> field_;
   ClassSelection selection_;
   std::vector<Point3> vertices_;
+  double timeStart_ = 0.0;
   double timeEnd_ = 15.0;
   bool timeAxis_ = false;  // c = 2: the vertical axis is time
 
   vtkSmartPointer<vtkPropCollection> frameProps_;
-  vtkSmartPointer<vtkActor> lines_;
-  vtkSmartPointer<vtkPolyData> fullLines_, interactiveLines_;
   bool interacting_ = false;
-  vtkSmartPointer<vtkActor> particles_;
-  vtkSmartPointer<vtkPolyData> particleData_;
   vtkSmartPointer<vtkActor> arrows_;
+  vtkSmartPointer<vtkLegendBoxActor> legend_;
   vtkSmartPointer<vtkLookupTable> timeColors_;
   vtkSmartPointer<vtkScalarBarActor> bar_;
   vtkSmartPointer<vtkTextActor> caption_;

@@ -12,14 +12,24 @@ CurveChart::CurveChart(const QString& title, QWidget* parent) : QWidget(parent),
   setAttribute(Qt::WA_OpaquePaintEvent);
 }
 
-int CurveChart::addSeries(const QString& name, const QColor& color, bool logScale) {
-  series_.push_back(Series{name, color, logScale, {}});
+int CurveChart::addAxis(bool logScale) {
+  axisLog_.push_back(logScale);
+  return int(axisLog_.size()) - 1;
+}
+
+int CurveChart::addSeries(const QString& name, const QColor& color, int axis, Qt::PenStyle style) {
+  series_.push_back(Series{name, color, axis, style, {}});
+  update();
   return int(series_.size()) - 1;
+}
+
+int CurveChart::addSeries(const QString& name, const QColor& color, bool logScale) {
+  return addSeries(name, color, addAxis(logScale));
 }
 
 void CurveChart::append(int series, double x, double y) {
   Series& s = series_.at(series);
-  if (!std::isfinite(y) || (s.logScale && y <= 0)) return;
+  if (!std::isfinite(y) || (axisLog_.at(size_t(s.axis)) && y <= 0)) return;
   s.points.emplace_back(x, y);
   update();
 }
@@ -29,14 +39,38 @@ void CurveChart::clear() {
   update();
 }
 
-std::pair<double, double> CurveChart::yRange(int index) const {
-  const Series& s = series_.at(index);
-  if (s.points.empty()) return {0.0, 1.0};
-  double lo = s.points.front().y(), hi = lo;
-  for (const QPointF& p : s.points) lo = std::min(lo, p.y()), hi = std::max(hi, p.y());
-  if (s.logScale) {
-    // Whole decades around the data.
-    return {std::pow(10.0, std::floor(std::log10(lo))), std::pow(10.0, std::ceil(std::log10(hi)))};
+void CurveChart::removeAllSeries() {
+  series_.clear();
+  axisLog_.clear();
+  update();
+}
+
+void CurveChart::setTitle(const QString& title) {
+  title_ = title;
+  update();
+}
+
+std::pair<double, double> CurveChart::yRange(int series) const {
+  return axisRange(series_.at(series).axis);
+}
+
+std::pair<double, double> CurveChart::axisRange(int axis) const {
+  bool any = false;
+  double lo = 0, hi = 1;
+  for (const Series& s : series_) {
+    if (s.axis != axis) continue;
+    for (const QPointF& p : s.points) {
+      lo = any ? std::min(lo, p.y()) : p.y();
+      hi = any ? std::max(hi, p.y()) : p.y();
+      any = true;
+    }
+  }
+  if (!any) return {0.0, 1.0};
+  if (axisLog_.at(size_t(axis))) {
+    // Whole decades around the data (at least one: a value that is a power of ten).
+    const double bottom = std::floor(std::log10(lo));
+    return {std::pow(10.0, bottom),
+            std::pow(10.0, std::max(bottom + 1, std::ceil(std::log10(hi))))};
   }
   if (hi - lo < 1e-12) hi = lo + 1;
   const double pad = 0.05 * (hi - lo);
@@ -48,11 +82,43 @@ void CurveChart::paintEvent(QPaintEvent*) {
   painter.setRenderHint(QPainter::Antialiasing);
   painter.fillRect(rect(), palette().base());
   const QFontMetrics metrics(font());
-  const int left = 8 + metrics.horizontalAdvance("1e-00"), right = series_.size() > 1 ? left : 12;
-  const QRectF plot(left, metrics.height() * 2 + 4, width() - left - right,
-                    height() - metrics.height() * 4 - 8);
+  const int left = 8 + metrics.horizontalAdvance("1e-00"), right = axisLog_.size() > 1 ? left : 12;
+
+  // Legend entries (pen, name, last value), wrapped onto as many rows as they need.
+  struct Entry {
+    QString text;
+    QPointF at;
+  };
+  std::vector<Entry> entries;
+  int row = 0;
+  double x = left + 6;
+  for (const Series& s : series_) {
+    const QString text = s.points.empty()
+                             ? s.name
+                             : QString("%1 %2").arg(s.name).arg(s.points.back().y(), 0, 'g', 4);
+    const double width = 24 + metrics.horizontalAdvance(text);
+    if (x + width > this->width() - 4 && x > left + 6) {
+      ++row;
+      x = left + 6;
+    }
+    entries.push_back({text, QPointF(x, metrics.height() * (1.5 + row) + 4)});
+    x += width + 12;
+  }
+  const int legendRows = series_.empty() ? 1 : row + 1;
+  const QRectF plot(left, metrics.height() * (1 + legendRows) + 6, width() - left - right,
+                    height() - metrics.height() * (3 + legendRows) - 10);
   painter.setPen(palette().text().color());
   painter.drawText(QRectF(0, 2, width(), metrics.height()), Qt::AlignHCenter, title_);
+  for (size_t i = 0; i < series_.size(); ++i) {
+    const Series& s = series_[i];
+    const QPointF at = entries[i].at;
+    painter.setPen(QPen(s.color, 2, s.style));
+    painter.drawLine(at + QPointF(0, -metrics.ascent() / 3.0),
+                     at + QPointF(18, -metrics.ascent() / 3.0));
+    painter.setPen(s.color);
+    painter.drawText(at + QPointF(22, 0), entries[i].text);
+  }
+  painter.setPen(palette().text().color());
   painter.drawRect(plot);
   if (plot.width() < 10 || plot.height() < 10) return;
 
@@ -73,54 +139,51 @@ void CurveChart::paintEvent(QPaintEvent*) {
   painter.drawText(QRectF(plot.left(), plot.bottom() + 2, plot.width(), metrics.height()),
                    Qt::AlignHCenter, "training step");
 
-  int legendX = int(plot.left()) + 6;
-  for (size_t index = 0; index < series_.size(); ++index) {
-    const Series& s = series_[index];
-    const auto [lo, hi] = yRange(int(index));
-    auto mapY = [&, lo = lo, hi = hi](double y) {
-      const double f = s.logScale
-                           ? (std::log10(y) - std::log10(lo)) / (std::log10(hi) - std::log10(lo))
-                           : (y - lo) / (hi - lo);
-      return plot.bottom() - f * plot.height();
-    };
-    // Axis labels: left for the first series, right for the second.
-    painter.setPen(s.color);
-    const bool onLeft = index == 0;
-    const QRectF axis =
+  // Axis labels: the first axis on the left, the second on the right, in the colour of
+  // their series when they hold one series (the text colour when they are shared).
+  for (int axis = 0; axis < std::min<int>(2, int(axisLog_.size())); ++axis) {
+    QColor color = palette().text().color();
+    int members = 0;
+    for (const Series& s : series_)
+      if (s.axis == axis && members++ == 0) color = s.color;
+    if (members != 1) color = palette().text().color();
+    const auto [lo, hi] = axisRange(axis);
+    painter.setPen(color);
+    const bool onLeft = axis == 0;
+    const QRectF band =
         onLeft ? QRectF(0, 0, left - 4, 0) : QRectF(plot.right() + 4, 0, right - 4, 0);
     const Qt::Alignment align = onLeft ? Qt::AlignRight : Qt::AlignLeft;
     painter.drawText(
-        QRectF(axis.left(), plot.top() - metrics.height() / 2, axis.width(), metrics.height()),
+        QRectF(band.left(), plot.top() - metrics.height() / 2, band.width(), metrics.height()),
         align | Qt::AlignVCenter, QString::number(hi, 'g', 2));
     painter.drawText(
-        QRectF(axis.left(), plot.bottom() - metrics.height() / 2, axis.width(), metrics.height()),
+        QRectF(band.left(), plot.bottom() - metrics.height() / 2, band.width(), metrics.height()),
         align | Qt::AlignVCenter, QString::number(lo, 'g', 2));
-    // Legend entry.
-    painter.fillRect(QRectF(legendX, metrics.height() + 6, 14, 4), s.color);
-    const QString label = s.points.empty()
-                              ? s.name
-                              : QString("%1 %2").arg(s.name).arg(s.points.back().y(), 0, 'g', 4);
-    painter.drawText(QPointF(legendX + 18, metrics.height() + 6 + metrics.ascent() / 2.0), label);
-    legendX += 30 + metrics.horizontalAdvance(label);
-    if (s.points.size() < 2) {
-      if (s.points.size() == 1) {
-        const QPointF& p = s.points.front();
-        painter.drawEllipse(
-            QPointF(plot.left() + (p.x() - xMin) / (xMax - xMin) * plot.width(), mapY(p.y())), 2,
-            2);
-      }
+  }
+
+  for (const Series& s : series_) {
+    const auto [lo, hi] = axisRange(s.axis);
+    const bool logScale = axisLog_.at(size_t(s.axis));
+    auto map = [&, lo = lo, hi = hi](const QPointF& p) {
+      const double f =
+          logScale ? (std::log10(p.y()) - std::log10(lo)) / (std::log10(hi) - std::log10(lo))
+                   : (p.y() - lo) / (hi - lo);
+      return QPointF(plot.left() + (p.x() - xMin) / (xMax - xMin) * plot.width(),
+                     plot.bottom() - f * plot.height());
+    };
+    if (s.points.size() == 1) {
+      painter.setPen(s.color);
+      painter.drawEllipse(map(s.points.front()), 2, 2);
       continue;
     }
     QPainterPath path;
     for (size_t i = 0; i < s.points.size(); ++i) {
-      const QPointF& p = s.points[i];
-      const QPointF q(plot.left() + (p.x() - xMin) / (xMax - xMin) * plot.width(), mapY(p.y()));
       if (i == 0)
-        path.moveTo(q);
+        path.moveTo(map(s.points[i]));
       else
-        path.lineTo(q);
+        path.lineTo(map(s.points[i]));
     }
-    painter.setPen(QPen(s.color, 1.5));
+    painter.setPen(QPen(s.color, 1.5, s.style));
     painter.drawPath(path);
   }
 }

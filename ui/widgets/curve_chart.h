@@ -1,7 +1,9 @@
 #pragma once
-// A live line chart drawn with QPainter: training loss and KL against the training step,
-// each series on its own logarithmic or linear axis. Cheap to append to at 20 Hz; repaints
-// are coalesced by Qt.
+// A live line chart drawn with QPainter: training loss and KL against the training step.
+// Series sit on value axes, logarithmic or linear; several series may share one axis (the
+// KL curves of compared runs). The first axis is labelled on the left, the second on the
+// right. Cheap to append to at 20 Hz; repaints are coalesced by Qt. The legend lists every
+// series (its pen, name and last value) and wraps onto more rows when it must.
 
 #include <QColor>
 #include <QString>
@@ -15,14 +17,24 @@ class CurveChart : public QWidget {
  public:
   explicit CurveChart(const QString& title, QWidget* parent = nullptr);
 
-  // Adds a series; returns its index. Log-scale series ignore values <= 0.
+  // Adds a value axis; returns its index.
+  int addAxis(bool logScale);
+  // Adds a series on `axis`; returns its index. Log-scale series ignore values <= 0.
+  int addSeries(const QString& name, const QColor& color, int axis,
+                Qt::PenStyle style = Qt::SolidLine);
+  // Adds a series on an axis of its own.
   int addSeries(const QString& name, const QColor& color, bool logScale);
   void append(int series, double x, double y);
-  void clear();
+  void clear();            // the points; series and axes stay
+  void removeAllSeries();  // series and axes
+  void setTitle(const QString& title);
+  int seriesCount() const { return int(series_.size()); }
   int pointCount(int series) const { return int(series_.at(series).points.size()); }
+  QString seriesName(int series) const { return series_.at(series).name; }
+  QColor seriesColor(int series) const { return series_.at(series).color; }
   QSize sizeHint() const override { return QSize(420, 220); }
 
-  // The value range a series' axis shows (after padding), for tests.
+  // The value range the axis of a series shows (after padding), for tests.
   std::pair<double, double> yRange(int series) const;
 
  protected:
@@ -32,10 +44,14 @@ class CurveChart : public QWidget {
   struct Series {
     QString name;
     QColor color;
-    bool logScale = false;
+    int axis = 0;
+    Qt::PenStyle style = Qt::SolidLine;
     std::vector<QPointF> points;
   };
+  std::pair<double, double> axisRange(int axis) const;
+
   QString title_;
+  std::vector<bool> axisLog_;  // per axis: logarithmic
   std::vector<Series> series_;
 };
 
