@@ -14,6 +14,7 @@ Runner addTrainCommand(CLI::App& app);
 Runner addSampleCommand(CLI::App& app);
 Runner addEvalCommand(CLI::App& app);
 Runner addDataCommand(CLI::App& app);
+Runner addLikelihoodCommand(CLI::App& app);
 
 // --threads and --device, shared by the commands that compute.
 struct ComputeOptions {

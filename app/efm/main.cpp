@@ -26,6 +26,8 @@ int main(int argc, char** argv) {
   add("sample", "Sample labelings from a trained run", efm::cli::addSampleCommand);
   add("eval", "Compare a trained run with its data distribution (JSON on stdout)",
       efm::cli::addEvalCommand);
+  add("likelihood", "Log-likelihoods of labelings under a trained run (importance sampling)",
+      efm::cli::addLikelihoodCommand);
   add("data", "Inspect or generate datasets", efm::cli::addDataCommand);
 
   try {

@@ -423,7 +423,7 @@ LikelihoodResult estimateLikelihood(VectorFieldImpl& network, const ProbabilityP
     }
   }
   if (pending > 0) integrateRows(pending);
-  if (progress) progress(total, total);
+  if (progress && done < total) progress(total, total);
 
   result.items.reserve(static_cast<std::size_t>(items));
   double sumLog = 0, sumVariance = 0;

@@ -1,0 +1,257 @@
+// `efm likelihood` as a user meets it: JSON keys, the CSV, the table on stdout, exit code 2
+// with a message naming the problem, and Ctrl-C. Runs the real binary (EFM_BINARY).
+#include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
+
+#include <fcntl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cmath>
+#include <csignal>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+namespace fs = std::filesystem;
+using Catch::Contains;
+using nlohmann::json;
+
+namespace {
+
+struct Result {
+  int code = -1;
+  std::string out, err;
+};
+
+fs::path scratch() {
+  static const fs::path dir = [] {
+    fs::path d =
+        fs::temp_directory_path() / ("efm-cli-likelihood-test-" + std::to_string(::getpid()));
+    fs::remove_all(d);
+    fs::create_directories(d);
+    return d;
+  }();
+  return dir;
+}
+
+std::string slurp(const fs::path& file) {
+  std::ifstream in(file);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+// Runs `efm ARGS` through the shell (ARGS is shell syntax), capturing both streams.
+Result efm(const std::string& args) {
+  const fs::path out = scratch() / "stdout.txt", err = scratch() / "stderr.txt";
+  const std::string command = std::string("'") + EFM_BINARY + "' " + args + " > '" + out.string() +
+                              "' 2> '" + err.string() + "' < /dev/null";
+  const int status = std::system(command.c_str());
+  Result r;
+  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  r.out = slurp(out);
+  r.err = slurp(err);
+  return r;
+}
+
+fs::path writeFile(const std::string& name, const std::string& text) {
+  const fs::path file = scratch() / name;
+  std::ofstream(file, std::ios::binary) << text;
+  return file;
+}
+
+// A plain IDX file of `images` grey images of rows x columns pixels (a gradient per image).
+fs::path writeIdx(const std::string& name, uint32_t images, uint32_t rows, uint32_t columns) {
+  std::string bytes = {0, 0, 8, 3};
+  for (uint32_t d : {images, rows, columns})
+    for (int shift : {24, 16, 8, 0}) bytes.push_back(static_cast<char>((d >> shift) & 255));
+  for (uint32_t k = 0; k < images * rows * columns; ++k)
+    bytes.push_back(static_cast<char>((k * 37 + k / (rows * columns) * 91) % 256));
+  return writeFile(name, bytes);
+}
+
+// A small coupled-binary run, trained once and shared between the test cases.
+const fs::path& trainedRun() {
+  static const fs::path run = [] {
+    const fs::path dir = scratch() / "run";
+    const Result r = efm("train --out '" + dir.string() +
+                         "' --steps 300 --batch 128 --lr 1e-3 --seed 3 --threads 2");
+    INFO(r.err);
+    REQUIRE(r.code == 0);
+    return dir;
+  }();
+  return run;
+}
+
+std::string runArg() { return "--run '" + trainedRun().string() + "'"; }
+
+}  // namespace
+
+TEST_CASE("likelihood of every labeling of a toy table: JSON a script can rely on", "[cli]") {
+  const Result r = efm("likelihood " + runArg() +
+                       " --data toy:coupled-binary --proposal-samples 1000 --step 0.5 --seed 1 "
+                       "--json --threads 2");
+  INFO(r.err);
+  REQUIRE(r.code == 0);
+  const json j = json::parse(r.out);
+  for (const char* key : {"items",
+                          "item_source",
+                          "proposal_samples",
+                          "divergence",
+                          "readout",
+                          "mass",
+                          "proposal_scale",
+                          "solver",
+                          "t_end",
+                          "evaluations",
+                          "mean_log_likelihood",
+                          "mean_log_likelihood_se",
+                          "bits_per_dimension",
+                          "bits_per_dimension_se",
+                          "log_likelihoods",
+                          "standard_errors",
+                          "target_probabilities",
+                          "model_mass",
+                          "cross_entropy",
+                          "seconds"})
+    CHECK(j.contains(key));
+  CHECK(j["items"] == 4);
+  CHECK(j["item_source"] == "every labeling");
+  CHECK(j["divergence"] == "exact");  // (c - 1) n = 2: exact by default
+  CHECK(j["evaluations"] == 120);     // RK4, 30 steps of 0.5 to t_end 15
+  REQUIRE(j["log_likelihoods"].size() == 4);
+  double mass = 0, variance = 0;
+  for (std::size_t k = 0; k < 4; ++k) {
+    REQUIRE(j["log_likelihoods"][k].is_number());
+    REQUIRE(j["standard_errors"][k].is_number());
+    const double se = j["standard_errors"][k].get<double>();
+    const double p = std::exp(j["log_likelihoods"][k].get<double>());
+    CHECK(se > 0);
+    CHECK(se < 0.3);
+    mass += p;
+    variance += p * p * se * se;
+  }
+  CHECK(j["model_mass"].get<double>() == Approx(mass).epsilon(1e-9));
+  // The model's probabilities sum to 1, within the stated standard errors.
+  INFO("model mass " << mass << " +- " << std::sqrt(variance));
+  CHECK(std::abs(mass - 1) < 4 * std::sqrt(variance) + 0.02);
+  // The run learned the coupling: the diagonal labelings (0,0), (1,1) are the likely ones.
+  CHECK(j["log_likelihoods"][0].get<double>() > j["log_likelihoods"][1].get<double>() + 1);
+  CHECK(j["log_likelihoods"][3].get<double>() > j["log_likelihoods"][2].get<double>() + 1);
+  const double mean = j["mean_log_likelihood"].get<double>();
+  CHECK(j["bits_per_dimension"].get<double>() == Approx(-mean / (2 * std::log(2.0))));
+  CHECK(j["t_end"] == 15.0);
+}
+
+TEST_CASE("likelihood of CSV items: the CSV file and the summary on stdout", "[cli]") {
+  const fs::path items = writeFile("items.csv", "0,0\n1,1\n0,1\n");
+  const fs::path out = scratch() / "likelihood.csv";
+  const Result r = efm("likelihood " + runArg() + " --data 'csv:" + items.string() +
+                       "' --proposal-samples 200 --divergence hutchinson --readout factorized "
+                       "--solver heun --step 0.5 --out '" +
+                       out.string() + "' --threads 2");
+  INFO(r.err);
+  REQUIRE(r.code == 0);
+  CHECK_THAT(r.out, Contains("mean_log_likelihood") && Contains("bits_per_dimension") &&
+                        Contains("items 3 (items)"));
+  CHECK_THAT(r.err, Contains("hutchinson") && Contains(out.string()));
+  std::istringstream lines(slurp(out));
+  std::string line;
+  std::vector<std::string> rows;
+  while (std::getline(lines, line)) rows.push_back(line);
+  REQUIRE(rows.size() == 4);
+  CHECK(rows[0] ==
+        "item,log_likelihood,standard_error,probability,bits_per_dimension,effective_samples,"
+        "nonzero_weights,labeling");
+  CHECK_THAT(rows[1], Catch::StartsWith("0,") && Catch::EndsWith(",0 0"));
+  CHECK_THAT(rows[3], Catch::StartsWith("2,") && Catch::EndsWith(",0 1"));
+  // Without --out and --json the per-item table goes to stdout.
+  const Result table = efm("likelihood " + runArg() + " --data 'csv:" + items.string() +
+                           "' --proposal-samples 50 --limit 2 --step 1 --threads 2");
+  INFO(table.err);
+  REQUIRE(table.code == 0);
+  CHECK_THAT(table.out, Contains("log_likelihood  standard_error") && Contains("items 2"));
+}
+
+TEST_CASE("likelihood: bad input exits 2 with a message naming the problem", "[cli]") {
+  struct Case {
+    std::string args, message;
+  };
+  const std::vector<Case> cases = {
+      {"--data 'toy:dirichlet?n=3&c=2'", "n=3"},
+      {"--data 'toy:dirichlet?n=2&c=3'", "c=3"},
+      {"--data toy:coupled-binary --proposal-samples 0", "--proposal-samples"},
+      {"--data toy:coupled-binary --mass 1", "--mass"},
+      {"--data toy:coupled-binary --mass 0", "--mass"},
+      {"--data toy:coupled-binary --divergence trace", "--divergence"},
+      {"--data toy:nothing", "nothing"},
+  };
+  for (const Case& c : cases) {
+    const Result r = efm("likelihood " + runArg() + " " + c.args);
+    INFO(c.args << "\n" << r.err);
+    CHECK(r.code == 2);
+    CHECK_THAT(r.err, Contains(c.message));
+  }
+  const Result missing = efm("likelihood --run '" + (scratch() / "no-such-run").string() +
+                             "' --data toy:coupled-binary");
+  CHECK(missing.code == 2);
+  CHECK_THAT(missing.err, Contains("no-such-run"));
+}
+
+TEST_CASE("likelihood on image data: items in order, label-map shape checked", "[cli]") {
+  const fs::path square = writeIdx("square.idx", 6, 4, 4);
+  const fs::path wide = writeIdx("wide.idx", 6, 2, 8);
+  const fs::path run = scratch() / "image-run";
+  const Result train =
+      efm("train --data 'idx:" + square.string() + "' --out '" + run.string() +
+          "' --steps 20 --batch 8 --threads 2 --config '" +
+          writeFile("small.json", R"({"network": {"hidden": 32}})").string() + "'");
+  INFO(train.err);
+  REQUIRE(train.code == 0);
+  const Result ok = efm("likelihood --run '" + run.string() + "' --data 'idx:" + square.string() +
+                        "' --limit 2 --proposal-samples 20 --step 1 --json --threads 2");
+  INFO(ok.err);
+  REQUIRE(ok.code == 0);
+  const json j = json::parse(ok.out);
+  CHECK(j["items"] == 2);
+  CHECK(j["item_source"] == "items");
+  CHECK(j["variables"] == 16);
+  CHECK(j["divergence"] == "exact");  // (c - 1) n = 16
+  const Result mismatch = efm("likelihood --run '" + run.string() +
+                              "' --data 'idx:" + wide.string() + "' --proposal-samples 20");
+  INFO(mismatch.err);
+  CHECK(mismatch.code == 2);
+  CHECK_THAT(mismatch.err, Contains("2x8") && Contains("4x4"));
+}
+
+TEST_CASE("Ctrl-C during likelihood exits 130 and writes nothing", "[cli]") {
+  const fs::path err = scratch() / "interrupt-err.txt";
+  const fs::path out = scratch() / "interrupted.csv";
+  const std::string run = trainedRun().string();
+  const pid_t pid = ::fork();
+  REQUIRE(pid >= 0);
+  if (pid == 0) {
+    const int fd = ::open(err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    ::dup2(fd, STDERR_FILENO);
+    ::execl(EFM_BINARY, EFM_BINARY, "likelihood", "--run", run.c_str(), "--data",
+            "toy:coupled-binary", "--proposal-samples", "100000000", "--out", out.c_str(),
+            "--threads", "2", static_cast<char*>(nullptr));
+    ::_exit(127);
+  }
+  // Wait until the estimate runs (the first progress line), then press Ctrl-C.
+  for (int k = 0; k < 600 && slurp(err).find("likelihood ") == std::string::npos; ++k)
+    ::usleep(50000);
+  ::usleep(200000);
+  ::kill(pid, SIGINT);
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  INFO(slurp(err));
+  CHECK(WIFEXITED(status));
+  CHECK(WEXITSTATUS(status) == 130);
+  CHECK_THAT(slurp(err), Contains("interrupted"));
+  CHECK_FALSE(fs::exists(out));
+}
