@@ -192,8 +192,7 @@ void drawPanel(QPainter& p, const Plot& plot, const QRectF& panel) {
           f.x.lo = *distinct.begin() / 1.25;
           f.x.hi = *distinct.rbegin() * 1.25;
         }
-        for (double v : distinct)
-          f.x.ticks.push_back({v, tickLabel(v, 1e-3 * std::fabs(v) + (v == 0 ? 0.01 : 0))});
+        for (double v : distinct) f.x.ticks.push_back({v, shortNumber(v)});
       }
     }
   }
@@ -316,7 +315,9 @@ void savePlots(const std::vector<Plot>& panels, int columns, const std::string& 
   columns = std::max(1, std::min<int>(columns, static_cast<int>(panels.size())));
   const int rows = (static_cast<int>(panels.size()) + columns - 1) / columns;
   const int header = title.empty() ? 0 : 30;
-  const int footer = footnote.empty() ? 0 : 24;
+  // The footnote wraps; one panel's width holds about 100 characters a line.
+  const int footer =
+      footnote.empty() ? 0 : 20 * (1 + static_cast<int>(footnote.size()) / (100 * columns)) + 8;
   QImage image(columns * kPanelWidth, rows * kPanelHeight + header + footer, QImage::Format_RGB32);
   image.fill(Qt::white);
   {
@@ -345,7 +346,7 @@ void savePlots(const std::vector<Plot>& panels, int columns, const std::string& 
       p.setFont(note);
       p.setPen(QColor(70, 70, 70));
       p.drawText(QRectF(8, image.height() - footer, image.width() - 16, footer),
-                 Qt::AlignLeft | Qt::AlignVCenter, text(footnote));
+                 Qt::AlignLeft | Qt::AlignVCenter | Qt::TextWordWrap, text(footnote));
     }
   }
   if (!image.save(QString::fromStdString(file), "PNG"))

@@ -57,6 +57,48 @@ std::string toCsv(const Table& table) {
   return out;
 }
 
+Table fromCsv(const std::string& text) {
+  std::vector<std::vector<std::string>> lines;
+  std::vector<std::string> cells;
+  std::string cell;
+  bool quoted = false;
+  for (std::size_t k = 0; k < text.size(); ++k) {
+    const char ch = text[k];
+    if (quoted) {
+      if (ch == '"' && k + 1 < text.size() && text[k + 1] == '"') {
+        cell += '"';
+        ++k;
+      } else if (ch == '"') {
+        quoted = false;
+      } else {
+        cell += ch;
+      }
+    } else if (ch == '"') {
+      quoted = true;
+    } else if (ch == ',') {
+      cells.push_back(cell);
+      cell.clear();
+    } else if (ch == '\n') {
+      cells.push_back(cell);
+      cell.clear();
+      lines.push_back(cells);
+      cells.clear();
+    } else if (ch != '\r') {
+      cell += ch;
+    }
+  }
+  if (quoted) throw std::invalid_argument("CSV ends inside a quoted field");
+  if (!cell.empty() || !cells.empty()) {
+    cells.push_back(cell);
+    lines.push_back(cells);
+  }
+  Table table;
+  if (lines.empty()) return table;
+  table.columns = lines[0];
+  for (std::size_t k = 1; k < lines.size(); ++k) table.add(lines[k]);
+  return table;
+}
+
 std::string toMarkdown(const Table& table, const std::vector<bool>& alignRight) {
   std::string out = "|";
   for (const auto& column : table.columns) out += " " + markdownCell(column) + " |";
@@ -115,6 +157,14 @@ void writeTextFile(const std::string& file, const std::string& text) {
   out << text;
   out.close();
   if (!out) throw std::runtime_error("cannot write " + file);
+}
+
+std::string readTextFile(const std::string& file) {
+  std::ifstream in(file, std::ios::binary);
+  if (!in) throw std::runtime_error("cannot read " + file);
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
 }
 
 }  // namespace efm::bench

@@ -16,6 +16,9 @@ struct Table {
 };
 
 std::string toCsv(const Table& table);
+// Parses what toCsv writes (quoted fields included): the first line gives the columns.
+// Throws std::invalid_argument on a row of the wrong length or an unterminated quote.
+Table fromCsv(const std::string& text);
 // `alignRight[k]` right-aligns column k (numbers); missing entries mean left.
 std::string toMarkdown(const Table& table, const std::vector<bool>& alignRight = {});
 
@@ -29,5 +32,7 @@ std::string formatSpread(const std::vector<double>& values, int significant = 3)
 // Writes `text` to `file`, creating the parent folders; throws std::runtime_error naming
 // the file on failure.
 void writeTextFile(const std::string& file, const std::string& text);
+// The whole file; throws std::runtime_error naming the file when it cannot be read.
+std::string readTextFile(const std::string& file);
 
 }  // namespace efm::bench

@@ -40,6 +40,13 @@ TEST_CASE("report tables: CSV quotes what needs quoting", "[bench-report]") {
         "toy:dirichlet?n=3&c=4,ray,0.0123\n"
         "\"a,b\",\"say \"\"hi\"\"\",\"line\nbreak\"\n");
   CHECK_THROWS_AS(table.add({"too", "short"}), std::invalid_argument);
+
+  // Read back: the same columns and cells.
+  const Table back = efm::bench::fromCsv(efm::bench::toCsv(table));
+  CHECK(back.columns == table.columns);
+  CHECK(back.rows == table.rows);
+  CHECK_THROWS_AS(efm::bench::fromCsv("a,b\n1\n"), std::invalid_argument);
+  CHECK_THROWS_AS(efm::bench::fromCsv("a\n\"open\n"), std::invalid_argument);
 }
 
 TEST_CASE("report tables: Markdown with alignment and escaped bars", "[bench-report]") {
