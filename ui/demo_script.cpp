@@ -14,12 +14,17 @@
 #include "main_window.h"
 #include "views/geodesic_view.h"
 #include "views/label_map_view.h"
+#include "views/trajectory_view.h"
 #include "widgets/comparison_panel.h"
 #include "widgets/image_data_spec.h"
 #include "widgets/sampling_panel.h"
 #include "widgets/training_panel.h"
 
 namespace efm::ui {
+
+namespace {
+constexpr int kComparedFlows = 150;  // flows per run in the comparison's simplex picture
+}  // namespace
 
 DemoScript::DemoScript(MainWindow* window, DemoOptions options)
     : QObject(window), window_(window), options_(std::move(options)) {}
@@ -97,6 +102,10 @@ void DemoScript::startComparison() {
   connect(comparison, &ComparisonCoordinator::allSampled, this, [this] {
     if (!sampling_) return;
     sampling_ = false;
+    // Overlaid flows of several runs: few enough of them, of one node, that each run's
+    // shape stays visible.
+    window_->trajectoryView()->setMaxFlows(kComparedFlows);
+    window_->trajectoryView()->setNode(0);
     afterSampling();
   });
   TrainingPanel* panel = window_->trainingPanel();
