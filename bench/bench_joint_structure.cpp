@@ -55,7 +55,11 @@ std::string shortLabel(const std::string& spec) {
   if (spec.rfind("toy:checkerboard", 0) == 0) return "checkerboard";
   if (spec.rfind("toy:dirichlet", 0) == 0) {
     const auto q = spec.find('?');
-    return "Dirichlet " + (q == std::string::npos ? std::string() : spec.substr(q + 1, 7));
+    // "toy:dirichlet?n=2&c=10&alpha=..." -> "Dirichlet n=2 c=10"
+    std::string shape = q == std::string::npos ? std::string() : spec.substr(q + 1);
+    shape = shape.substr(0, shape.find("&alpha"));
+    std::replace(shape.begin(), shape.end(), '&', ' ');
+    return "Dirichlet " + shape;
   }
   return spec;
 }

@@ -252,8 +252,10 @@ void drawPanel(QPainter& p, const Plot& plot, const QRectF& panel) {
   for (const Tick& t : f.x.ticks) {
     const double x = f.px(t.value);
     p.drawLine(QPointF(x, f.area.bottom()), QPointF(x, f.area.bottom() + 5));
-    const double w = std::max(slot, 40.0);
-    p.drawText(QRectF(x - w / 2, f.area.bottom() + 6, w, 16), Qt::AlignHCenter | Qt::AlignTop,
+    // Category names may wrap onto a second line (categorical plots have no axis label).
+    const double w = categorical ? slot - 4 : std::max(slot, 40.0);
+    p.drawText(QRectF(x - w / 2, f.area.bottom() + 6, w, categorical ? 32 : 16),
+               Qt::AlignHCenter | Qt::AlignTop | (categorical ? Qt::TextWordWrap : 0),
                text(t.label));
   }
   QFont labelFont = tickFont;
