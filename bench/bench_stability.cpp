@@ -21,8 +21,10 @@
 
 #include <algorithm>
 #include <cmath>
+#include <filesystem>
 #include <iostream>
 #include <map>
+#include <set>
 #include <sstream>
 
 using namespace efm;
@@ -73,6 +75,10 @@ int main(int argc, char** argv) {
   app.add_option("--data", data, "the toy trained on")->capture_default_str();
   app.add_option("--lrs", lrList, "learning rates, comma-separated")->capture_default_str();
   app.add_option("--window", window, "steps per loss window (0 = steps / 40, at least 5)");
+  std::string replot;
+  app.add_option("--replot", replot,
+                 "write the table and plot again from the stability.csv of a run (its "
+                 "stability_curves.csv beside it), training nothing");
   CLI11_PARSE(app, argc, argv);
 
   try {
@@ -81,11 +87,10 @@ int main(int argc, char** argv) {
       options.seeds = std::min(options.seeds, 2);
       lrList = "1e-4,1e-3";
     }
-    const auto paths = prepare(options, "stability");
+    std::vector<std::string> paths = prepare(options, "stability", replot.empty());
     const torch::Device device = selectDevice(options.device);
-    const std::vector<double> rates = parseNumbers(lrList);
+    std::vector<double> rates = parseNumbers(lrList);
     if (window <= 0) window = std::max<int64_t>(5, options.steps / 40);
-    const DatasetPtr dataset = openDataset(data);
 
     Table curves;  // every window of every run
     curves.columns = {"lr", "path", "seed", "step", "loss", "relative_loss"};
@@ -94,7 +99,44 @@ int main(int argc, char** argv) {
                     "initial_loss", "best_window", "final_window", "final_relative", "non_finite",
                     "exploded"};
     std::map<double, std::map<std::string, std::vector<RunResult>>> results;
-    for (double lr : rates)
+    if (!replot.empty()) {
+      // The runs and their loss windows, in the order they were written.
+      runs = fromCsv(readTextFile(replot));
+      const auto folder = std::filesystem::path(replot).parent_path();
+      curves = fromCsv(readTextFile((folder / "stability_curves.csv").string()));
+      const auto at = [](const Table& t, const std::vector<std::string>& row,
+                         const std::string& name) -> const std::string& {
+        const auto it = std::find(t.columns.begin(), t.columns.end(), name);
+        if (it == t.columns.end()) throw std::invalid_argument("no column " + name);
+        return row[static_cast<std::size_t>(it - t.columns.begin())];
+      };
+      rates.clear();
+      paths.clear();
+      std::set<std::string> seedsSeen;
+      options.steps = 0;
+      for (const auto& row : runs.rows) {
+        const double lr = std::stod(at(runs, row, "lr"));
+        const std::string& path = at(runs, row, "path");
+        if (std::find(rates.begin(), rates.end(), lr) == rates.end()) rates.push_back(lr);
+        if (std::find(paths.begin(), paths.end(), path) == paths.end()) paths.push_back(path);
+        seedsSeen.insert(at(runs, row, "seed"));
+        options.steps = std::max<int64_t>(options.steps, std::stoll(at(runs, row, "steps_done")));
+        RunResult r;
+        r.nonFinite = at(runs, row, "non_finite") == "1";
+        r.exploded = at(runs, row, "exploded") == "1";
+        r.finalRelative = std::stod(at(runs, row, "final_relative"));
+        for (const auto& point : curves.rows)
+          if (std::stod(at(curves, point, "lr")) == lr && at(curves, point, "path") == path &&
+              at(curves, point, "seed") == at(runs, row, "seed")) {
+            if (r.relative.empty()) window = std::stoll(at(curves, point, "step"));
+            r.relative.push_back(std::stod(at(curves, point, "relative_loss")));
+          }
+        results[lr][path].push_back(std::move(r));
+      }
+      options.seeds = static_cast<int>(seedsSeen.size());
+    }
+    const DatasetPtr dataset = replot.empty() ? openDataset(data) : nullptr;
+    for (double lr : replot.empty() ? rates : std::vector<double>{})
       for (const auto& path : paths)
         for (int seed = 0; seed < options.seeds; ++seed) {
           CommonOptions o = options;
@@ -129,8 +171,10 @@ int main(int argc, char** argv) {
               (r.exploded ? " EXPLODED" : ""));
           results[lr][path].push_back(std::move(r));
         }
-    writeTextFile(outputFile(options, "stability", "csv"), toCsv(runs));
-    writeTextFile(outputFile(options, "stability_curves", "csv"), toCsv(curves));
+    if (replot.empty()) {
+      writeTextFile(outputFile(options, "stability", "csv"), toCsv(runs));
+      writeTextFile(outputFile(options, "stability_curves", "csv"), toCsv(curves));
+    }
 
     // Divergence table: one row per path, per learning rate the divergences and the final
     // loss relative to the initial one.
