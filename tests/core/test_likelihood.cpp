@@ -409,7 +409,7 @@ void checkAgainstSampler(const std::string& spec, int64_t steps, int64_t proposa
       INFO(spec << (readout == Readout::Argmax ? " argmax" : " factorized") << " labeling " << k
                 << ": likelihood " << p << " +- " << se << ", sampler " << mc << " +- " << mcSe);
       CHECK(z < 4);
-      CHECK(e.standardError < 0.2);
+      CHECK(e.standardError < 0.3);  // not degenerate (Dirichlet: up to 0.201 at K = 4000)
       total += p;
       variance += se * se;
     }
