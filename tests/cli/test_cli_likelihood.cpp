@@ -200,6 +200,16 @@ TEST_CASE("likelihood: bad input exits 2 with a message naming the problem", "[c
                              "' --data toy:coupled-binary");
   CHECK(missing.code == 2);
   CHECK_THAT(missing.err, Contains("no-such-run"));
+  // A peer's run has no likelihood (METHOD.md section 6 is for the e-geodesic paths).
+  const fs::path peer = scratch() / "linear-run";
+  const Result train =
+      efm("train --out '" + peer.string() + "' --path linear --steps 10 --batch 16 --threads 2");
+  INFO(train.err);
+  REQUIRE(train.code == 0);
+  const Result refused =
+      efm("likelihood --run '" + peer.string() + "' --data toy:coupled-binary --threads 2");
+  CHECK(refused.code == 2);
+  CHECK_THAT(refused.err, Contains("'linear'") && Contains("e-geodesic"));
 }
 
 TEST_CASE("likelihood on image data: items in order, label-map shape checked", "[cli]") {
