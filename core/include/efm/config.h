@@ -28,12 +28,12 @@ struct PathOptions {
   // "ray" (journal version, default) or "bridge" (preprint): ours; "linear", "dirichlet"
   // or "fisher": the peers of METHOD.md section 7.
   std::string kind = "ray";
-  double smoothing = 0.01;   // eps: w1 = (1 - eps) onehot(x) + eps / c
-  double magnitude = 0.5;    // m: speed of the ray variant
-  double gammaShape = 1.0;   // k: t ~ Gamma(k, rate r) for the ray variant
-  double gammaRate = 0.25;   // r
-  double timeEnd = 0;        // t_end used for sampling; 0 = the path's default (15 / 1)
-  double alphaMax = 8;       // the Dirichlet path's largest concentration (Stark et al.)
+  double smoothing = 0.01;  // eps: w1 = (1 - eps) onehot(x) + eps / c
+  double magnitude = 0.5;   // m: speed of the ray variant
+  double gammaShape = 1.0;  // k: t ~ Gamma(k, rate r) for the ray variant
+  double gammaRate = 0.25;  // r
+  double timeEnd = 0;       // t_end used for sampling; 0 = the path's default (15 / 1)
+  double alphaMax = 8;      // the Dirichlet path's largest concentration (Stark et al.)
 };
 
 struct NetworkOptions {
