@@ -61,7 +61,8 @@ TEST_CASE("report tables: Markdown with alignment and escaped bars", "[bench-rep
         "| a\\|b | x y |\n");
 }
 
-TEST_CASE("report numbers: significant digits, scientific outside [1e-3, 1e5)", "[bench-report]") {
+TEST_CASE("report numbers: significant digits, scientific below 1e-3 and from 1e5 on",
+          "[bench-report]") {
   using efm::bench::formatNumber;
   CHECK(formatNumber(0.0123456) == "0.0123");
   CHECK(formatNumber(1.5e-4) == "1.50e-4");
