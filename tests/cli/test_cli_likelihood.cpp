@@ -1,5 +1,7 @@
 // `efm likelihood` as a user meets it: JSON keys, the CSV, the table on stdout, exit code 2
 // with a message naming the problem, and Ctrl-C. Runs the real binary (EFM_BINARY).
+#include "cli_harness.h"
+
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
@@ -19,50 +21,9 @@
 namespace fs = std::filesystem;
 using Catch::Contains;
 using nlohmann::json;
+using namespace cli_test;
 
 namespace {
-
-struct Result {
-  int code = -1;
-  std::string out, err;
-};
-
-fs::path scratch() {
-  static const fs::path dir = [] {
-    fs::path d =
-        fs::temp_directory_path() / ("efm-cli-likelihood-test-" + std::to_string(::getpid()));
-    fs::remove_all(d);
-    fs::create_directories(d);
-    return d;
-  }();
-  return dir;
-}
-
-std::string slurp(const fs::path& file) {
-  std::ifstream in(file);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
-// Runs `efm ARGS` through the shell (ARGS is shell syntax), capturing both streams.
-Result efm(const std::string& args) {
-  const fs::path out = scratch() / "stdout.txt", err = scratch() / "stderr.txt";
-  const std::string command = std::string("'") + EFM_BINARY + "' " + args + " > '" + out.string() +
-                              "' 2> '" + err.string() + "' < /dev/null";
-  const int status = std::system(command.c_str());
-  Result r;
-  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-  r.out = slurp(out);
-  r.err = slurp(err);
-  return r;
-}
-
-fs::path writeFile(const std::string& name, const std::string& text) {
-  const fs::path file = scratch() / name;
-  std::ofstream(file, std::ios::binary) << text;
-  return file;
-}
 
 // A plain IDX file of `images` grey images of rows x columns pixels (a gradient per image).
 fs::path writeIdx(const std::string& name, uint32_t images, uint32_t rows, uint32_t columns) {

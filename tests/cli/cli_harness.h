@@ -1,0 +1,58 @@
+#pragma once
+// Running the real `efm` binary (EFM_BINARY) as a user would, for the CLI tests: a scratch
+// folder per test process, the command's exit code and both output streams.
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+
+namespace cli_test {
+
+namespace fs = std::filesystem;
+
+struct Result {
+  int code = -1;
+  std::string out, err;
+};
+
+inline fs::path scratch() {
+  static const fs::path dir = [] {
+    fs::path d = fs::temp_directory_path() / ("efm-cli-test-" + std::to_string(::getpid()));
+    fs::remove_all(d);
+    fs::create_directories(d);
+    return d;
+  }();
+  return dir;
+}
+
+inline std::string slurp(const fs::path& file) {
+  std::ifstream in(file);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+// Runs `efm ARGS` through the shell (ARGS is shell syntax), capturing both streams.
+inline Result efm(const std::string& args) {
+  const fs::path out = scratch() / "stdout.txt", err = scratch() / "stderr.txt";
+  const std::string command = std::string("'") + EFM_BINARY + "' " + args + " > '" + out.string() +
+                              "' 2> '" + err.string() + "' < /dev/null";
+  const int status = std::system(command.c_str());
+  Result r;
+  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  r.out = slurp(out);
+  r.err = slurp(err);
+  return r;
+}
+
+inline fs::path writeFile(const std::string& name, const std::string& text) {
+  const fs::path file = scratch() / name;
+  std::ofstream(file, std::ios::binary) << text;
+  return file;
+}
+
+}  // namespace cli_test
