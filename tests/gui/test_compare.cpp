@@ -124,7 +124,10 @@ TEST_CASE("two paths train side by side and are shown together", "[compare]") {
   QStringList klNames;
   for (int series = 0; series < chart->seriesCount(); ++series) {
     if (!chart->seriesName(series).endsWith(" KL")) continue;
-    CHECK(chart->pointCount(series) >= 2);  // a preview every 50 steps
+    // Previews come every 50 steps, but a newer one replaces one still queued (latest
+    // wins), so under load only the last may be drawn; that one always arrives.
+    REQUIRE(chart->pointCount(series) >= 1);
+    CHECK(chart->point(series, chart->pointCount(series) - 1).x() == 200.0);
     klColours.insert(chart->seriesColor(series).rgb());
     klNames << chart->seriesName(series);
   }

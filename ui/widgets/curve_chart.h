@@ -30,6 +30,7 @@ class CurveChart : public QWidget {
   void setTitle(const QString& title);
   int seriesCount() const { return int(series_.size()); }
   int pointCount(int series) const { return int(series_.at(series).points.size()); }
+  QPointF point(int series, int index) const { return series_.at(series).points.at(index); }
   QString seriesName(int series) const { return series_.at(series).name; }
   QColor seriesColor(int series) const { return series_.at(series).color; }
   QSize sizeHint() const override { return QSize(420, 220); }
