@@ -35,6 +35,7 @@ constexpr int64_t kMaxPrintedNodes = 32;
 
 struct LikelihoodArgs {
   std::string run, data, divergence, readout = "argmax", solver = "rk4", out;
+  std::string proposal = "path-end";
   int64_t proposalSamples = 1000;
   int64_t limit = 0;
   double mass = 0.5, step = 0.2, tEnd = 0, rtol = 1e-5, atol = 1e-6;
@@ -162,6 +163,7 @@ int runLikelihood(const LikelihoodArgs& args) {
   options.divergence = args.divergence.empty() ? defaultDivergence(config.variables, config.classes)
                                                : parseDivergence(args.divergence);
   options.readout = parseReadout(args.readout);
+  options.proposal = parseProposal(args.proposal);
   options.mass = args.mass;
   options.smoothing = config.path.smoothing;
   options.solver.kind = parseSolverKind(args.solver);
@@ -219,6 +221,8 @@ int runLikelihood(const LikelihoodArgs& args) {
     out["proposal_samples"] = options.proposalSamples;
     out["divergence"] = divergenceName(result.divergence);
     out["readout"] = args.readout;
+    out["proposal"] = proposalName(options.proposal);
+    out["proposal_centre_norm"] = result.proposalCentreNorm;
     out["mass"] = options.mass;
     out["node_mass"] = result.nodeMass;
     out["proposal_scale"] = result.proposalScale;
@@ -232,6 +236,7 @@ int runLikelihood(const LikelihoodArgs& args) {
     out["mean_log_likelihood_se"] = finiteOrNull(result.meanStandardError);
     out["bits_per_dimension"] = finiteOrNull(result.bitsPerDimension);
     out["bits_per_dimension_se"] = finiteOrNull(result.bitsPerDimensionStandardError);
+    out["mean_effective_samples"] = result.meanEffectiveSamples;
     nlohmann::json logs = nlohmann::json::array(), errors = nlohmann::json::array();
     for (const LabelingLikelihood& r : result.items) {
       logs.push_back(finiteOrNull(r.logLikelihood));
@@ -252,7 +257,9 @@ int runLikelihood(const LikelihoodArgs& args) {
               << "mean_log_likelihood " << number(result.meanLogLikelihood) << " +- "
               << number(result.meanStandardError) << '\n'
               << "bits_per_dimension " << number(result.bitsPerDimension) << " +- "
-              << number(result.bitsPerDimensionStandardError) << '\n';
+              << number(result.bitsPerDimensionStandardError) << '\n'
+              << "mean_effective_samples " << number(result.meanEffectiveSamples) << " of "
+              << options.proposalSamples << '\n';
     if (items.target)
       std::cout << "model_mass " << number(modelMass) << '\n'
                 << "cross_entropy " << number(crossEntropy) << '\n';
@@ -285,7 +292,13 @@ Runner addLikelihoodCommand(CLI::App& app) {
   app.add_option("--readout", args->readout, "argmax (rounding) or factorized")
       ->check(CLI::IsMember({"argmax", "factorized"}))
       ->capture_default_str();
-  app.add_option("--mass", args->mass, "proposal mass M inside the labeling's cone, in (0, 1)")
+  app.add_option("--proposal", args->proposal,
+                 "where proposals are centred: path-end (the path's own end point, spread at "
+                 "least its noise) or reference (P0(log w1(a)), METHOD.md 6)")
+      ->check(CLI::IsMember({"path-end", "reference"}))
+      ->capture_default_str();
+  app.add_option("--mass", args->mass,
+                 "proposal mass M inside the labeling's cone, in (0, 1) (path-end: at least M)")
       ->capture_default_str();
   app.add_option("--limit", args->limit, "score only the first N items (or draw N labelings)")
       ->check(CLI::Range(int64_t{1}, int64_t{1} << 34));

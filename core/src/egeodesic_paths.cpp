@@ -6,6 +6,8 @@
 
 #include <torch/torch.h>
 
+#include <cmath>
+
 namespace efm {
 
 namespace {
@@ -69,6 +71,13 @@ class RayPath final : public EGeodesicPathBase {
     const Tensor point = torch::softmax(t.view({-1, 1, 1}) * direction + z, -1);
     return {point, t, direction};
   }
+
+  // V_t = m t vhat + P0(z): centred on the ray, unit spread at every time.
+  std::optional<ConditionalLaw> conditionalLaw(const Tensor& labels, int64_t classes,
+                                               double t) const override {
+    const Tensor v = smoothedDataLogits(labels, classes, options_.smoothing, torch::kFloat64);
+    return ConditionalLaw{options_.magnitude * t * v / v.norm(2, -1, /*keepdim=*/true), 1.0};
+  }
 };
 
 // Preprint version: the e-geodesic from W0 = softmax(P0 z) to w1, t ~ U[0, 1].
@@ -85,6 +94,13 @@ class BridgePath final : public EGeodesicPathBase {
     const Tensor t = torch::rand({labels.size(0)}, generator, options);
     const Tensor s = t.view({-1, 1, 1});
     return {torch::softmax((1 - s) * v0 + s * v1, -1), t, v1 - v0};
+  }
+
+  // V_t = (1 - t) P0(z) + t V1: the noise shrinks to nothing at t = 1.
+  std::optional<ConditionalLaw> conditionalLaw(const Tensor& labels, int64_t classes,
+                                               double t) const override {
+    const Tensor v1 = smoothedDataLogits(labels, classes, options_.smoothing, torch::kFloat64);
+    return ConditionalLaw{t * v1, std::abs(1 - t)};
   }
 };
 

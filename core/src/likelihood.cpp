@@ -12,6 +12,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <optional>
 
 namespace efm {
 
@@ -181,6 +182,16 @@ std::string divergenceName(DivergenceKind kind) {
   return kind == DivergenceKind::Exact ? "exact" : "hutchinson";
 }
 
+ProposalKind parseProposal(const std::string& name) {
+  if (name == "path-end") return ProposalKind::PathEnd;
+  if (name == "reference") return ProposalKind::Reference;
+  throw InputError("unknown proposal '" + name + "' (expected path-end or reference)");
+}
+
+std::string proposalName(ProposalKind kind) {
+  return kind == ProposalKind::PathEnd ? "path-end" : "reference";
+}
+
 DivergenceKind defaultDivergence(int64_t variables, int64_t classes) {
   return (classes - 1) * variables <= kExactDivergenceMaxDimension ? DivergenceKind::Exact
                                                                    : DivergenceKind::Hutchinson;
@@ -333,7 +344,16 @@ LikelihoodResult estimateLikelihood(VectorFieldImpl& network, const ProbabilityP
   LikelihoodResult result;
   result.divergence = options.divergence;
   result.nodeMass = std::exp(std::log(options.mass) / static_cast<double>(n));
-  const double s = proposalScale(c, options.smoothing, result.nodeMass);
+  const double massScale = proposalScale(c, options.smoothing, result.nodeMass);
+  const bool pathEnd = options.proposal == ProposalKind::PathEnd;
+  auto conditionalLaw = [&](const Tensor& label) {
+    std::optional<ConditionalLaw> law = path.conditionalLaw(label.view({1, n}), c, tEnd);
+    if (!law) throw InputError("likelihood: the path '" + pathName + "' has no conditional law");
+    return *law;
+  };
+  // Never narrower than the path's own noise around its end: a proposal with lighter tails
+  // than the target makes the weights' variance explode.
+  const double s = pathEnd ? std::max(massScale, conditionalLaw(a[0]).spread) : massScale;
   result.proposalScale = s;
 
   InputGradientsOnly inputGradients(network);
@@ -351,6 +371,7 @@ LikelihoodResult estimateLikelihood(VectorFieldImpl& network, const ProbabilityP
              replicas);
 
   std::vector<WeightAccumulator> weights(static_cast<std::size_t>(items));
+  double centreNorm = 0;
   // Rows waiting to be integrated (first in, first out): end points, probes, -log rho plus
   // the log readout, and the item each belongs to.
   std::vector<Tensor> pendingStates, pendingProbes, pendingOffsets, pendingItems;
@@ -388,7 +409,9 @@ LikelihoodResult estimateLikelihood(VectorFieldImpl& network, const ProbabilityP
   for (int64_t item = 0; item < items; ++item) {
     const Tensor label = a[item];                                        // [n]
     const Tensor onehot = torch::one_hot(label, c).to(torch::kFloat64);  // [n, c]
-    const Tensor mean = gap * (onehot - 1.0 / static_cast<double>(c));   // P0(log w1(a))
+    const Tensor mean = pathEnd ? conditionalLaw(label).mean[0]  // the path's centre at t_end
+                                : gap * (onehot - 1.0 / static_cast<double>(c));  // P0(log w1(a))
+    centreNorm += mean.norm().item<double>() / std::sqrt(static_cast<double>(n));
     // Proposals are drawn in blocks of a fixed size, each whether or not it is integrated:
     // the same draws for both divergences, both readouts and any chunk size.
     for (int64_t first = 0; first < k; first += kDrawBlock) {
@@ -426,13 +449,16 @@ LikelihoodResult estimateLikelihood(VectorFieldImpl& network, const ProbabilityP
   if (progress && done < total) progress(total, total);
 
   result.items.reserve(static_cast<std::size_t>(items));
-  double sumLog = 0, sumVariance = 0;
+  double sumLog = 0, sumVariance = 0, sumEffective = 0;
   for (const WeightAccumulator& w : weights) {
     result.items.push_back(w.summary(k, n));
     sumLog += result.items.back().logLikelihood;
     sumVariance += std::pow(result.items.back().standardError, 2);
+    sumEffective += result.items.back().effectiveSamples;
   }
   const double count = static_cast<double>(items);
+  result.proposalCentreNorm = centreNorm / count;
+  result.meanEffectiveSamples = sumEffective / count;
   result.meanLogLikelihood = sumLog / count;
   result.meanStandardError = std::sqrt(sumVariance) / count;
   const double bitsScale = static_cast<double>(n) * std::log(2.0);

@@ -83,6 +83,41 @@ TEST_CASE("Bridge path: points on the e-geodesic from noise to the data", "[math
   CHECK(maxAbs(v1 - smoothedLogits(labels, c, 0.01)) < 2e-4);
 }
 
+TEST_CASE("Conditional laws: the ray's and the bridge's state at time t", "[math][paths]") {
+  // What the likelihood's default proposal centres on. The ray path's noise P0(z) has unit
+  // variance in every orthonormal tangent coordinate (entry variance (c-1)/c, checked above).
+  auto gen = at::detail::createCPUGenerator(5);
+  const int64_t n = 3, c = 4;
+  const Tensor labels = torch::randint(c, {6, n}, gen, torch::kInt64);
+  const Tensor v1 = smoothedLogits(labels, c, 0.01).to(torch::kFloat64);
+  const auto ray = makeProbabilityPath(PathOptions{});
+  const auto law = ray->conditionalLaw(labels, c, 15.0);
+  REQUIRE(law);
+  CHECK(law->spread == 1.0);
+  CHECK(law->mean.scalar_type() == torch::kFloat64);
+  CHECK(maxAbs(law->mean - 15.0 * 0.5 * v1 / v1.norm(2, -1, true)) < 1e-5);
+  // The ray's sampled target is m vhat: the law's mean at t is t times it.
+  const PathBatch batch = ray->sample(labels, c, gen);
+  CHECK(maxAbs(ray->conditionalLaw(labels, c, 2.5)->mean - 2.5 * batch.target) < 1e-5);
+
+  PathOptions bridgeOptions;
+  bridgeOptions.kind = "bridge";
+  const auto bridge = makeProbabilityPath(bridgeOptions);
+  const auto end = bridge->conditionalLaw(labels, c, 1.0);
+  REQUIRE(end);
+  CHECK(end->spread == 0.0);  // the bridge ends at P0(log w1) itself
+  CHECK(maxAbs(end->mean - v1) < 1e-5);
+  const auto middle = bridge->conditionalLaw(labels, c, 0.25);
+  CHECK(middle->spread == 0.75);
+  CHECK(maxAbs(middle->mean - 0.25 * v1) < 1e-5);
+
+  for (const char* peer : {"linear", "dirichlet", "fisher"}) {
+    PathOptions options;
+    options.kind = peer;
+    CHECK_FALSE(makeProbabilityPath(options)->conditionalLaw(labels, c, 0.5));
+  }
+}
+
 TEST_CASE("The generative ODE runs in logit coordinates", "[math][paths]") {
   const auto path = makeProbabilityPath(PathOptions{});
   auto gen = at::detail::createCPUGenerator(5);

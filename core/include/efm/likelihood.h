@@ -9,9 +9,13 @@
 // du/dt = Q^T P0 F(softmax(Q u), t) pushes it to a density nu at t_end, and
 //   log nu(u_end) = log N(u_0; 0, I_D) - integral_0^t_end div_u(du/dt) dt
 // along the path integrated backward from u_end. For a labeling a the proposal is
-// rho = N(m_a, s^2 I_D), m_a the coordinates of P0(log w1(a)) (w1 the smoothed one-hot of
-// training), s chosen so that rho puts mass M inside a's decision cone. With K proposal
-// samples v_k,
+// rho = N(m_a, s^2 I_D). METHOD.md's reference proposal takes m_a = P0(log w1(a)) (w1 the
+// smoothed one-hot of training) and s such that rho puts mass M inside a's decision cone.
+// That is where the bridge path ends, but the ray path's flow ends near m t_end vhat_a with
+// unit noise around it (twice as far out at the reference settings): at n = 784 the
+// reference proposal misses it and one weight dominates. The default proposal therefore
+// centres on the path's own conditional law at t_end and is at least as wide as its noise
+// (and as the mass rule). With K proposal samples v_k,
 //   rounding readout    w_k = 1[argmax v_k = a] nu(v_k) / rho(v_k)
 //   factorized readout  w_k = prod_i softmax(v_k)_{i, a_i} nu(v_k) / rho(v_k)
 // and log p(a) = log mean_k w_k (biased low by Jensen's inequality for small K; the bias is
@@ -66,11 +70,20 @@ FieldDivergence velocityAndDivergence(VectorFieldImpl& network, const Probabilit
                                       const Tensor& state, double t, DivergenceKind kind,
                                       const Tensor& probe = {});
 
+// Where the proposal of a labeling a is centred: on the path's conditional law at t_end
+// (PathEnd, the default: ray m t_end vhat_a, bridge P0(log w1(a))), spread
+// max(its noise, s(M)); or on P0(log w1(a)) with s(M), as METHOD.md section 6 states
+// (Reference). Both are unbiased; they differ in variance.
+enum class ProposalKind { PathEnd, Reference };
+ProposalKind parseProposal(const std::string& name);  // "path-end" or "reference"
+std::string proposalName(ProposalKind kind);
+
 struct LikelihoodOptions {
   int64_t classes = 0;             // c of the run (required)
   int64_t proposalSamples = 1000;  // K per labeling
   DivergenceKind divergence = DivergenceKind::Exact;
   Readout readout = Readout::Argmax;
+  ProposalKind proposal = ProposalKind::PathEnd;
   double mass = 0.5;        // M: proposal mass inside the labeling's decision cone
   double smoothing = 0.01;  // eps of the run's path (config.path.smoothing)
   SolverOptions solver;     // the same solver as sampling (RK4, step 0.2 by default)
@@ -99,7 +112,10 @@ struct LikelihoodResult {
   double bitsPerDimension = 0;  // -meanLogLikelihood / (n ln 2)
   double bitsPerDimensionStandardError = 0;
   double proposalScale = 0;  // s
-  double nodeMass = 0;       // M^(1/n)
+  // Distance of the proposal's centre from the origin, per node (|m_a| / sqrt(n)).
+  double proposalCentreNorm = 0;
+  double meanEffectiveSamples = 0;  // over items
+  double nodeMass = 0;              // M^(1/n)
   DivergenceKind divergence = DivergenceKind::Exact;
   int64_t evaluations = 0;        // network evaluations per integrated proposal sample
   int64_t integratedSamples = 0;  // proposal samples integrated (rounding: those in the cone)

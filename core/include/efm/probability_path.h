@@ -12,6 +12,7 @@
 #include <torch/types.h>
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -27,6 +28,13 @@ struct PathBatch {
   // affinity for the e-geodesic paths, a sphere tangent for Fisher-Rao), or the labels
   // (int64 [B, n]) for the paths with a cross-entropy denoiser (linear, Dirichlet).
   Tensor target;
+};
+
+// The state of a conditional path at one time when it is Gaussian in logit coordinates:
+// N(mean, spread^2 I) on the tangent space T0 of every node (spread 0: a single point).
+struct ConditionalLaw {
+  Tensor mean;  // [N, n, c], rows in T0
+  double spread = 0;
 };
 
 class ProbabilityPath {
@@ -74,6 +82,17 @@ class ProbabilityPath {
     (void)network;
     (void)t;
     return probabilities(state);
+  }
+  // Where the conditional path of labelings x (int64 [N, n]) is at time t, in the flow's
+  // state coordinates, when that is Gaussian: the e-geodesic paths. A flow that has learned
+  // its marginal path ends near the conditional law of a labeling, which is where the
+  // likelihood's importance sampler looks for it. Computed in double precision.
+  virtual std::optional<ConditionalLaw> conditionalLaw(const Tensor& labels, int64_t classes,
+                                                       double t) const {
+    (void)labels;
+    (void)classes;
+    (void)t;
+    return std::nullopt;
   }
 };
 
