@@ -7,7 +7,8 @@
 //
 //   build/bin/efm_bench_ood [--class K] [--steps N] [--items N] [--proposals K]
 //                           [--solver rk4|heun|euler] [--step H] [--readout argmax|factorized]
-//                           [--hidden H] [--threads T] [--seed S]
+//                           [--proposal reference|path-end] [--hidden H] [--threads T]
+//                           [--seed S]
 //
 // Needs the Debian package dataset-fashion-mnist (images and labels, train and test).
 #include "bench_report.h"
@@ -44,6 +45,7 @@ struct Options {
   std::string solver = "rk4";
   double step = 0.5;
   std::string readout = "argmax";
+  std::string proposal = "reference";
   int64_t hidden = 256;
   int threads = 2;
   uint64_t seed = 0;
@@ -91,6 +93,8 @@ Options parse(int argc, char** argv) {
       o.step = std::stod(next());
     else if (a == "--readout")
       o.readout = next();
+    else if (a == "--proposal")
+      o.proposal = next();
     else if (a == "--hidden")
       o.hidden = std::stoll(next());
     else if (a == "--threads")
@@ -101,6 +105,7 @@ Options parse(int argc, char** argv) {
       throw std::invalid_argument("unknown option " + a);
   }
   if (o.inClass < 0 || o.inClass > 9) throw std::invalid_argument("--class must be 0..9");
+  parseProposal(o.proposal);  // throws, naming the value, before any training
   return o;
 }
 
@@ -160,6 +165,7 @@ int main(int argc, char** argv) {
   options.proposalSamples = o.proposals;
   options.divergence = DivergenceKind::Hutchinson;
   options.readout = parseReadout(o.readout);
+  options.proposal = parseProposal(o.proposal);
   options.smoothing = config.path.smoothing;
   options.solver.kind = parseSolverKind(o.solver);
   options.solver.step = o.step;
@@ -169,8 +175,8 @@ int main(int argc, char** argv) {
   const double likelihoodSeconds = seconds(start);
   std::cout << "likelihood: " << labels.size(0) << " images, K = " << o.proposals
             << " proposals, Hutchinson, " << o.solver << " step " << std::setprecision(2) << o.step
-            << " (" << r.evaluations << " evaluations), readout " << o.readout
-            << ", M = 0.5 (s = " << std::setprecision(4) << r.proposalScale << ") in "
+            << " (" << r.evaluations << " evaluations), readout " << o.readout << ", proposal "
+            << o.proposal << " (s = " << std::setprecision(4) << r.proposalScale << ") in "
             << std::setprecision(1) << likelihoodSeconds << " s (" << std::setprecision(3)
             << likelihoodSeconds / labels.size(0) << " s per image)\n";
 

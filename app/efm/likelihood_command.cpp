@@ -35,10 +35,10 @@ constexpr int64_t kMaxPrintedNodes = 32;
 
 struct LikelihoodArgs {
   std::string run, data, divergence, readout = "argmax", solver = "rk4", out;
-  std::string proposal = "path-end";
+  std::string proposal = "reference";
   int64_t proposalSamples = 1000;
   int64_t limit = 0;
-  double mass = 0.5, step = 0.2, tEnd = 0, rtol = 1e-5, atol = 1e-6;
+  double mass = 0.5, scale = 0, step = 0.2, tEnd = 0, rtol = 1e-5, atol = 1e-6;
   uint64_t seed = 0;
   bool json = false;
   ComputeOptions compute;
@@ -165,6 +165,7 @@ int runLikelihood(const LikelihoodArgs& args) {
   options.readout = parseReadout(args.readout);
   options.proposal = parseProposal(args.proposal);
   options.mass = args.mass;
+  options.scale = args.scale;
   options.smoothing = config.path.smoothing;
   options.solver.kind = parseSolverKind(args.solver);
   options.solver.step = args.step;
@@ -293,13 +294,17 @@ Runner addLikelihoodCommand(CLI::App& app) {
       ->check(CLI::IsMember({"argmax", "factorized"}))
       ->capture_default_str();
   app.add_option("--proposal", args->proposal,
-                 "where proposals are centred: path-end (the path's own end point, spread at "
-                 "least its noise) or reference (P0(log w1(a)), METHOD.md 6)")
-      ->check(CLI::IsMember({"path-end", "reference"}))
+                 "where proposals are centred: reference (P0(log w1(a)), METHOD.md 6) or "
+                 "path-end (the path's own end point, spread at least its noise)")
+      ->check(CLI::IsMember({"reference", "path-end"}))
       ->capture_default_str();
   app.add_option("--mass", args->mass,
                  "proposal mass M inside the labeling's cone, in (0, 1) (path-end: at least M)")
       ->capture_default_str();
+  app.add_option("--proposal-scale", args->scale,
+                 "the proposal's standard deviation s per coordinate, replacing the rule of "
+                 "--proposal and --mass")
+      ->check(CLI::PositiveNumber);
   app.add_option("--limit", args->limit, "score only the first N items (or draw N labelings)")
       ->check(CLI::Range(int64_t{1}, int64_t{1} << 34));
   app.add_option("--seed", args->seed, "random seed")->capture_default_str();

@@ -330,6 +330,8 @@ LikelihoodResult estimateLikelihood(VectorFieldImpl& network, const ProbabilityP
     throw InputError("likelihood: the number of proposal samples must be at least 1");
   if (!(options.mass > 0 && options.mass < 1))
     throw InputError("likelihood: the proposal mass M must lie in (0, 1)");
+  if (!(options.scale >= 0))
+    throw InputError("likelihood: the proposal scale must be positive (0 = automatic)");
   if (options.chunkRows < 1 || options.maxChunkElements < 1)
     throw InputError("likelihood: chunk sizes must be positive");
   const int64_t items = labels.size(0), n = labels.size(1), c = options.classes;
@@ -353,7 +355,9 @@ LikelihoodResult estimateLikelihood(VectorFieldImpl& network, const ProbabilityP
   };
   // Never narrower than the path's own noise around its end: a proposal with lighter tails
   // than the target makes the weights' variance explode.
-  const double s = pathEnd ? std::max(massScale, conditionalLaw(a[0]).spread) : massScale;
+  const double s = options.scale > 0 ? options.scale
+                   : pathEnd         ? std::max(massScale, conditionalLaw(a[0]).spread)
+                                     : massScale;
   result.proposalScale = s;
 
   InputGradientsOnly inputGradients(network);

@@ -65,7 +65,10 @@ TEST_CASE("likelihood of every labeling of a toy table: JSON a script can rely o
                           "divergence",
                           "readout",
                           "mass",
+                          "proposal",
                           "proposal_scale",
+                          "proposal_centre_norm",
+                          "mean_effective_samples",
                           "solver",
                           "t_end",
                           "evaluations",
@@ -106,6 +109,26 @@ TEST_CASE("likelihood of every labeling of a toy table: JSON a script can rely o
   const double mean = j["mean_log_likelihood"].get<double>();
   CHECK(j["bits_per_dimension"].get<double>() == Approx(-mean / (2 * std::log(2.0))));
   CHECK(j["t_end"] == 15.0);
+  // METHOD.md's proposal by default: centred on P0(log w1(a)), |m_a| per node = gap / sqrt(2)
+  // for c = 2 (gap = log(0.995 / 0.005)).
+  CHECK(j["proposal"] == "reference");
+  CHECK(j["proposal_centre_norm"].get<double>() ==
+        Approx(std::log(0.995 / 0.005) / std::sqrt(2.0)).epsilon(1e-9));
+  CHECK(j["mean_effective_samples"].get<double>() > 1);
+
+  // The path-end proposal: centred on m t_end vhat (norm 0.5 * 15 per node), spread at least 1.
+  const Result end = efm("likelihood " + runArg() +
+                         " --data toy:coupled-binary --proposal-samples 1000 --step 0.5 --seed 1 "
+                         "--proposal path-end --json --threads 2");
+  INFO(end.err);
+  REQUIRE(end.code == 0);
+  const json e = json::parse(end.out);
+  CHECK(e["proposal"] == "path-end");
+  CHECK(e["proposal_centre_norm"].get<double>() == Approx(7.5).epsilon(1e-9));
+  CHECK(e["proposal_scale"].get<double>() >= 1.0);
+  double endMass = 0;
+  for (const auto& l : e["log_likelihoods"]) endMass += std::exp(l.get<double>());
+  CHECK(std::abs(endMass - 1) < 0.15);  // the same distribution, estimated another way
 }
 
 TEST_CASE("likelihood of CSV items: the CSV file and the summary on stdout", "[cli]") {
@@ -149,6 +172,8 @@ TEST_CASE("likelihood: bad input exits 2 with a message naming the problem", "[c
       {"--data toy:coupled-binary --mass 1", "--mass"},
       {"--data toy:coupled-binary --mass 0", "--mass"},
       {"--data toy:coupled-binary --divergence trace", "--divergence"},
+      {"--data toy:coupled-binary --proposal centre", "--proposal"},
+      {"--data toy:coupled-binary --proposal-scale -1", "--proposal-scale"},
       {"--data toy:nothing", "nothing"},
   };
   for (const Case& c : cases) {

@@ -9,13 +9,11 @@
 // du/dt = Q^T P0 F(softmax(Q u), t) pushes it to a density nu at t_end, and
 //   log nu(u_end) = log N(u_0; 0, I_D) - integral_0^t_end div_u(du/dt) dt
 // along the path integrated backward from u_end. For a labeling a the proposal is
-// rho = N(m_a, s^2 I_D). METHOD.md's reference proposal takes m_a = P0(log w1(a)) (w1 the
-// smoothed one-hot of training) and s such that rho puts mass M inside a's decision cone.
-// That is where the bridge path ends, but the ray path's flow ends near m t_end vhat_a with
-// unit noise around it (twice as far out at the reference settings): at n = 784 the
-// reference proposal misses it and one weight dominates. The default proposal therefore
-// centres on the path's own conditional law at t_end and is at least as wide as its noise
-// (and as the mass rule). With K proposal samples v_k,
+// rho = N(m_a, s^2 I_D). METHOD.md's reference proposal (the default) takes
+// m_a = P0(log w1(a)) (w1 the smoothed one-hot of training) and s such that rho puts mass M
+// inside a's decision cone. That is where the bridge path ends; the ray path's flow ends
+// near m t_end vhat_a with unit noise around it (twice as far out at the reference
+// settings), which the path-end proposal centres on instead. With K proposal samples v_k,
 //   rounding readout    w_k = 1[argmax v_k = a] nu(v_k) / rho(v_k)
 //   factorized readout  w_k = prod_i softmax(v_k)_{i, a_i} nu(v_k) / rho(v_k)
 // and log p(a) = log mean_k w_k (biased low by Jensen's inequality for small K; the bias is
@@ -70,12 +68,12 @@ FieldDivergence velocityAndDivergence(VectorFieldImpl& network, const Probabilit
                                       const Tensor& state, double t, DivergenceKind kind,
                                       const Tensor& probe = {});
 
-// Where the proposal of a labeling a is centred: on the path's conditional law at t_end
-// (PathEnd, the default: ray m t_end vhat_a, bridge P0(log w1(a))), spread
-// max(its noise, s(M)); or on P0(log w1(a)) with s(M), as METHOD.md section 6 states
-// (Reference). Both are unbiased; they differ in variance.
-enum class ProposalKind { PathEnd, Reference };
-ProposalKind parseProposal(const std::string& name);  // "path-end" or "reference"
+// Where the proposal of a labeling a is centred: on P0(log w1(a)) with s(M), as METHOD.md
+// section 6 states (Reference, the default); or on the path's conditional law at t_end
+// (PathEnd: ray m t_end vhat_a, bridge P0(log w1(a))), spread max(its noise, s(M)). Both
+// are unbiased; they differ in variance.
+enum class ProposalKind { Reference, PathEnd };
+ProposalKind parseProposal(const std::string& name);  // "reference" or "path-end"
 std::string proposalName(ProposalKind kind);
 
 struct LikelihoodOptions {
@@ -83,8 +81,9 @@ struct LikelihoodOptions {
   int64_t proposalSamples = 1000;  // K per labeling
   DivergenceKind divergence = DivergenceKind::Exact;
   Readout readout = Readout::Argmax;
-  ProposalKind proposal = ProposalKind::PathEnd;
+  ProposalKind proposal = ProposalKind::Reference;
   double mass = 0.5;        // M: proposal mass inside the labeling's decision cone
+  double scale = 0;         // s, when positive: replaces the rule above (for experiments)
   double smoothing = 0.01;  // eps of the run's path (config.path.smoothing)
   SolverOptions solver;     // the same solver as sampling (RK4, step 0.2 by default)
   double timeEnd = 0;       // 0 = the path's default
