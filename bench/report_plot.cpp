@@ -2,6 +2,8 @@
 
 #include "report_axes.h"
 
+#include "efm/path_palette.h"
+
 #include <QtGui/QFont>
 #include <QtGui/QFontMetrics>
 #include <QtGui/QGuiApplication>
@@ -21,17 +23,6 @@ namespace {
 
 constexpr int kPanelWidth = 640;
 constexpr int kPanelHeight = 440;
-
-// Fonts need a QGuiApplication; benchmarks have none, so one is made here on the offscreen
-// platform (unless the user chose a platform). It lives until the process ends.
-void ensureGuiApplication() {
-  if (QGuiApplication::instance()) return;
-  if (qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM")) qputenv("QT_QPA_PLATFORM", "offscreen");
-  static int argc = 1;
-  static char name[] = "efm-bench";
-  static char* argv[] = {name, nullptr};
-  new QGuiApplication(argc, argv);  // NOLINT: deliberately never destroyed
-}
 
 QColor colour(const std::string& key) {
   const Rgb c = seriesColour(key);
@@ -297,12 +288,20 @@ void drawPanel(QPainter& p, const Plot& plot, const QRectF& panel) {
 
 }  // namespace
 
+void ensureGuiApplication() {
+  if (QGuiApplication::instance()) return;
+  if (qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM")) qputenv("QT_QPA_PLATFORM", "offscreen");
+  static int argc = 1;
+  static char name[] = "efm-bench";
+  static char* argv[] = {name, nullptr};
+  new QGuiApplication(argc, argv);  // NOLINT: deliberately never destroyed
+}
+
 Rgb seriesColour(const std::string& key) {
-  if (key == "ray") return {214, 39, 40};      // red: ours
-  if (key == "bridge") return {255, 127, 14};  // orange: ours, preprint variant
-  if (key == "linear") return {127, 127, 127};
-  if (key == "dirichlet") return {44, 160, 44};
-  if (key == "fisher") return {31, 119, 180};
+  if (isKnownPathColour(key)) {  // the studio's colours (efm/path_palette.h)
+    const PathRgb c = pathRgb(key);
+    return {c.r, c.g, c.b};
+  }
   if (key == "floor") return {0, 0, 0};
   static const Rgb others[] = {{148, 103, 189}, {140, 86, 75},  {227, 119, 194},
                                {188, 189, 34},  {23, 190, 207}, {96, 96, 160}};

@@ -11,6 +11,10 @@ namespace efm::bench {
 struct Rgb {
   int r = 0, g = 0, b = 0;
 };
+// Fonts need a QGuiApplication; benchmarks have none, so this makes one on the offscreen
+// platform (unless the user chose a platform). It lives until the process ends.
+void ensureGuiApplication();
+
 // The colour of a path ("ray", "bridge", "linear", "dirichlet", "fisher"), "floor" (black);
 // anything else gets a fixed colour of its own, the same on every call.
 Rgb seriesColour(const std::string& key);

@@ -1,14 +1,12 @@
 #include "widgets/path_style.h"
 
+#include "efm/path_palette.h"
+
 namespace efm::ui {
 
 QColor pathColour(const QString& path) {
-  if (path == "ray") return QColor(31, 119, 180);
-  if (path == "bridge") return QColor(148, 103, 189);
-  if (path == "linear") return QColor(140, 86, 75);
-  if (path == "dirichlet") return QColor(255, 127, 14);
-  if (path == "fisher") return QColor(44, 160, 44);
-  return QColor(110, 110, 110);
+  const PathRgb c = pathRgb(path.toStdString());  // shared with the benchmarks' plots
+  return QColor(c.r, c.g, c.b);
 }
 
 QString pathDescription(const QString& path) {

@@ -7,8 +7,8 @@
 
 namespace efm::ui {
 
-// A colour that tells the path apart on white (ours blue and purple, the peers brown,
-// orange and green); grey for a name it does not know.
+// A colour that tells the path apart on white, the same as in the benchmarks' plots (ours
+// red and orange, the peers grey, green and blue); grey for a name it does not know.
 QColor pathColour(const QString& path);
 // "ours: ..." or "peer: ..." in a sentence, for tooltips.
 QString pathDescription(const QString& path);
