@@ -110,7 +110,7 @@ int main(int argc, char** argv) {
             Sampled drawn;
             if (!trained.nonFinite) {
               drawn = sample(*trained.trainer, samples, 1000 + static_cast<uint64_t>(seed),
-                             options.nfe, device);
+                             options.nfe, device, parseReadout(options.readout));
               kl = marginalKl(drawn.labels, target);
             }
             const double floor = noiseFloor(k, samples);
@@ -175,8 +175,7 @@ int main(int argc, char** argv) {
        << positions << " positions; mean (min–max) over " << options.seeds << " seed(s). "
        << options.steps << " steps, batch " << options.batch << ", lr " << options.learningRate
        << ", " << options.model << "; " << samples << " samples per model"
-       << (options.nfe > 0 ? ", " + std::to_string(options.nfe) + " evaluations per sample"
-                           : ", each path's own sampler")
+       << samplerCaption(options)
        << ". Published figures: 512,000 samples, the peers' own networks and budgets.\n\n"
        << toMarkdown(summary, std::vector<bool>(summary.columns.size(), true));
     writeTextFile(outputFile(options, "class_scaling", "md"), md.str());

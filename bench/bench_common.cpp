@@ -64,6 +64,11 @@ void addCommonOptions(CLI::App& app, CommonOptions& o) {
   app.add_option("--nfe", o.nfe,
                  "network evaluations per sample for every path (0 = each path's own sampler)")
       ->capture_default_str();
+  app.add_option("--readout", o.readout,
+                 "argmax per node (rounding) or factorized (a draw per node from the end point; "
+                 "the denoiser's probabilities for dirichlet)")
+      ->check(CLI::IsMember({"argmax", "factorized"}))
+      ->capture_default_str();
   app.add_flag("--quick", o.quick, "a tiny run (smoke test)");
 }
 
@@ -135,7 +140,8 @@ TrainOutcome train(const RunConfig& config, const DatasetPtr& data, torch::Devic
   return outcome;
 }
 
-Sampled sample(Trainer& trainer, int64_t count, uint64_t seed, int64_t nfe, torch::Device device) {
+Sampled sample(Trainer& trainer, int64_t count, uint64_t seed, int64_t nfe, torch::Device device,
+               Readout readout) {
   const ProbabilityPath& path = trainer.path();
   SampleOptions options;
   options.count = count;
@@ -144,6 +150,7 @@ Sampled sample(Trainer& trainer, int64_t count, uint64_t seed, int64_t nfe, torc
   options.seed = seed;
   options.device = device;
   options.solver = path.defaultSolver();
+  options.readout = readout;
   if (nfe > 0) {
     const double span = path.timeEnd() - path.timeStart();
     options.solver.step = span * static_cast<double>(evaluationsPerStep(options.solver.kind)) /
@@ -164,6 +171,12 @@ Sampled sample(Trainer& trainer, int64_t count, uint64_t seed, int64_t nfe, torc
 std::string outputFile(const CommonOptions& o, const std::string& name,
                        const std::string& extension) {
   return (std::filesystem::path(o.out) / (name + "." + extension)).string();
+}
+
+std::string samplerCaption(const CommonOptions& o) {
+  return (o.nfe > 0 ? ", " + std::to_string(o.nfe) + " evaluations per sample"
+                    : std::string(", each path's own sampler")) +
+         (o.readout == "argmax" ? "" : ", " + o.readout + " readout");
 }
 
 void log(const std::string& line) { std::cerr << line << std::endl; }

@@ -28,12 +28,13 @@ struct CommonOptions {
   int64_t hidden = 0;  // 0 = the network's default
   int threads = 2;
   std::string device = "cpu";
-  int64_t nfe = 0;  // network evaluations per sample; 0 = each path's own sampler
+  int64_t nfe = 0;                 // network evaluations per sample; 0 = each path's own sampler
+  std::string readout = "argmax";  // or "factorized": a draw per node from the end point
   bool quick = false;
 };
 
 // Adds --out, --paths, --seeds, --steps, --batch, --lr, --model, --hidden, --threads,
-// --device, --nfe and --quick.
+// --device, --nfe, --readout and --quick.
 void addCommonOptions(CLI::App& app, CommonOptions& options);
 
 // "a,b,c" -> {"a", "b", "c"} (empty items dropped).
@@ -67,7 +68,11 @@ struct Sampled {
 };
 // `count` labelings from the trained model with the path's own solver, or with a step that
 // gives about `nfe` network evaluations when nfe > 0.
-Sampled sample(Trainer& trainer, int64_t count, uint64_t seed, int64_t nfe, torch::Device device);
+Sampled sample(Trainer& trainer, int64_t count, uint64_t seed, int64_t nfe, torch::Device device,
+               Readout readout = Readout::Argmax);
+// ", each path's own sampler" or ", N evaluations per sample", and the readout unless argmax:
+// for the captions of the tables.
+std::string samplerCaption(const CommonOptions& options);
 
 // "bench-results/NAME/NAME.csv" etc.
 std::string outputFile(const CommonOptions& options, const std::string& name,

@@ -147,7 +147,8 @@ int main(int argc, char** argv) {
       double finalLoss = 0;
       for (std::size_t k = trained.losses.size() - tail; k < trained.losses.size(); ++k)
         finalLoss += trained.losses[k] / static_cast<double>(tail);
-      const Sampled drawn = sample(*trained.trainer, f.sheet, 7, options.nfe, device);
+      const Sampled drawn =
+          sample(*trained.trainer, f.sheet, 7, options.nfe, device, parseReadout(options.readout));
       SampleSheet sheet;
       sheet.title = path + (isEGeodesicPath(path) ? " (ours)" : "");
       sheet.colourKey = path;

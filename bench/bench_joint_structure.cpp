@@ -156,7 +156,7 @@ int main(int argc, char** argv) {
             Sampled drawn;
             if (!trained.nonFinite) {
               drawn = sample(*trained.trainer, samples, 1000 + static_cast<uint64_t>(seed),
-                             options.nfe, device);
+                             options.nfe, device, parseReadout(options.readout));
               joint = compareJoint(target, drawn.labels, data->classes());
             }
             runs.add({c.spec, path, std::to_string(seed), std::to_string(options.steps),
@@ -224,10 +224,9 @@ int main(int argc, char** argv) {
     md << "Joint structure: KL(target || model) of the joint; mean (min–max) over " << options.seeds
        << " seed(s). " << options.steps << " steps, batch " << options.batch << ", lr "
        << options.learningRate << ", " << options.model << "; " << samples << " samples per model"
-       << (options.nfe > 0 ? ", " + std::to_string(options.nfe) + " evaluations per sample"
-                           : ", each path's own sampler")
-       << ". Dial: toy:dial?lambda=L&" << dial << ". The floor column is the same KL for "
-       << samples << " samples drawn from the target itself.\n\n"
+       << samplerCaption(options) << ". Dial: toy:dial?lambda=L&" << dial
+       << ". The floor column is the same KL for " << samples
+       << " samples drawn from the target itself.\n\n"
        << toMarkdown(summary, std::vector<bool>(summary.columns.size(), true));
     writeTextFile(outputFile(options, "joint_structure", "md"), md.str());
     std::cout << md.str();
