@@ -52,7 +52,8 @@ QStringList TrainingPanel::toySpecs() {
           "toy:pinwheel?c=91",
           "toy:8gaussians?c=91",
           "toy:checkerboard?c=32",
-          "toy:kscaling?K=160&n=4&seed=0"};
+          "toy:kscaling?K=160&n=4&seed=0",
+          "toy:dial?lambda=0.5&n=2&c=3&seed=0"};
 }
 
 TrainingPanel::TrainingPanel(QWidget* parent) : QWidget(parent) {
