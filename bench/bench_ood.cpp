@@ -7,7 +7,8 @@
 //
 //   build/bin/efm_bench_ood [--class K] [--steps N] [--items N] [--proposals K]
 //                           [--solver rk4|heun|euler] [--step H] [--readout argmax|factorized]
-//                           [--proposal reference|path-end] [--hidden H] [--threads T]
+//                           [--proposal reference|path-end] [--probe rademacher|gaussian] [--hidden
+//                           H] [--threads T]
 //                           [--seed S]
 //
 // Needs the Debian package dataset-fashion-mnist (images and labels, train and test).
@@ -46,6 +47,7 @@ struct Options {
   double step = 0.5;
   std::string readout = "argmax";
   std::string proposal = "reference";
+  std::string probe = "rademacher";
   int64_t hidden = 256;
   int threads = 2;
   uint64_t seed = 0;
@@ -95,6 +97,8 @@ Options parse(int argc, char** argv) {
       o.readout = next();
     else if (a == "--proposal")
       o.proposal = next();
+    else if (a == "--probe")
+      o.probe = next();
     else if (a == "--hidden")
       o.hidden = std::stoll(next());
     else if (a == "--threads")
@@ -105,7 +109,8 @@ Options parse(int argc, char** argv) {
       throw std::invalid_argument("unknown option " + a);
   }
   if (o.inClass < 0 || o.inClass > 9) throw std::invalid_argument("--class must be 0..9");
-  parseProposal(o.proposal);  // throws, naming the value, before any training
+  parseProposal(o.proposal);  // these throw, naming the value, before any training
+  parseProbe(o.probe);
   return o;
 }
 
@@ -166,6 +171,7 @@ int main(int argc, char** argv) {
   options.divergence = DivergenceKind::Hutchinson;
   options.readout = parseReadout(o.readout);
   options.proposal = parseProposal(o.proposal);
+  options.probe = parseProbe(o.probe);
   options.smoothing = config.path.smoothing;
   options.solver.kind = parseSolverKind(o.solver);
   options.solver.step = o.step;
@@ -174,11 +180,11 @@ int main(int argc, char** argv) {
   const LikelihoodResult r = estimateLikelihood(trainer.network(), trainer.path(), labels, options);
   const double likelihoodSeconds = seconds(start);
   std::cout << "likelihood: " << labels.size(0) << " images, K = " << o.proposals
-            << " proposals, Hutchinson, " << o.solver << " step " << std::setprecision(2) << o.step
-            << " (" << r.evaluations << " evaluations), readout " << o.readout << ", proposal "
-            << o.proposal << " (s = " << std::setprecision(4) << r.proposalScale << ") in "
-            << std::setprecision(1) << likelihoodSeconds << " s (" << std::setprecision(3)
-            << likelihoodSeconds / labels.size(0) << " s per image)\n";
+            << " proposals, Hutchinson (" << o.probe << " probes), " << o.solver << " step "
+            << std::setprecision(2) << o.step << " (" << r.evaluations << " evaluations), readout "
+            << o.readout << ", proposal " << o.proposal << " (s = " << std::setprecision(4)
+            << r.proposalScale << ") in " << std::setprecision(1) << likelihoodSeconds << " s ("
+            << std::setprecision(3) << likelihoodSeconds / labels.size(0) << " s per image)\n";
 
   // 4. Baseline: independent pixels with the training class's marginals (Laplace-smoothed).
   const Tensor marginals = train->marginals();  // [n, 2]

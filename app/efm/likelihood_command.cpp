@@ -35,7 +35,7 @@ constexpr int64_t kMaxPrintedNodes = 32;
 
 struct LikelihoodArgs {
   std::string run, data, divergence, readout = "argmax", solver = "rk4", out;
-  std::string proposal = "reference";
+  std::string proposal = "reference", probe = "rademacher";
   int64_t proposalSamples = 1000;
   int64_t limit = 0;
   double mass = 0.5, scale = 0, step = 0.2, tEnd = 0, rtol = 1e-5, atol = 1e-6;
@@ -163,6 +163,7 @@ int runLikelihood(const LikelihoodArgs& args) {
   options.divergence = args.divergence.empty() ? defaultDivergence(config.variables, config.classes)
                                                : parseDivergence(args.divergence);
   options.readout = parseReadout(args.readout);
+  options.probe = parseProbe(args.probe);
   options.proposal = parseProposal(args.proposal);
   options.mass = args.mass;
   options.scale = args.scale;
@@ -221,6 +222,7 @@ int runLikelihood(const LikelihoodArgs& args) {
     out["classes"] = config.classes;
     out["proposal_samples"] = options.proposalSamples;
     out["divergence"] = divergenceName(result.divergence);
+    if (result.divergence == DivergenceKind::Hutchinson) out["probe"] = probeName(options.probe);
     out["readout"] = args.readout;
     out["proposal"] = proposalName(options.proposal);
     out["proposal_centre_norm"] = result.proposalCentreNorm;
@@ -290,6 +292,10 @@ Runner addLikelihoodCommand(CLI::App& app) {
   app.add_option("--divergence", args->divergence,
                  "exact or hutchinson (default: exact when (c-1) n <= 64)")
       ->check(CLI::IsMember({"exact", "hutchinson"}));
+  app.add_option("--probe", args->probe,
+                 "Hutchinson's probe: rademacher (smaller variance, less upward bias) or gaussian")
+      ->check(CLI::IsMember({"rademacher", "gaussian"}))
+      ->capture_default_str();
   app.add_option("--readout", args->readout, "argmax (rounding) or factorized")
       ->check(CLI::IsMember({"argmax", "factorized"}))
       ->capture_default_str();

@@ -192,6 +192,26 @@ std::string proposalName(ProposalKind kind) {
   return kind == ProposalKind::PathEnd ? "path-end" : "reference";
 }
 
+ProbeKind parseProbe(const std::string& name) {
+  if (name == "rademacher") return ProbeKind::Rademacher;
+  if (name == "gaussian") return ProbeKind::Gaussian;
+  throw InputError("unknown probe '" + name + "' (expected rademacher or gaussian)");
+}
+
+std::string probeName(ProbeKind kind) {
+  return kind == ProbeKind::Rademacher ? "rademacher" : "gaussian";
+}
+
+Tensor hutchinsonProbes(int64_t count, int64_t variables, int64_t classes, ProbeKind kind,
+                        at::Generator& generator) {
+  const auto cpu = torch::TensorOptions().dtype(torch::kFloat64);
+  const std::vector<int64_t> shape = {count, variables, classes - 1};
+  const Tensor eps = kind == ProbeKind::Gaussian
+                         ? torch::randn(shape, generator, cpu)
+                         : torch::randint(0, 2, shape, generator, cpu) * 2.0 - 1.0;
+  return torch::matmul(eps, tangentBasis(classes).t());
+}
+
 DivergenceKind defaultDivergence(int64_t variables, int64_t classes) {
   return (classes - 1) * variables <= kExactDivergenceMaxDimension ? DivergenceKind::Exact
                                                                    : DivergenceKind::Hutchinson;
@@ -294,9 +314,7 @@ Tensor flowLogDensity(VectorFieldImpl& network, const ProbabilityPath& path,
   Tensor probes;
   if (options.divergence == DivergenceKind::Hutchinson) {
     at::Generator generator = makeGenerator(torch::kCPU, options.seed + kProbeSeedOffset);
-    probes = torch::matmul(
-        torch::randn({endStates.size(0), endStates.size(1), c - 1}, generator, torch::kFloat64),
-        tangentBasis(c).t());
+    probes = hutchinsonProbes(endStates.size(0), endStates.size(1), c, options.probe, generator);
   }
   const double tEnd = options.timeEnd > 0 ? options.timeEnd : path.timeEnd();
   int64_t evaluations = 0;
@@ -424,7 +442,7 @@ LikelihoodResult estimateLikelihood(VectorFieldImpl& network, const ProbabilityP
       const Tensor z = torch::randn({b, n, c - 1}, proposals, cpu);
       Tensor end = mean + s * torch::matmul(z, qt);  // [b, n, c]
       Tensor probe;
-      if (!exact) probe = torch::matmul(torch::randn({b, n, c - 1}, probes, cpu), qt);
+      if (!exact) probe = hutchinsonProbes(b, n, c, options.probe, probes);
       Tensor offset = 0.5 * z.pow(2).sum({1, 2}) - logRhoConstant;  // -log rho
       if (options.readout == Readout::Argmax) {
         // Outside a's cone the weight is 0: those samples are never integrated.

@@ -173,6 +173,7 @@ TEST_CASE("likelihood: bad input exits 2 with a message naming the problem", "[c
       {"--data toy:coupled-binary --mass 0", "--mass"},
       {"--data toy:coupled-binary --divergence trace", "--divergence"},
       {"--data toy:coupled-binary --proposal centre", "--proposal"},
+      {"--data toy:coupled-binary --divergence hutchinson --probe uniform", "--probe"},
       {"--data toy:coupled-binary --proposal-scale -1", "--proposal-scale"},
       {"--data toy:nothing", "nothing"},
   };

@@ -180,19 +180,29 @@ TEST_CASE("Hutchinson's divergence agrees with the exact one in expectation", "[
   const double t = 0.8;
   const Tensor exact = velocityAndDivergence(*net, *path, v, t, DivergenceKind::Exact).divergence;
   const Tensor repeated = v.repeat_interleave(probes, 0);
-  const Tensor probe = torch::matmul(torch::randn({states * probes, n, c - 1}, torch::kFloat64),
-                                     tangentBasis(c).t());
-  const Tensor draws =
-      velocityAndDivergence(*net, *path, repeated, t, DivergenceKind::Hutchinson, probe)
-          .divergence.view({states, probes});
-  const Tensor mean = draws.mean(1);
-  const Tensor se = draws.std(1) / std::sqrt(static_cast<double>(probes));
-  for (int64_t s = 0; s < states; ++s) {
-    INFO("state " << s << ": exact " << exact[s].item<double>() << ", Hutchinson "
-                  << mean[s].item<double>() << " +- " << se[s].item<double>());
-    CHECK(std::abs(mean[s].item<double>() - exact[s].item<double>()) < 4 * se[s].item<double>());
-    CHECK(se[s].item<double>() > 0);
+  at::Generator g = makeGenerator(torch::kCPU, 8);
+  Tensor spread[2];
+  for (ProbeKind kind : {ProbeKind::Gaussian, ProbeKind::Rademacher}) {
+    const Tensor probe = hutchinsonProbes(states * probes, n, c, kind, g);
+    // Probes lie in T0 and, in the coordinates, have identity covariance.
+    CHECK(probe.sum(-1).abs().max().item<double>() < 1e-12);
+    const Tensor draws =
+        velocityAndDivergence(*net, *path, repeated, t, DivergenceKind::Hutchinson, probe)
+            .divergence.view({states, probes});
+    const Tensor mean = draws.mean(1);
+    const Tensor se = draws.std(1) / std::sqrt(static_cast<double>(probes));
+    spread[kind == ProbeKind::Rademacher] = draws.std(1);
+    for (int64_t s = 0; s < states; ++s) {
+      INFO(probeName(kind) << " state " << s << ": exact " << exact[s].item<double>()
+                           << ", Hutchinson " << mean[s].item<double>() << " +- "
+                           << se[s].item<double>());
+      CHECK(std::abs(mean[s].item<double>() - exact[s].item<double>()) < 4 * se[s].item<double>());
+      CHECK(se[s].item<double>() > 0);
+    }
   }
+  // Rademacher drops the diagonal's share of the variance.
+  INFO("sd Gaussian " << spread[0] << "\nsd Rademacher " << spread[1]);
+  CHECK((spread[1] < spread[0]).all().item<bool>());
 }
 
 TEST_CASE("logmeanexp with the delta-method standard error, stable in log space", "[likelihood]") {
@@ -262,9 +272,11 @@ TEST_CASE("Linear field: every labeling's probability matches the closed form", 
   }
 
   SECTION("Hutchinson: the weights are biased by E[exp(noise)], as predicted") {
-    // Here J = r I, so eps^T J eps integrated over [0, T] is r T chi^2_D: the log weight is
-    // off by -r T (chi^2_D - D), whose exponential has mean e^{rTD} (1 + 2rT)^{-D/2}.
+    // Here J = r I, so with Gaussian probes eps^T J eps integrated over [0, T] is
+    // r T chi^2_D: the log weight is off by -r T (chi^2_D - D), whose exponential has mean
+    // e^{rTD} (1 + 2rT)^{-D/2}. (Rademacher probes are exact on a diagonal J: below.)
     options.divergence = DivergenceKind::Hutchinson;
+    options.probe = ProbeKind::Gaussian;
     const LikelihoodResult r = estimateLikelihood(*field, *path, labels, options);
     const double d = static_cast<double>(n * (c - 1));
     const double bias = std::exp(rate * tEnd * d) * std::pow(1 + 2 * rate * tEnd, -d / 2);
@@ -325,6 +337,9 @@ TEST_CASE("Flow log density: closed form on a linear field; Hutchinson unbiased 
   CHECK(torch::allclose(exact, truth, 0, 1e-6));
 
   options.divergence = DivergenceKind::Hutchinson;
+  // Rademacher probes: eps^T (r I) eps = r D for every eps, so the estimate is exact here.
+  CHECK(torch::allclose(flowLogDensity(*field, *path, v, options), truth, 0, 1e-6));
+  options.probe = ProbeKind::Gaussian;
   const Tensor draws =
       flowLogDensity(*field, *path, v.repeat_interleave(probes, 0), options).view({points, probes});
   const Tensor mean = draws.mean(1), se = draws.std(1) / std::sqrt(double(probes));

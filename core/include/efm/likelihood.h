@@ -34,10 +34,21 @@ namespace efm {
 
 // How the divergence of the field is computed: exactly, as the trace of the Jacobian in the
 // orthonormal coordinates (D vector-Jacobian products per evaluation, all in one batch), or
-// by Hutchinson's unbiased estimator eps^T Q^T J Q eps, eps ~ N(0, I_D) drawn once per
-// proposal sample and kept over the whole integration (one vector-Jacobian product).
+// by Hutchinson's unbiased estimator eps^T Q^T J Q eps, with eps drawn once per proposal
+// sample and kept over the whole integration (one vector-Jacobian product).
 enum class DivergenceKind { Exact, Hutchinson };
 DivergenceKind parseDivergence(const std::string& name);  // throws InputError
+// Hutchinson's probe eps in the orthonormal coordinates: Rademacher (+-1 entries, the
+// default) or standard normal. Both have E[eps eps^T] = I; Rademacher's estimate has the
+// smaller variance, 2 sum_{i != j} A_ij^2 against 2 sum_ij A_ij^2 for the symmetric part A of
+// the Jacobian (it is exact when A is diagonal), and that variance is what biases
+// exp(log nu) upward (flowLogDensity).
+enum class ProbeKind { Rademacher, Gaussian };
+ProbeKind parseProbe(const std::string& name);  // "rademacher" or "gaussian"; InputError else
+std::string probeName(ProbeKind kind);
+// `count` probes Q eps for states of n nodes with c classes: float64 [count, n, c] in T0.
+Tensor hutchinsonProbes(int64_t count, int64_t variables, int64_t classes, ProbeKind kind,
+                        at::Generator& generator);
 std::string divergenceName(DivergenceKind kind);
 // Exact up to this many coordinates (c - 1) n, Hutchinson above.
 inline constexpr int64_t kExactDivergenceMaxDimension = 64;
@@ -80,6 +91,7 @@ struct LikelihoodOptions {
   int64_t classes = 0;             // c of the run (required)
   int64_t proposalSamples = 1000;  // K per labeling
   DivergenceKind divergence = DivergenceKind::Exact;
+  ProbeKind probe = ProbeKind::Rademacher;  // Hutchinson's
   Readout readout = Readout::Argmax;
   ProposalKind proposal = ProposalKind::Reference;
   double mass = 0.5;        // M: proposal mass inside the labeling's decision cone
