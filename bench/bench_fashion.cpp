@@ -11,6 +11,7 @@
 //
 // Needs the Debian package dataset-fashion-mnist.
 #include "bench_common.h"
+#include "bench_report.h"
 #include "report_plot.h"
 #include "report_sheet.h"
 #include "report_table.h"
@@ -41,10 +42,6 @@ struct FashionOptions {
   int64_t likelihoodSteps = 15;  // RK4 steps over [0, t_end] (ray: step 1; bridge: 1/15)
   int64_t sheet = 64;            // samples drawn per path
 };
-
-double secondsSince(std::chrono::steady_clock::time_point start) {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-}
 
 // Bits per dimension of each test image under independent pixels with the training data's
 // marginals, Laplace-smoothed by one image of each class.
@@ -183,10 +180,10 @@ int main(int argc, char** argv) {
             trained.trainer->path().timeEnd() / static_cast<double>(f.likelihoodSteps);
         lik.seed = 1;
         lik.device = device;
-        const auto start = std::chrono::steady_clock::now();
+        const auto start = Clock::now();
         const LikelihoodResult r =
             estimateLikelihood(trained.trainer->network(), trained.trainer->path(), test, lik);
-        const double took = secondsSince(start);
+        const double took = seconds(start);
         log("  likelihood (" + proposalName(proposal) +
             "): " + formatNumber(r.bitsPerDimension, 4) + " +- " +
             formatNumber(r.bitsPerDimensionStandardError, 2) + " bits/dim, effective samples " +
