@@ -34,6 +34,35 @@ double Trainer::learningRate() const {
   return 0.5 * base * (1 + std::cos(M_PI * progress));
 }
 
+namespace {
+
+// Throws std::runtime_error naming the first parameter whose gradient is NaN or infinite.
+void checkGradientsFinite(VectorFieldImpl& network, int64_t step) {
+  // A finite loss can still have NaN or infinite gradients (an overflow in the backward
+  // pass); one optimizer step with them would poison every parameter. One sum, one sync:
+  // NaN and infinity survive it (no cancellation of absolute values).
+  Tensor total;
+  for (const auto& p : network.parameters())
+    if (p.grad().defined()) {
+      const Tensor part = p.grad().abs().sum();
+      total = total.defined() ? total + part : part;
+    }
+  if (!total.defined() || std::isfinite(total.item<double>())) return;
+  std::string where = "a parameter";
+  for (const auto& named : network.named_parameters())
+    if (named.value().grad().defined() &&
+        !torch::isfinite(named.value().grad()).all().item<bool>()) {
+      where = "'" + named.key() + "'";
+      break;
+    }
+  throw std::runtime_error("training diverged: the gradient of " + where +
+                           " is not finite at step " + std::to_string(step) +
+                           " (the loss was finite); lower the learning rate (--lr) or enable " +
+                           "gradient clipping (train.grad_clip)");
+}
+
+}  // namespace
+
 double Trainer::step() {
   const double lr = learningRate();
   for (auto& group : optimizer_->param_groups())
@@ -51,6 +80,7 @@ double Trainer::step() {
     throw std::runtime_error("training diverged: loss is " + std::to_string(value) + " at step " +
                              std::to_string(step_ + 1) + "; lower the learning rate (--lr)" +
                              " or enable gradient clipping (train.grad_clip)");
+  checkGradientsFinite(*network_, step_ + 1);
   if (config_.train.gradClip > 0)
     torch::nn::utils::clip_grad_norm_(network_->parameters(), config_.train.gradClip);
   optimizer_->step();

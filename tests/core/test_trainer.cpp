@@ -272,3 +272,25 @@ TEST_CASE("Damaged, foreign and mismatched checkpoints give InputError", "[check
   CHECK_THAT(message(newerFile), Catch::Contains("newer"));
   fs::remove_all(dir);
 }
+
+TEST_CASE("A non-finite gradient stops training before the parameters change", "[checkpoint]") {
+  const RunConfig config = smallConfig();
+  Trainer trainer(config, openDataset(config.data));
+  trainer.step();
+  const std::vector<Tensor> before = parameters(trainer.network());
+  // The loss stays finite; only the backward pass of one parameter overflows.
+  auto named = trainer.network().named_parameters();
+  const std::string name = named.begin()->key();
+  Tensor weight = named.begin()->value();
+  weight.register_hook([](const Tensor& grad) { return grad * INFINITY; });
+  try {
+    trainer.step();
+    FAIL("step() accepted an infinite gradient");
+  } catch (const std::runtime_error& e) {
+    const std::string message = e.what();
+    CHECK_THAT(message, Catch::Contains("gradient of '" + name + "'") &&
+                            Catch::Contains("step 2") && Catch::Contains("--lr"));
+  }
+  CHECK(trainer.completedSteps() == 1);
+  CHECK(sameParameters(before, parameters(trainer.network())));
+}

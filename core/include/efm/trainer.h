@@ -31,7 +31,8 @@ class Trainer {
   // The configuration must have passed resolveAndValidate().
   Trainer(const RunConfig& config, DatasetPtr data, torch::Device device = torch::kCPU);
 
-  // One optimisation step; returns its loss. Throws std::runtime_error on a non-finite loss.
+  // One optimisation step; returns its loss. Throws std::runtime_error, naming the step, on a
+  // non-finite loss or gradient, before the parameters change.
   double step();
 
   // Learning rate of the schedule for the step about to be taken.
