@@ -46,6 +46,9 @@ void to_json(json& j, const RunConfig& c) {
         {"grad_clip", c.train.gradClip},
         {"seed", c.train.seed},
         {"checkpoint_every", c.train.checkpointEvery},
+        {"checkpoint_seconds", c.train.checkpointSeconds},
+        {"rollbacks", c.train.rollbacks},
+        {"rollback_factor", c.train.rollbackFactor},
         {"log_every", c.train.logEvery}}},
   };
 }
@@ -163,6 +166,9 @@ void mergeConfig(RunConfig& c, const json& j, const std::string& origin) {
   train.read("grad_clip", c.train.gradClip);
   train.read("seed", c.train.seed);
   train.read("checkpoint_every", c.train.checkpointEvery);
+  train.read("checkpoint_seconds", c.train.checkpointSeconds);
+  train.read("rollbacks", c.train.rollbacks);
+  train.read("rollback_factor", c.train.rollbackFactor);
   train.read("log_every", c.train.logEvery);
   train.rejectUnknownKeys();
 
@@ -236,6 +242,12 @@ void resolveAndValidate(RunConfig& c) {
   require(std::isfinite(c.train.gradClip) && c.train.gradClip >= 0,
           "train.grad_clip must be >= 0 (0 = off)");
   require(c.train.checkpointEvery >= 1, "train.checkpoint_every must be >= 1");
+  require(std::isfinite(c.train.checkpointSeconds) && c.train.checkpointSeconds >= 0,
+          "train.checkpoint_seconds must be >= 0 (0 = off)");
+  require(c.train.rollbacks >= 0 && c.train.rollbacks <= 1000,
+          "train.rollbacks must be in [0, 1000]");
+  require(finitePositive(c.train.rollbackFactor) && c.train.rollbackFactor < 1,
+          "train.rollback_factor must be in (0, 1)");
   require(c.train.logEvery >= 1, "train.log_every must be >= 1");
 }
 
@@ -245,7 +257,7 @@ RunConfig configFromJsonString(const std::string& text, const std::string& origi
   json j;
   try {
     j = json::parse(text);
-  } catch (const json::parse_error& e) {
+  } catch (const json::exception& e) {  // syntax, or a number beyond double's range
     throw InputError(origin + ": not valid JSON (" + e.what() + ")");
   }
   RunConfig config;

@@ -36,7 +36,11 @@ double Trainer::learningRate() const {
 
 namespace {
 
-// Throws std::runtime_error naming the first parameter whose gradient is NaN or infinite.
+constexpr const char* kDivergenceRemedy =
+    "lower the learning rate (--lr), enable gradient clipping (train.grad_clip) or let the "
+    "trainer roll back (--rollbacks N)";
+
+// Throws TrainingDiverged naming the first parameter whose gradient is NaN or infinite.
 void checkGradientsFinite(VectorFieldImpl& network, int64_t step) {
   // A finite loss can still have NaN or infinite gradients (an overflow in the backward
   // pass); one optimizer step with them would poison every parameter. One sum, one sync:
@@ -55,10 +59,9 @@ void checkGradientsFinite(VectorFieldImpl& network, int64_t step) {
       where = "'" + named.key() + "'";
       break;
     }
-  throw std::runtime_error("training diverged: the gradient of " + where +
-                           " is not finite at step " + std::to_string(step) +
-                           " (the loss was finite); lower the learning rate (--lr) or enable " +
-                           "gradient clipping (train.grad_clip)");
+  throw TrainingDiverged("training diverged: the gradient of " + where + " is not finite at step " +
+                             std::to_string(step) + " (the loss was finite); " + kDivergenceRemedy,
+                         step);
 }
 
 }  // namespace
@@ -77,9 +80,9 @@ double Trainer::step() {
   loss.backward();
   const double value = loss.item<double>();
   if (!std::isfinite(value))
-    throw std::runtime_error("training diverged: loss is " + std::to_string(value) + " at step " +
-                             std::to_string(step_ + 1) + "; lower the learning rate (--lr)" +
-                             " or enable gradient clipping (train.grad_clip)");
+    throw TrainingDiverged("training diverged: loss is " + std::to_string(value) + " at step " +
+                               std::to_string(step_ + 1) + "; " + kDivergenceRemedy,
+                           step_ + 1);
   checkGradientsFinite(*network_, step_ + 1);
   if (config_.train.gradClip > 0)
     torch::nn::utils::clip_grad_norm_(network_->parameters(), config_.train.gradClip);
@@ -109,6 +112,22 @@ void Trainer::loadCheckpoint(const std::string& file) {
   if (contents.noiseGeneratorState.defined() && device_.is_cpu())
     noiseGenerator_.set_state(contents.noiseGeneratorState);
   network_->to(device_);
+}
+
+void Trainer::rollBack(const std::string& checkpoint) {
+  if (config_.train.rollbacks < 1)
+    throw std::logic_error("Trainer::rollBack: no rollbacks left in the configuration");
+  loadCheckpoint(checkpoint);  // network, optimizer, step and generators; not config_
+  config_.train.learningRate *= config_.train.rollbackFactor;
+  config_.train.rollbacks -= 1;
+}
+
+int64_t Trainer::checkpointBytesEstimate() const {
+  // Parameters plus Adam's two moments, in the parameters' dtype, and a margin for the
+  // archive's directory, the configuration and the generator states.
+  int64_t bytes = 0;
+  for (const auto& p : network_->parameters()) bytes += 3 * p.numel() * p.element_size();
+  return bytes + (int64_t{1} << 20);
 }
 
 CheckpointInfo readCheckpointInfo(const std::string& file) {

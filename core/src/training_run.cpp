@@ -26,6 +26,17 @@ void RunDirectory::prepare() const {
   fs::remove(probe, error);
 }
 
+void RunDirectory::requireFreeSpace(int64_t bytes) const {
+  std::error_code error;
+  const fs::space_info space = fs::space(root, error);
+  if (error) return;  // unknown: the atomic writes still protect the last checkpoint
+  if (space.available >= static_cast<uintmax_t>(bytes)) return;
+  auto mebibytes = [](uintmax_t b) { return std::to_string((b + (1 << 20) - 1) >> 20) + " MiB"; };
+  throw InputError("run directory '" + root.string() + "': only " + mebibytes(space.available) +
+                   " free, training needs about " + mebibytes(static_cast<uintmax_t>(bytes)) +
+                   " (a checkpoint, its temporary copy and the metrics)");
+}
+
 RunConfig RunDirectory::readConfig() const {
   std::ifstream in(config());
   if (!in) throw InputError("run directory '" + root.string() + "': no config.json (is it a run?)");
@@ -79,45 +90,103 @@ void truncateMetrics(const fs::path& file, int64_t step) {
   writeFileAtomically(file.string(), kept);
 }
 
+// The metrics.csv appender: one row per log_every steps, a write error is an error.
+class MetricsLog {
+ public:
+  MetricsLog(fs::path file, int64_t step) : file_(std::move(file)) { reopenAt(step); }
+
+  // Drops rows past `step` (a crash or a rollback) and appends from there.
+  void reopenAt(int64_t step) {
+    out_.close();
+    truncateMetrics(file_, step);
+    out_.open(file_, std::ios::app);
+    if (!out_) throw InputError("cannot append to '" + file_.string() + "'");
+  }
+
+  void append(int64_t step, double loss, double lr, double stepsPerSecond, double elapsed) {
+    out_ << step << ',' << loss << ',' << lr << ',' << stepsPerSecond << ',' << elapsed << '\n';
+    out_.flush();
+    if (!out_)
+      throw std::runtime_error("cannot write '" + file_.string() +
+                               "' (is the disk full?); the last checkpoint is intact");
+  }
+
+ private:
+  fs::path file_;
+  std::ofstream out_;
+};
+
 }  // namespace
 
 TrainOutcome runTraining(Trainer& trainer, const RunDirectory& run, const TrainingHooks& hooks) {
   using Clock = std::chrono::steady_clock;
   const TrainOptions& options = trainer.config().train;
-  truncateMetrics(run.metrics(), trainer.completedSteps());
-  std::ofstream metrics(run.metrics(), std::ios::app);
-  if (!metrics) throw InputError("cannot append to '" + run.metrics().string() + "'");
+  // Room for the new checkpoint beside the old one, plus the metrics file.
+  run.requireFreeSpace(2 * trainer.checkpointBytesEstimate() + (int64_t{1} << 20));
+  MetricsLog metrics(run.metrics(), trainer.completedSteps());
 
   const auto start = Clock::now();
-  const int64_t firstStep = trainer.completedSteps();
+  auto lastSave = start;
+  auto save = [&] {
+    trainer.saveCheckpoint(run.checkpoint().string());
+    lastSave = Clock::now();
+  };
+  // The run directory may hold an older run's checkpoint (the studio reuses its folder):
+  // rollbacks and --resume must find this trainer's state.
+  save();
+
+  int64_t stepsTaken = 0, rollbacksDone = 0;
   double windowLoss = 0;
   int64_t windowSteps = 0;
   TrainProgress progress;
   progress.totalSteps = options.steps;
-
-  auto save = [&] { trainer.saveCheckpoint(run.checkpoint().string()); };
   while (trainer.completedSteps() < options.steps) {
     if (hooks.cancel && hooks.cancel->load()) {
       save();
       return TrainOutcome::Cancelled;
     }
     progress.learningRate = trainer.learningRate();
-    progress.loss = trainer.step();
+    try {
+      progress.loss = trainer.step();
+    } catch (const TrainingDiverged& diverged) {
+      if (options.rollbacks < 1) {
+        if (rollbacksDone == 0) throw;
+        throw TrainingDiverged(std::string(diverged.what()) + " (after " +
+                                   std::to_string(rollbacksDone) + " automatic rollbacks)",
+                               diverged.step());
+      }
+      trainer.rollBack(run.checkpoint().string());
+      ++rollbacksDone;
+      save();  // the lowered learning rate is part of the run from here on
+      run.writeConfig(trainer.config());
+      metrics.reopenAt(trainer.completedSteps());
+      windowLoss = 0;
+      windowSteps = 0;
+      if (hooks.rolledBack)
+        hooks.rolledBack({diverged.step(), trainer.completedSteps(), options.learningRate,
+                          options.rollbacks, diverged.what()});
+      continue;
+    }
+    ++stepsTaken;
     progress.step = trainer.completedSteps();
-    const double elapsed = std::chrono::duration<double>(Clock::now() - start).count();
-    progress.stepsPerSecond = elapsed > 0 ? (progress.step - firstStep) / elapsed : 0;
+    const auto now = Clock::now();
+    const double elapsed = std::chrono::duration<double>(now - start).count();
+    progress.stepsPerSecond = elapsed > 0 ? stepsTaken / elapsed : 0;
     progress.etaSeconds =
         progress.stepsPerSecond > 0 ? (options.steps - progress.step) / progress.stepsPerSecond : 0;
     windowLoss += progress.loss;
     ++windowSteps;
     if (progress.step % options.logEvery == 0 || progress.step == options.steps) {
-      metrics << progress.step << ',' << windowLoss / windowSteps << ',' << progress.learningRate
-              << ',' << progress.stepsPerSecond << ',' << elapsed << '\n';
-      metrics.flush();
+      metrics.append(progress.step, windowLoss / windowSteps, progress.learningRate,
+                     progress.stepsPerSecond, elapsed);
       windowLoss = 0;
       windowSteps = 0;
     }
-    if (progress.step % options.checkpointEvery == 0 && progress.step != options.steps) save();
+    const bool stepDue = progress.step % options.checkpointEvery == 0;
+    const bool timeDue =
+        options.checkpointSeconds > 0 &&
+        std::chrono::duration<double>(now - lastSave).count() >= options.checkpointSeconds;
+    if ((stepDue || timeDue) && progress.step != options.steps) save();
     if (hooks.progress) hooks.progress(progress);
   }
   save();

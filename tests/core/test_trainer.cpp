@@ -10,8 +10,11 @@
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
+#include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <memory>
+#include <thread>
 
 using namespace efm;
 namespace fs = std::filesystem;
@@ -142,6 +145,11 @@ TEST_CASE("Configuration JSON round trip and errors naming the setting", "[confi
   CHECK_THAT(message("{not json"), Catch::Contains("not valid JSON"));
   CHECK_THAT(message(R"({"train": {"seed": -1}})"), Catch::Contains("train.seed"));
   CHECK_THAT(message(R"({"network": {"kernel": 4}})"), Catch::Contains("network.kernel"));
+  CHECK_THAT(message(R"({"train": {"checkpoint_seconds": -1}})"),
+             Catch::Contains("train.checkpoint_seconds"));
+  CHECK_THAT(message(R"({"train": {"rollbacks": -1}})"), Catch::Contains("train.rollbacks"));
+  CHECK_THAT(message(R"({"train": {"rollback_factor": 1}})"),
+             Catch::Contains("train.rollback_factor"));
 }
 
 TEST_CASE("Cosine schedule decays from the base rate to zero", "[config]") {
@@ -293,4 +301,166 @@ TEST_CASE("A non-finite gradient stops training before the parameters change", "
   }
   CHECK(trainer.completedSteps() == 1);
   CHECK(sameParameters(before, parameters(trainer.network())));
+}
+
+namespace {
+
+// Makes every backward pass from the `from`-th one on (counting from 1) give one weight an
+// infinite gradient, while the loss stays finite; `until` = 0 means for ever.
+void poisonGradients(Trainer& trainer, int from, int until) {
+  auto calls = std::make_shared<int>(0);
+  Tensor weight = trainer.network().parameters().front();
+  weight.register_hook([calls, from, until](const Tensor& grad) {
+    ++*calls;
+    const bool poisoned = *calls >= from && (until == 0 || *calls <= until);
+    return poisoned ? grad * INFINITY : grad;
+  });
+}
+
+std::vector<std::string> lines(const fs::path& file) {
+  std::ifstream in(file);
+  std::vector<std::string> out;
+  for (std::string line; std::getline(in, line);) out.push_back(line);
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("A diverging step rolls back to the last checkpoint with a lower learning rate",
+          "[checkpoint]") {
+  const fs::path dir = freshDirectory("rollback");
+  RunConfig config = smallConfig();
+  config.train.steps = 20;
+  config.train.logEvery = 5;
+  config.train.checkpointEvery = 5;
+  config.train.learningRate = 1e-3;
+  config.train.rollbacks = 2;
+  const RunDirectory run{dir / "run"};
+  run.prepare();
+  Trainer trainer(config, openDataset(config.data));
+  poisonGradients(trainer, 7, 7);  // step 7 diverges once
+  std::vector<Rollback> rollbacks;
+  TrainingHooks hooks;
+  hooks.rolledBack = [&](const Rollback& r) { rollbacks.push_back(r); };
+  CHECK(runTraining(trainer, run, hooks) == TrainOutcome::Finished);
+
+  REQUIRE(rollbacks.size() == 1);
+  CHECK(rollbacks[0].divergedAt == 7);
+  CHECK(rollbacks[0].resumedFrom == 5);
+  CHECK(rollbacks[0].learningRate == Approx(5e-4));
+  CHECK(rollbacks[0].rollbacksLeft == 1);
+  CHECK_THAT(rollbacks[0].reason, Catch::Contains("step 7"));
+  CHECK(trainer.completedSteps() == 20);
+  // The lowered rate is recorded where --resume and `efm sample` read the configuration.
+  CHECK(readCheckpointInfo(run.checkpoint().string()).config.train.learningRate == Approx(5e-4));
+  CHECK(run.readConfig().train.learningRate == Approx(5e-4));
+  CHECK(run.readConfig().train.rollbacks == 1);
+  // metrics.csv: one row per 5 steps, none twice although steps 6 and 7 ran twice.
+  const std::vector<std::string> rows = lines(run.metrics());
+  REQUIRE(rows.size() == 5);
+  for (int k = 1; k <= 4; ++k) CHECK(rows[k].rfind(std::to_string(5 * k) + ",", 0) == 0);
+  fs::remove_all(dir);
+}
+
+TEST_CASE("Divergence without rollbacks left throws and keeps the last checkpoint",
+          "[checkpoint]") {
+  const fs::path dir = freshDirectory("diverged");
+  RunConfig config = smallConfig();
+  config.train.steps = 20;
+  config.train.checkpointEvery = 5;
+  config.train.learningRate = 1e-3;
+  const RunDirectory run{dir / "run"};
+  run.prepare();
+
+  SECTION("no rollbacks: the first divergence stops training") {
+    Trainer trainer(config, openDataset(config.data));
+    poisonGradients(trainer, 7, 0);
+    try {
+      runTraining(trainer, run, {});
+      FAIL("runTraining went past a diverging step");
+    } catch (const TrainingDiverged& e) {
+      CHECK(e.step() == 7);
+      CHECK_THAT(std::string(e.what()), Catch::Contains("--rollbacks"));
+    }
+  }
+  SECTION("two rollbacks, then it gives up and says so") {
+    config.train.rollbacks = 2;
+    Trainer trainer(config, openDataset(config.data));
+    poisonGradients(trainer, 7, 0);
+    int rolledBack = 0;
+    TrainingHooks hooks;
+    hooks.rolledBack = [&](const Rollback&) { ++rolledBack; };
+    try {
+      runTraining(trainer, run, hooks);
+      FAIL("runTraining went past a diverging step");
+    } catch (const TrainingDiverged& e) {
+      CHECK(e.step() == 6);  // after a rollback to step 5, step 6 is poisoned too
+      CHECK_THAT(std::string(e.what()), Catch::Contains("after 2 automatic rollbacks"));
+    }
+    CHECK(rolledBack == 2);
+    CHECK(trainer.config().train.learningRate == Approx(2.5e-4));
+  }
+  // The last good checkpoint stays readable, at the last multiple of checkpoint_every.
+  CHECK(readCheckpointInfo(run.checkpoint().string()).step == 5);
+  fs::remove_all(dir);
+}
+
+TEST_CASE("Checkpoints are also saved every checkpoint_seconds", "[checkpoint]") {
+  const fs::path dir = freshDirectory("timed");
+  RunConfig config = smallConfig();
+  config.train.steps = 40;
+  config.train.checkpointEvery = 1000;  // never by step count
+  const RunDirectory run{dir / "run"};
+  run.prepare();
+  for (const double seconds : {0.05, 0.0}) {
+    config.train.checkpointSeconds = seconds;
+    Trainer trainer(config, openDataset(config.data));
+    int64_t savedAtStep30 = -1;
+    TrainingHooks hooks;
+    hooks.progress = [&](const TrainProgress& p) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));  // >= 20 ms per step
+      if (p.step == 30) savedAtStep30 = readCheckpointInfo(run.checkpoint().string()).step;
+    };
+    runTraining(trainer, run, hooks);
+    INFO("checkpoint_seconds " << seconds);
+    // 50 ms pass in at most 3 steps of >= 20 ms each; without the timer only the initial
+    // checkpoint (step 0) exists until the end.
+    if (seconds > 0)
+      CHECK(savedAtStep30 >= 27);
+    else
+      CHECK(savedAtStep30 == 0);
+  }
+  fs::remove_all(dir);
+}
+
+TEST_CASE("Too little free space is refused before training; a failed save tears nothing",
+          "[checkpoint]") {
+  const fs::path dir = freshDirectory("space");
+  const RunDirectory run{dir / "run"};
+  run.prepare();
+  CHECK_NOTHROW(run.requireFreeSpace(1));
+  try {
+    run.requireFreeSpace(int64_t{1} << 62);
+    FAIL("4 EiB were available");
+  } catch (const InputError& e) {
+    CHECK_THAT(std::string(e.what()), Catch::Contains(run.root.string()) &&
+                                          Catch::Contains("free") && Catch::Contains("MiB"));
+  }
+
+  RunConfig config = smallConfig();
+  Trainer trainer(config, openDataset(config.data));
+  trainer.step();
+  trainer.saveCheckpoint(run.checkpoint().string());
+  trainer.step();
+  // The temporary file cannot be created (a folder is in its place), as on a full or
+  // read-only disk: the save fails with the file's name and the old checkpoint is intact.
+  fs::create_directories(run.root / "checkpoint.pt.tmp" / "blocker");
+  try {
+    trainer.saveCheckpoint(run.checkpoint().string());
+    FAIL("the save reported success");
+  } catch (const std::runtime_error& e) {
+    CHECK_THAT(std::string(e.what()), Catch::Contains("checkpoint.pt.tmp"));
+  }
+  CHECK(readCheckpointInfo(run.checkpoint().string()).step == 1);
+  fs::remove_all(dir);
 }

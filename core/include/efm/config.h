@@ -65,7 +65,13 @@ struct TrainOptions {
   double gradClip = 0;                // max global grad norm; 0 = off (reference)
   uint64_t seed = 0;
   int64_t checkpointEvery = 1000;  // steps; the final step is always saved
-  int64_t logEvery = 50;           // steps between rows of metrics.csv
+  double checkpointSeconds = 60;   // wall-clock seconds between checkpoints; 0 = off
+  // On a diverging step (non-finite loss or gradient): reload the last checkpoint, multiply
+  // the learning rate by rollbackFactor and go on, at most `rollbacks` times (0 = stop).
+  // Each rollback lowers train.lr and train.rollbacks in the run's recorded configuration.
+  int64_t rollbacks = 0;
+  double rollbackFactor = 0.5;
+  int64_t logEvery = 50;  // steps between rows of metrics.csv
 };
 
 struct RunConfig {

@@ -31,8 +31,8 @@ class Trainer {
   // The configuration must have passed resolveAndValidate().
   Trainer(const RunConfig& config, DatasetPtr data, torch::Device device = torch::kCPU);
 
-  // One optimisation step; returns its loss. Throws std::runtime_error, naming the step, on a
-  // non-finite loss or gradient, before the parameters change.
+  // One optimisation step; returns its loss. Throws TrainingDiverged (efm/errors.h), naming
+  // the step, on a non-finite loss or gradient, before the parameters change.
   double step();
 
   // Learning rate of the schedule for the step about to be taken.
@@ -52,6 +52,13 @@ class Trainer {
   // Restores a checkpoint written by saveCheckpoint for the same network architecture.
   // Throws InputError naming the file if it cannot be read or does not fit.
   void loadCheckpoint(const std::string& file);
+
+  // After a divergence: restores `checkpoint` (same architecture), multiplies the learning
+  // rate by train.rollback_factor and spends one of train.rollbacks (which must be >= 1).
+  void rollBack(const std::string& checkpoint);
+
+  // About how many bytes a checkpoint of this model takes (for the free-space check).
+  int64_t checkpointBytesEstimate() const;
 
   // Changes the total step budget (for resuming with a larger --steps).
   void setTotalSteps(int64_t steps) { config_.train.steps = steps; }
