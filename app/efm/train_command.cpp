@@ -21,8 +21,8 @@ namespace {
 
 struct TrainArgs {
   std::string data, out, path, model, configFile, schedule;
-  int64_t steps = 0, batch = 0;
-  double lr = 0;
+  int64_t steps = 0, batch = 0, rollbacks = 0;
+  double lr = 0, checkpointSeconds = 0;
   uint64_t seed = 0;
   bool resume = false;
   ComputeOptions compute;
@@ -30,8 +30,21 @@ struct TrainArgs {
   bool given(const char* option) const { return command->count(option) > 0; }
 };
 
+// Options that only decide how a run is protected, so they may change on --resume.
+void applySafetyOptions(const TrainArgs& args, RunConfig& config) {
+  if (args.given("--checkpoint-seconds")) {
+    if (!(std::isfinite(args.checkpointSeconds) && args.checkpointSeconds >= 0))
+      throw InputError("--checkpoint-seconds must be a number >= 0, got " +
+                       std::to_string(args.checkpointSeconds));
+    config.train.checkpointSeconds = args.checkpointSeconds;
+  }
+  if (args.given("--rollbacks")) config.train.rollbacks = args.rollbacks;
+}
+
 RunConfig configFromArgs(const TrainArgs& args) {
   RunConfig config;
+  if (args.given("--config") && args.configFile.empty())
+    throw InputError("--config: no file name given");
   if (!args.configFile.empty()) {
     std::ifstream in(args.configFile);
     if (!in) throw InputError("--config '" + args.configFile + "': cannot open the file");
@@ -40,7 +53,7 @@ RunConfig configFromArgs(const TrainArgs& args) {
     nlohmann::json j;
     try {
       j = nlohmann::json::parse(text.str());
-    } catch (const nlohmann::json::parse_error& e) {
+    } catch (const nlohmann::json::exception& e) {  // syntax, or a number out of range
       throw InputError("--config '" + args.configFile + "': not valid JSON (" + e.what() + ")");
     }
     mergeConfig(config, j, "--config '" + args.configFile + "'");
@@ -60,7 +73,14 @@ RunConfig configFromArgs(const TrainArgs& args) {
   }
   if (args.given("--seed")) config.train.seed = args.seed;
   if (args.given("--schedule")) config.train.schedule = args.schedule;
-  resolveAndValidate(config);
+  applySafetyOptions(args, config);
+  try {
+    resolveAndValidate(config);
+  } catch (const InputError& e) {
+    if (args.configFile.empty()) throw;
+    throw InputError(std::string(e.what()) + " (in --config '" + args.configFile +
+                     "' or the flags)");
+  }
   return config;
 }
 
@@ -76,6 +96,7 @@ int runTrain(const TrainArgs& args) {
                          "the run keeps the configuration in its checkpoint");
     config = readCheckpointInfo(run.checkpoint().string()).config;
     if (args.given("--steps")) config.train.steps = args.steps;
+    applySafetyOptions(args, config);
     resolveAndValidate(config);
   } else {
     config = configFromArgs(args);
@@ -86,7 +107,7 @@ int runTrain(const TrainArgs& args) {
   DatasetPtr data = openDatasetWithProgress(config.data);
   run.prepare();
   Trainer trainer(config, data, device);
-  if (args.resume) trainer.loadCheckpoint(run.checkpoint().string());
+  if (args.resume) trainer.loadCheckpoint(run.checkpoint().string());  // keeps `config`
   run.writeConfig(trainer.config());
 
   std::cerr << "efm train: " << data->description() << ", path " << config.path.kind << ", network "
@@ -109,6 +130,12 @@ int runTrain(const TrainArgs& args) {
     detail << p.stepsPerSecond << " steps/s";
     bar.update(p.step, p.totalSteps, p.etaSeconds, detail.str());
   };
+  hooks.rolledBack = [&](const Rollback& r) {
+    bar.finish();
+    std::cerr << "efm train: " << r.reason << "\nefm train: rolled back to step " << r.resumedFrom
+              << " with learning rate " << r.learningRate << " (" << r.rollbacksLeft
+              << " rollbacks left)\n";
+  };
   const TrainOutcome outcome = runTraining(trainer, run, hooks);
   bar.finish();
   if (outcome == TrainOutcome::Cancelled) {
@@ -127,20 +154,30 @@ Runner addTrainCommand(CLI::App& app) {
   auto args = std::make_shared<TrainArgs>();
   args->command = &app;
   app.add_option("--data", args->data, "data SPEC, e.g. toy:coupled-binary, csv:FILE");
-  app.add_option("--out", args->out, "run directory (created)")->required();
+  app.add_option("--out", args->out, "run directory (created)")->check(NonEmptyText)->required();
   app.add_option("--path", args->path,
                  "probability path: ray (ours, default), bridge (ours, preprint), or the "
                  "peers linear, dirichlet, fisher")
       ->check(CLI::IsMember(probabilityPathNames()));
   app.add_option("--model", args->model, "vector-field network")
       ->check(CLI::IsMember({"mlp", "cnn", "unet"}));
-  app.add_option("--steps", args->steps, "training steps")->check(CLI::PositiveNumber);
-  app.add_option("--batch", args->batch, "batch size")->check(CLI::PositiveNumber);
-  app.add_option("--lr", args->lr, "Adam learning rate")->check(CLI::PositiveNumber);
+  app.add_option("--steps", args->steps, "training steps")->check(PositiveFinite);
+  app.add_option("--batch", args->batch, "batch size")->check(PositiveFinite);
+  app.add_option("--lr", args->lr, "Adam learning rate")->check(PositiveFinite);
   app.add_option("--schedule", args->schedule, "learning-rate schedule")
       ->check(CLI::IsMember({"constant", "cosine"}));
-  app.add_option("--seed", args->seed, "random seed");
-  app.add_option("--config", args->configFile, "JSON configuration (flags override it)");
+  app.add_option("--seed", args->seed, "random seed")->check(SeedNumber);
+  app.add_option("--config", args->configFile, "JSON configuration (flags override it)")
+      ->check(NonEmptyText);
+  app.add_option("--checkpoint-seconds", args->checkpointSeconds,
+                 "also save the checkpoint whenever this many seconds have passed (default 60; "
+                 "0 = only every train.checkpoint_every steps)")
+      ->check(NonNegativeFinite);
+  app.add_option("--rollbacks", args->rollbacks,
+                 "on a NaN or infinite loss or gradient, reload the last checkpoint and multiply "
+                 "the learning rate by train.rollback_factor (0.5), at most this many times "
+                 "(default 0: stop)")
+      ->check(CLI::Range(int64_t{0}, int64_t{1000}));
   app.add_flag("--resume", args->resume, "continue the run in --out from its checkpoint");
   addComputeOptions(app, args->compute);
   return [args] { return runTrain(*args); };
