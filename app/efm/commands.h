@@ -16,6 +16,12 @@ Runner addEvalCommand(CLI::App& app);
 Runner addDataCommand(CLI::App& app);
 Runner addLikelihoodCommand(CLI::App& app);
 
+// Option checks. Number checks that, unlike CLI::PositiveNumber, reject NaN and infinity.
+extern const CLI::Validator PositiveFinite;     // finite and > 0
+extern const CLI::Validator NonNegativeFinite;  // finite and >= 0
+extern const CLI::Validator SeedNumber;         // digits only, at most 2^64 - 1
+extern const CLI::Validator NonEmptyText;       // file and folder names
+
 // --threads and --device, shared by the commands that compute.
 struct ComputeOptions {
   int threads = 0;  // 0 = all cores

@@ -137,11 +137,14 @@ Runner addDataCommand(CLI::App& app) {
       "synth-streets",
       "Write synthetic street scenes as Cityscapes gtFine label maps (JSON summary on stdout)");
   streets->add_option("--out", synth->out, "root folder (gets gtFine/SPLIT/synthcity/)")
+      ->check(NonEmptyText)
       ->required();
   streets->add_option("--count", synth->count, "number of scenes")
       ->required()
       ->check(CLI::Range(int64_t{1}, int64_t{1000000}));
-  streets->add_option("--seed", synth->seed, "random seed")->capture_default_str();
+  streets->add_option("--seed", synth->seed, "random seed")
+      ->check(SeedNumber)
+      ->capture_default_str();
   streets->add_option("--height", synth->height, "label map height in pixels")
       ->check(CLI::Range(int64_t{8}, int64_t{8192}))
       ->capture_default_str();
@@ -151,7 +154,7 @@ Runner addDataCommand(CLI::App& app) {
   streets->add_option("--split", synth->split, "shares of train, val and test, e.g. 8,1,1")
       ->delimiter(',')
       ->expected(3)
-      ->check(CLI::NonNegativeNumber);
+      ->check(NonNegativeFinite);
 
   return [spec, info, synth, streets] {
     try {

@@ -84,11 +84,13 @@ int runEval(const EvalArgs& args) {
 
 Runner addEvalCommand(CLI::App& app) {
   auto args = std::make_shared<EvalArgs>();
-  app.add_option("--run", args->run, "run directory written by efm train")->required();
+  app.add_option("--run", args->run, "run directory written by efm train")
+      ->check(NonEmptyText)
+      ->required();
   app.add_option("--samples", args->samples,
                  "labelings sampled from the model (default 20000; 16 for image data)")
       ->check(CLI::Range(int64_t{1}, int64_t{1} << 34));
-  app.add_option("--seed", args->seed, "random seed")->capture_default_str();
+  app.add_option("--seed", args->seed, "random seed")->check(SeedNumber)->capture_default_str();
   addComputeOptions(app, args->compute);
   return [args] { return runEval(*args); };
 }

@@ -281,6 +281,7 @@ int runLikelihood(const LikelihoodArgs& args) {
 Runner addLikelihoodCommand(CLI::App& app) {
   auto args = std::make_shared<LikelihoodArgs>();
   app.add_option("--run", args->run, "run directory written by efm train (path ray or bridge)")
+      ->check(NonEmptyText)
       ->required();
   app.add_option("--data", args->data,
                  "labelings to score: the items of a CSV or image data, every labeling of a "
@@ -310,22 +311,23 @@ Runner addLikelihoodCommand(CLI::App& app) {
   app.add_option("--proposal-scale", args->scale,
                  "the proposal's standard deviation s per coordinate, replacing the rule of "
                  "--proposal and --mass")
-      ->check(CLI::PositiveNumber);
+      ->check(PositiveFinite);
   app.add_option("--limit", args->limit, "score only the first N items (or draw N labelings)")
       ->check(CLI::Range(int64_t{1}, int64_t{1} << 34));
-  app.add_option("--seed", args->seed, "random seed")->capture_default_str();
+  app.add_option("--seed", args->seed, "random seed")->check(SeedNumber)->capture_default_str();
   app.add_option("--solver", args->solver, "ODE solver")
       ->check(CLI::IsMember({"euler", "heun", "rk4", "dopri5"}))
       ->capture_default_str();
   app.add_option("--step", args->step, "step size (dopri5: initial step)")
-      ->check(CLI::PositiveNumber)
+      ->check(PositiveFinite)
       ->capture_default_str();
   app.add_option("--t-end", args->tEnd, "end time of the flow (default: the path's)")
-      ->check(CLI::PositiveNumber);
-  app.add_option("--rtol", args->rtol, "dopri5 relative tolerance")->check(CLI::PositiveNumber);
-  app.add_option("--atol", args->atol, "dopri5 absolute tolerance")->check(CLI::PositiveNumber);
+      ->check(PositiveFinite);
+  app.add_option("--rtol", args->rtol, "dopri5 relative tolerance")->check(PositiveFinite);
+  app.add_option("--atol", args->atol, "dopri5 absolute tolerance")->check(PositiveFinite);
   app.add_option("--out", args->out,
-                 "CSV: item,log_likelihood,standard_error,probability,bits_per_dimension,...");
+                 "CSV: item,log_likelihood,standard_error,probability,bits_per_dimension,...")
+      ->check(NonEmptyText);
   app.add_flag("--json", args->json, "one JSON object on stdout instead of the table");
   addComputeOptions(app, args->compute);
   return [args] { return runLikelihood(*args); };

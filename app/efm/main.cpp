@@ -13,7 +13,6 @@
 #include <map>
 
 int main(int argc, char** argv) {
-  efm::tuneRuntime(argv);
   CLI::App app{"efm: e-geodesic flow matching on assignment manifolds (headless command line)"};
   app.require_subcommand(1);
   app.set_version_flag("--version", "efm 0.1.0");
@@ -42,6 +41,10 @@ int main(int argc, char** argv) {
     app.exit(e);
     return 2;
   }
+  // After parsing, so that a usage error is answered without the re-exec's second start-up
+  // of LibTorch (about a second); the re-executed process parses the same arguments again.
+  // `efm data` does no parallel tensor work and skips it.
+  if (!app.got_subcommand("data")) efm::tuneRuntime(argv);
 
   try {
     for (CLI::App* command : app.get_subcommands()) return runners.at(command)();

@@ -99,13 +99,16 @@ int runSample(const SampleArgs& args) {
 
 Runner addSampleCommand(CLI::App& app) {
   auto args = std::make_shared<SampleArgs>();
-  app.add_option("--run", args->run, "run directory written by efm train")->required();
+  app.add_option("--run", args->run, "run directory written by efm train")
+      ->check(NonEmptyText)
+      ->required();
   app.add_option("--count", args->count, "number of labelings")
       ->required()
       ->check(CLI::Range(int64_t{1}, int64_t{1} << 34));
   app.add_option("--out", args->out,
                  "output CSV, one labeling per line; for image data a folder for the label-map "
                  "PNGs and samples.csv (or a .csv with the PNGs in FILE_maps/)")
+      ->check(NonEmptyText)
       ->required();
   app.add_option("--solver", args->solver,
                  "ODE solver (default: the path's own: rk4 for ray and bridge, euler for the "
@@ -114,17 +117,18 @@ Runner addSampleCommand(CLI::App& app) {
   app.add_option("--step", args->step,
                  "step size (dopri5: initial step; default: the path's own, 0.2 for ray and "
                  "bridge, 1/300 of the time span for the peers)")
-      ->check(CLI::PositiveNumber);
+      ->check(PositiveFinite);
   app.add_option("--t-end", args->tEnd, "end time (default: the path's, 15 for ray)")
-      ->check(CLI::PositiveNumber);
-  app.add_option("--rtol", args->rtol, "dopri5 relative tolerance")->check(CLI::PositiveNumber);
-  app.add_option("--atol", args->atol, "dopri5 absolute tolerance")->check(CLI::PositiveNumber);
+      ->check(PositiveFinite);
+  app.add_option("--rtol", args->rtol, "dopri5 relative tolerance")->check(PositiveFinite);
+  app.add_option("--atol", args->atol, "dopri5 absolute tolerance")->check(PositiveFinite);
   app.add_option("--readout", args->readout, "argmax (rounding) or factorized")
       ->check(CLI::IsMember({"argmax", "factorized"}))
       ->capture_default_str();
-  app.add_option("--seed", args->seed, "random seed")->capture_default_str();
+  app.add_option("--seed", args->seed, "random seed")->check(SeedNumber)->capture_default_str();
   app.add_option("--trajectories", args->trajectories,
-                 "also write W(t) of every labeling as a CSV (sample,step,t,node,p0..)");
+                 "also write W(t) of every labeling as a CSV (sample,step,t,node,p0..)")
+      ->check(NonEmptyText);
   addComputeOptions(app, args->compute);
   return [args] { return runSample(*args); };
 }

@@ -184,11 +184,19 @@ DatasetPtr openIdxDataset(const DataSpec& spec, const DataProgress& progress) {
     params.fail("more than 4 GiB of images; use limit=N");
 
   // The images in use, then the rest skipped: the file must hold every image it declares.
+  // The buffer grows with the data actually read, so a short file whose header declares
+  // gigabytes fails as truncated without allocating them first.
   const int64_t pixels = rows * columns;
-  std::vector<uint8_t> raw(static_cast<std::size_t>(count * pixels));
-  const int64_t total = stored * pixels;
-  if (!reader.read(raw.data(), count * pixels, total) ||
-      !reader.read(nullptr, (stored - count) * pixels, total))
+  const int64_t total = stored * pixels, wanted = count * pixels;
+  std::vector<uint8_t> raw;
+  bool complete = true;
+  for (int64_t done = 0; done < wanted && complete;) {
+    const int64_t part = std::min<int64_t>(wanted - done, int64_t{64} << 20);
+    raw.resize(static_cast<std::size_t>(done + part));
+    complete = reader.read(raw.data() + done, part, total);
+    done += part;
+  }
+  if (!complete || !reader.read(nullptr, (stored - count) * pixels, total))
     reader.fail("truncated: the header declares " + std::to_string(stored) + " images of " +
                 std::to_string(rows) + "x" + std::to_string(columns) + " (" +
                 std::to_string(total) + " bytes of pixels), the file holds fewer");

@@ -201,6 +201,15 @@ OdeSolution integrate(const VelocityFunction& f, const Tensor& x0, double t0, do
     throw InputError("solver step must be a positive number");
   if (!(options.relativeTolerance > 0) || !(options.absoluteTolerance > 0))
     throw InputError("solver tolerances must be positive");
+  if (!std::isfinite(t0) || !std::isfinite(t1))
+    throw InputError("solver: the time span must be finite (t_end = " + std::to_string(t1) + ")");
+  // A fixed-step run that would take days is a typo in the step or t_end, not a plan.
+  constexpr double kMaxFixedSteps = 1e7;
+  if (options.kind != SolverKind::Dopri5 && std::abs(t1 - t0) / options.step > kMaxFixedSteps)
+    throw InputError("solver: " + std::to_string(std::abs(t1 - t0) / options.step) +
+                     " steps from t = " + std::to_string(t0) + " to t_end = " + std::to_string(t1) +
+                     " with step " + std::to_string(options.step) +
+                     "; at most 10^7 (raise the step or lower t_end)");
   Integrator integrator(f, options, cancelled);
   return options.kind == SolverKind::Dopri5 ? integrator.dopri5(x0, t0, t1)
                                             : integrator.fixedStep(x0, t0, t1);

@@ -4,6 +4,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -36,16 +37,24 @@ inline std::string slurp(const fs::path& file) {
   return s.str();
 }
 
-// Runs `efm ARGS` through the shell (ARGS is shell syntax), capturing both streams.
-inline Result efm(const std::string& args) {
-  const fs::path out = scratch() / "stdout.txt", err = scratch() / "stderr.txt";
-  const std::string command = std::string("'") + EFM_BINARY + "' " + args + " > '" + out.string() +
-                              "' 2> '" + err.string() + "' < /dev/null";
+// Runs `efm ARGS` through the shell (ARGS is shell syntax), capturing both streams. A run
+// still going after `seconds` is killed and reported as exit code 137 (a hang).
+// Safe to call from several threads at once (each call has its own output files).
+inline Result efm(const std::string& args, int seconds = 900) {
+  static std::atomic<int> calls{0};
+  const std::string id = std::to_string(calls++);
+  const fs::path out = scratch() / ("stdout-" + id + ".txt"),
+                 err = scratch() / ("stderr-" + id + ".txt");
+  const std::string command = "timeout -s KILL " + std::to_string(seconds) + " '" + EFM_BINARY +
+                              "' " + args + " > '" + out.string() + "' 2> '" + err.string() +
+                              "' < /dev/null";
   const int status = std::system(command.c_str());
   Result r;
   r.code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
   r.out = slurp(out);
   r.err = slurp(err);
+  fs::remove(out);
+  fs::remove(err);
   return r;
 }
 
