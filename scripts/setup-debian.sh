@@ -20,6 +20,11 @@ if [ "${EFM_HEADLESS:-0}" != "1" ]; then
   )
 fi
 
+# The sanitizer and fuzzing builds (scripts/run-sanitizers.sh): clang with its runtimes.
+if [ "${EFM_WITH_SANITIZERS:-0}" = "1" ]; then
+  packages+=(clang libclang-rt-14-dev)
+fi
+
 missing=()
 for p in "${packages[@]}"; do
   if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
