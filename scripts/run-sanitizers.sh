@@ -1,11 +1,21 @@
 #!/usr/bin/env bash
 # The sanitizer stage of CI: builds the asan preset (clang, AddressSanitizer +
-# UndefinedBehaviorSanitizer, no GUI), runs the whole non-GUI test suite under it, then each
-# libFuzzer target for EFM_FUZZ_SECONDS (default 20). docs/ROBUSTNESS.md has the details.
+# UndefinedBehaviorSanitizer, no GUI), runs the unit and command-line tests under it, then
+# each libFuzzer target for EFM_FUZZ_SECONDS (default 20). docs/ROBUSTNESS.md has the
+# details; `ctest --preset asan` runs the whole non-GUI suite, one process per test case
+# (slower: each pays ASan's start-up of LibTorch).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 EFM_WITH_SANITIZERS=1 EFM_HEADLESS=1 bash scripts/setup-debian.sh
 cmake --preset asan
 cmake --build --preset asan
-ctest --preset asan
+# The same settings as the asan test preset (CMakePresets.json).
+supp="$PWD/tests/sanitizers"
+export ASAN_OPTIONS="detect_leaks=1:strict_init_order=1:suppressions=$supp/asan.supp"
+export LSAN_OPTIONS="suppressions=$supp/lsan.supp:print_suppressions=0"
+export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1:suppressions=$supp/ubsan.supp"
+echo "sanitizers: unit tests under ASan + UBSan"
+build-asan/bin/efm_core_tests "~[learning]"
+echo "sanitizers: command-line tests (efm built with ASan + UBSan)"
+build-asan/bin/efm_cli_tests
 bash scripts/fuzz.sh "${EFM_FUZZ_SECONDS:-20}"
