@@ -433,7 +433,7 @@ TEST_CASE("Checkpoints are also saved every checkpoint_seconds", "[checkpoint]")
   fs::remove_all(dir);
 }
 
-TEST_CASE("Too little free space is refused before training; a failed save tears nothing",
+TEST_CASE("Too little free space is refused before training, and a failed save tears nothing",
           "[checkpoint]") {
   const fs::path dir = freshDirectory("space");
   const RunDirectory run{dir / "run"};
