@@ -67,7 +67,7 @@ std::vector<int64_t> row(const Tensor& items, int64_t i) {
 
 }  // namespace
 
-TEST_CASE("items(): CSV lines in order; distributions have none", "[data]") {
+TEST_CASE("items(): CSV lines in order, and distributions have none", "[data]") {
   const fs::path dir = freshDirectory("items");
   std::ofstream(dir / "items.csv") << "0,1,2\n2,2,0\n1,0,1\n";
   const efm::DatasetPtr csv = efm::openDataset("csv:" + (dir / "items.csv").string());

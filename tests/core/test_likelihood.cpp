@@ -312,7 +312,7 @@ TEST_CASE("Linear field: every labeling's probability matches the closed form", 
   }
 }
 
-TEST_CASE("Flow log density: closed form on a linear field; Hutchinson unbiased in log space",
+TEST_CASE("Flow log density: closed form on a linear field, Hutchinson unbiased in log space",
           "[likelihood]") {
   const int64_t n = 2, c = 3, points = 6, probes = 500;
   const double rate = 0.1, tEnd = 15;

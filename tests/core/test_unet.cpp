@@ -52,7 +52,7 @@ bool isValidSplit(const Tensor& labels) {  // int64 [64]
 
 }  // namespace
 
-TEST_CASE("U-Net maps [B, H*W, c] to [B, H*W, c]; a shared time equals a per-sample time",
+TEST_CASE("U-Net maps [B, H*W, c] to [B, H*W, c], and a shared time equals a per-sample time",
           "[nn][unet]") {
   torch::manual_seed(3);
   UNetFieldImpl net(16, 8, 3, tinyUNet());
