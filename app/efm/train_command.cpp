@@ -10,7 +10,6 @@
 #include <torch/torch.h>
 #include <nlohmann/json.hpp>
 
-#include <cmath>
 #include <fstream>
 #include <iostream>
 #include <sstream>
@@ -32,12 +31,8 @@ struct TrainArgs {
 
 // Options that only decide how a run is protected, so they may change on --resume.
 void applySafetyOptions(const TrainArgs& args, RunConfig& config) {
-  if (args.given("--checkpoint-seconds")) {
-    if (!(std::isfinite(args.checkpointSeconds) && args.checkpointSeconds >= 0))
-      throw InputError("--checkpoint-seconds must be a number >= 0, got " +
-                       std::to_string(args.checkpointSeconds));
-    config.train.checkpointSeconds = args.checkpointSeconds;
-  }
+  // (Values were checked by the options' validators.)
+  if (args.given("--checkpoint-seconds")) config.train.checkpointSeconds = args.checkpointSeconds;
   if (args.given("--rollbacks")) config.train.rollbacks = args.rollbacks;
 }
 
@@ -66,11 +61,7 @@ RunConfig configFromArgs(const TrainArgs& args) {
   }
   if (args.given("--steps")) config.train.steps = args.steps;
   if (args.given("--batch")) config.train.batch = args.batch;
-  if (args.given("--lr")) {
-    if (!(std::isfinite(args.lr) && args.lr > 0))
-      throw InputError("--lr must be a positive number, got " + std::to_string(args.lr));
-    config.train.learningRate = args.lr;
-  }
+  if (args.given("--lr")) config.train.learningRate = args.lr;  // PositiveFinite checked it
   if (args.given("--seed")) config.train.seed = args.seed;
   if (args.given("--schedule")) config.train.schedule = args.schedule;
   applySafetyOptions(args, config);
