@@ -1,6 +1,7 @@
 #pragma once
 // Running the real `efm` binary (EFM_BINARY) as a user would, for the CLI tests: a scratch
 // folder per test process, the command's exit code and both output streams.
+#include <fcntl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -10,6 +11,7 @@
 #include <fstream>
 #include <sstream>
 #include <string>
+#include <vector>
 
 namespace cli_test {
 
@@ -56,6 +58,22 @@ inline Result efm(const std::string& args, int seconds = 900) {
   fs::remove(out);
   fs::remove(err);
   return r;
+}
+
+// Starts `efm ARGS...` with stderr going to `err`; returns the child's pid.
+inline pid_t spawnEfm(const std::vector<std::string>& args, const fs::path& err) {
+  const pid_t pid = ::fork();
+  if (pid != 0) return pid;
+  const int fd = ::open(err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  ::dup2(fd, STDERR_FILENO);
+  const int null = ::open("/dev/null", O_RDWR);
+  ::dup2(null, STDOUT_FILENO);
+  ::dup2(null, STDIN_FILENO);
+  std::vector<char*> argv{const_cast<char*>(EFM_BINARY)};
+  for (const std::string& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+  argv.push_back(nullptr);
+  ::execv(EFM_BINARY, argv.data());
+  ::_exit(127);
 }
 
 inline fs::path writeFile(const std::string& name, const std::string& text) {

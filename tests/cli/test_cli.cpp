@@ -344,16 +344,9 @@ TEST_CASE("An existing run is never overwritten and --resume continues it", "[cl
 TEST_CASE("Ctrl-C during training saves a checkpoint and exits cleanly", "[cli]") {
   const fs::path run = scratch() / "interrupted";
   const fs::path err = scratch() / "interrupt-err.txt";
-  const pid_t pid = ::fork();
-  REQUIRE(pid >= 0);
-  if (pid == 0) {
-    const int fd = ::open(err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    ::dup2(fd, STDERR_FILENO);
-    const std::string out = run.string();
-    ::execl(EFM_BINARY, EFM_BINARY, "train", "--out", out.c_str(), "--steps", "100000000",
-            "--batch", "16", static_cast<char*>(nullptr));
-    ::_exit(127);
-  }
+  const pid_t pid =
+      spawnEfm({"train", "--out", run.string(), "--steps", "100000000", "--batch", "16"}, err);
+  REQUIRE(pid > 0);
   // Wait until training runs (the first progress line), then press Ctrl-C.
   for (int k = 0; k < 600 && slurp(err).find("train ") == std::string::npos; ++k) ::usleep(50000);
   ::usleep(300000);

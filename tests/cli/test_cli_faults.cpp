@@ -23,22 +23,6 @@ using namespace cli_test;
 
 namespace {
 
-// Starts `efm ARGS...` with stderr going to `err`; returns the child's pid.
-pid_t spawnEfm(const std::vector<std::string>& args, const fs::path& err) {
-  const pid_t pid = ::fork();
-  if (pid != 0) return pid;
-  const int fd = ::open(err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-  ::dup2(fd, STDERR_FILENO);
-  const int null = ::open("/dev/null", O_RDWR);
-  ::dup2(null, STDOUT_FILENO);
-  ::dup2(null, STDIN_FILENO);
-  std::vector<char*> argv{const_cast<char*>(EFM_BINARY)};
-  for (const std::string& a : args) argv.push_back(const_cast<char*>(a.c_str()));
-  argv.push_back(nullptr);
-  ::execv(EFM_BINARY, argv.data());
-  ::_exit(127);
-}
-
 // The steps of metrics.csv's rows, in file order.
 std::vector<long> metricSteps(const fs::path& file) {
   std::istringstream in(slurp(file));
