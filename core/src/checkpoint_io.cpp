@@ -70,7 +70,7 @@ void writeFileAtomically(const std::string& file, const std::string& bytes) {
   fsyncPath(parent.empty() ? "." : parent.string(), O_RDONLY | O_DIRECTORY);
 }
 
-void writeCheckpoint(const std::string& file, const CheckpointContents& contents) {
+std::string checkpointBytes(const CheckpointContents& contents) {
   torch::serialize::OutputArchive archive;
   archive.write("format_version", c10::IValue(contents.formatVersion));
   archive.write("config", c10::IValue(toJsonString(contents.config)));
@@ -91,20 +91,18 @@ void writeCheckpoint(const std::string& file, const CheckpointContents& contents
     archive.write("rng_noise", contents.noiseGeneratorState, /*is_buffer=*/true);
   std::ostringstream bytes;
   archive.save_to(bytes);
-  writeFileAtomically(file, bytes.str());
+  return bytes.str();
 }
 
-void readCheckpoint(const std::string& file, CheckpointContents& contents) {
-  std::error_code error;
-  if (!fs::is_regular_file(file, error))
-    throw InputError("checkpoint '" + file + "': no such file");
-  torch::serialize::InputArchive archive;
-  try {
-    archive.load_from(file);
-  } catch (const std::exception&) {
-    throw InputError("checkpoint '" + file + "': not a readable efm checkpoint (truncated or " +
-                     "not written by efm)");
-  }
+void writeCheckpoint(const std::string& file, const CheckpointContents& contents) {
+  writeFileAtomically(file, checkpointBytes(contents));
+}
+
+namespace {
+
+// The archive's entries into `contents`; `file` names the source in messages.
+void readArchive(torch::serialize::InputArchive& archive, const std::string& file,
+                 CheckpointContents& contents) {
   try {
     c10::IValue value;
     if (!archive.try_read("format_version", value) || !value.isInt())
@@ -152,6 +150,36 @@ void readCheckpoint(const std::string& file, CheckpointContents& contents) {
     throw InputError("checkpoint '" + file + "': does not fit this network or is damaged (" +
                      reason + ")");
   }
+}
+
+constexpr const char* kUnreadable =
+    "': not a readable efm checkpoint (truncated or not written by efm)";
+
+}  // namespace
+
+void readCheckpoint(const std::string& file, CheckpointContents& contents) {
+  std::error_code error;
+  if (!fs::is_regular_file(file, error))
+    throw InputError("checkpoint '" + file + "': no such file");
+  torch::serialize::InputArchive archive;
+  try {
+    archive.load_from(file);
+  } catch (const std::exception&) {
+    throw InputError("checkpoint '" + file + kUnreadable);
+  }
+  readArchive(archive, file, contents);
+}
+
+void readCheckpointBytes(const std::string& bytes, const std::string& name,
+                         CheckpointContents& contents) {
+  torch::serialize::InputArchive archive;
+  try {
+    std::istringstream stream(bytes);
+    archive.load_from(stream);
+  } catch (const std::exception&) {
+    throw InputError("checkpoint '" + name + kUnreadable);
+  }
+  readArchive(archive, name, contents);
 }
 
 }  // namespace efm

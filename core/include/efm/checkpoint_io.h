@@ -32,10 +32,15 @@ struct CheckpointContents {
 };
 
 void writeCheckpoint(const std::string& file, const CheckpointContents& contents);
+// The bytes writeCheckpoint puts in the file (to send a trainer's state to other ranks).
+std::string checkpointBytes(const CheckpointContents& contents);
 // Fills config, step, the generator states and (when the pointers are set) the network
 // and optimizer. InputError naming the file for a missing, unreadable, truncated, newer or
 // architecturally different checkpoint.
 void readCheckpoint(const std::string& file, CheckpointContents& contents);
+// The same from checkpointBytes' output; `name` stands for the file in messages.
+void readCheckpointBytes(const std::string& bytes, const std::string& name,
+                         CheckpointContents& contents);
 
 // Writes `bytes` to `file` atomically (temporary file, fsync, rename, fsync of the folder).
 void writeFileAtomically(const std::string& file, const std::string& bytes);
