@@ -8,6 +8,8 @@ packages=(
   libtorch-dev libeigen3-dev libopenblas0-pthread
   nlohmann-json3-dev libcli11-dev catch2
   libpng-dev zlib1g-dev
+  # Gloo, the collectives behind c10d's ProcessGroupGloo (efm train --nproc).
+  libgloo-dev
   # Fashion-MNIST for the idx:fashion-mnist data SPEC (and its tests).
   dataset-fashion-mnist
 )

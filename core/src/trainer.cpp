@@ -72,13 +72,20 @@ double Trainer::step() {
     static_cast<torch::optim::AdamOptions&>(group.options()).lr(lr);
 
   const Tensor labels = data_->sample(config_.train.batch, dataGenerator_).to(device_);
-  const PathBatch batch = path_->sample(labels, data_->classes(), noiseGenerator_);
+  PathBatch batch = path_->sample(labels, data_->classes(), noiseGenerator_);
+  if (collective_) {
+    // Every rank drew the same global batch (same generators); this rank takes its slice.
+    const int64_t share = config_.train.batch / collective_->worldSize();
+    const int64_t first = share * collective_->rank();
+    batch = {batch.point.narrow(0, first, share), batch.time.narrow(0, first, share),
+             batch.target.narrow(0, first, share)};
+  }
   const Tensor output = network_->forward(batch.point, batch.time);
   const Tensor loss = path_->loss(output, batch);
 
   optimizer_->zero_grad();
   loss.backward();
-  const double value = loss.item<double>();
+  const double value = collective_ ? averageOverRanks(loss) : loss.item<double>();
   if (!std::isfinite(value))
     throw TrainingDiverged("training diverged: loss is " + std::to_string(value) + " at step " +
                                std::to_string(step_ + 1) + "; " + kDivergenceRemedy,
@@ -91,7 +98,26 @@ double Trainer::step() {
   return value;
 }
 
-void Trainer::saveCheckpoint(const std::string& file) const {
+double Trainer::averageOverRanks(const Tensor& loss) {
+  // One allreduce for everything: the gradients, flattened, and the loss at the end.
+  std::vector<Tensor> parts;
+  for (auto& p : network_->parameters()) {
+    if (!p.grad().defined()) p.mutable_grad() = torch::zeros_like(p);
+    parts.push_back(p.grad().reshape({-1}));
+  }
+  parts.push_back(loss.detach().reshape({1}).to(parts.front().dtype()));
+  Tensor flat = torch::cat(parts);
+  collective_->allreduceSum(flat);
+  flat.div_(collective_->worldSize());
+  int64_t offset = 0;
+  for (auto& p : network_->parameters()) {
+    p.mutable_grad().copy_(flat.narrow(0, offset, p.numel()).view_as(p));
+    offset += p.numel();
+  }
+  return flat[offset].item<double>();
+}
+
+CheckpointContents Trainer::state() const {
   CheckpointContents contents;
   contents.config = config_;
   contents.step = step_;
@@ -99,14 +125,10 @@ void Trainer::saveCheckpoint(const std::string& file) const {
   contents.optimizer = optimizer_.get();
   contents.dataGeneratorState = dataGenerator_.get_state();
   if (device_.is_cpu()) contents.noiseGeneratorState = noiseGenerator_.get_state();
-  writeCheckpoint(file, contents);
+  return contents;
 }
 
-void Trainer::loadCheckpoint(const std::string& file) {
-  CheckpointContents contents;
-  contents.network = network_.get();
-  contents.optimizer = optimizer_.get();
-  readCheckpoint(file, contents);
+void Trainer::restore(const CheckpointContents& contents) {
   step_ = contents.step;
   if (contents.dataGeneratorState.defined()) dataGenerator_.set_state(contents.dataGeneratorState);
   if (contents.noiseGeneratorState.defined() && device_.is_cpu())
@@ -114,10 +136,40 @@ void Trainer::loadCheckpoint(const std::string& file) {
   network_->to(device_);
 }
 
+void Trainer::saveCheckpoint(const std::string& file) const { writeCheckpoint(file, state()); }
+
+void Trainer::loadCheckpoint(const std::string& file) {
+  CheckpointContents contents;
+  contents.network = network_.get();
+  contents.optimizer = optimizer_.get();
+  readCheckpoint(file, contents);
+  restore(contents);
+}
+
+void Trainer::distribute(CollectivePtr collective) {
+  requireEvenSplit(config_.train.batch, collective->worldSize());
+  collective_ = std::move(collective);
+  copyStateFromRankZero();
+}
+
+void Trainer::copyStateFromRankZero() {
+  // The whole state travels as checkpoint bytes: one format, already tested for round trips.
+  const std::string bytes =
+      broadcastText(*collective_, collective_->rank() == 0 ? checkpointBytes(state()) : "");
+  if (collective_->rank() == 0) return;
+  CheckpointContents contents;
+  contents.network = network_.get();
+  contents.optimizer = optimizer_.get();
+  readCheckpointBytes(bytes, "rank 0's state", contents);
+  restore(contents);
+}
+
 void Trainer::rollBack(const std::string& checkpoint) {
   if (config_.train.rollbacks < 1)
     throw std::logic_error("Trainer::rollBack: no rollbacks left in the configuration");
-  loadCheckpoint(checkpoint);  // network, optimizer, step and generators; not config_
+  // Network, optimizer, step and generators; not config_. Only rank 0 has the file.
+  if (writesFiles()) loadCheckpoint(checkpoint);
+  if (collective_) copyStateFromRankZero();
   config_.train.learningRate *= config_.train.rollbackFactor;
   config_.train.rollbacks -= 1;
 }

@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <fstream>
+#include <optional>
 #include <sstream>
 
 namespace efm {
@@ -121,19 +122,31 @@ class MetricsLog {
 TrainOutcome runTraining(Trainer& trainer, const RunDirectory& run, const TrainingHooks& hooks) {
   using Clock = std::chrono::steady_clock;
   const TrainOptions& options = trainer.config().train;
-  // Room for the new checkpoint beside the old one, plus the metrics file.
-  run.requireFreeSpace(2 * trainer.checkpointBytesEstimate() + (int64_t{1} << 20));
-  MetricsLog metrics(run.metrics(), trainer.completedSteps());
+  // In a distributed job only rank 0 touches the run directory; the others hold the same
+  // state in memory and take it from rank 0 after a rollback.
+  const bool writer = trainer.writesFiles();
+  std::optional<MetricsLog> metrics;
+  if (writer) {
+    // Room for the new checkpoint beside the old one, plus the metrics file.
+    run.requireFreeSpace(2 * trainer.checkpointBytesEstimate() + (int64_t{1} << 20));
+    metrics.emplace(run.metrics(), trainer.completedSteps());
+  }
 
   const auto start = Clock::now();
   auto lastSave = start;
   auto save = [&] {
-    trainer.saveCheckpoint(run.checkpoint().string());
+    if (writer) trainer.saveCheckpoint(run.checkpoint().string());
     lastSave = Clock::now();
   };
   // The run directory may hold an older run's checkpoint (the studio reuses its folder):
   // rollbacks and --resume must find this trainer's state.
   save();
+  // Every rank must stop at the same step, or the others would wait for it in the next
+  // collective: a stop request on any rank stops all.
+  auto stopRequested = [&] {
+    const bool here = hooks.cancel && hooks.cancel->load();
+    return trainer.collective() ? trueOnAnyRank(*trainer.collective(), here) : here;
+  };
 
   int64_t stepsTaken = 0, rollbacksDone = 0;
   double windowLoss = 0;
@@ -141,7 +154,7 @@ TrainOutcome runTraining(Trainer& trainer, const RunDirectory& run, const Traini
   TrainProgress progress;
   progress.totalSteps = options.steps;
   while (trainer.completedSteps() < options.steps) {
-    if (hooks.cancel && hooks.cancel->load()) {
+    if (stopRequested()) {
       save();
       return TrainOutcome::Cancelled;
     }
@@ -158,8 +171,10 @@ TrainOutcome runTraining(Trainer& trainer, const RunDirectory& run, const Traini
       trainer.rollBack(run.checkpoint().string());
       ++rollbacksDone;
       save();  // the lowered learning rate is part of the run from here on
-      run.writeConfig(trainer.config());
-      metrics.reopenAt(trainer.completedSteps());
+      if (writer) {
+        run.writeConfig(trainer.config());
+        metrics->reopenAt(trainer.completedSteps());
+      }
       windowLoss = 0;
       windowSteps = 0;
       if (hooks.rolledBack)
@@ -177,8 +192,9 @@ TrainOutcome runTraining(Trainer& trainer, const RunDirectory& run, const Traini
     windowLoss += progress.loss;
     ++windowSteps;
     if (progress.step % options.logEvery == 0 || progress.step == options.steps) {
-      metrics.append(progress.step, windowLoss / windowSteps, progress.learningRate,
-                     progress.stepsPerSecond, elapsed);
+      if (metrics)
+        metrics->append(progress.step, windowLoss / windowSteps, progress.learningRate,
+                        progress.stepsPerSecond, elapsed);
       windowLoss = 0;
       windowSteps = 0;
     }

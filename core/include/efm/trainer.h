@@ -3,8 +3,10 @@
 // paths, regress the network onto the path's target with Adam. The trainer owns the model
 // and the optimizer; callers observe it through progress callbacks and snapshots, and can
 // cancel it between steps.
+#include "efm/checkpoint_io.h"
 #include "efm/config.h"
 #include "efm/dataset.h"
+#include "efm/distributed.h"
 #include "efm/probability_path.h"
 #include "efm/vector_field.h"
 
@@ -63,7 +65,23 @@ class Trainer {
   // Changes the total step budget (for resuming with a larger --steps).
   void setTotalSteps(int64_t steps) { config_.train.steps = steps; }
 
+  // Data-parallel training (efm/distributed.h); call on every rank, after any
+  // loadCheckpoint. Copies rank 0's state (parameters, optimizer, step, generators) to every
+  // rank; from then on each step computes this rank's slice of the global batch and averages
+  // the gradients and the loss over all ranks, so every rank takes the same step. InputError
+  // unless train.batch divides by the number of ranks.
+  void distribute(CollectivePtr collective);
+  Collective* collective() const { return collective_.get(); }
+  // Rank 0 (or a trainer that is not distributed) writes the run's files; the others don't.
+  bool writesFiles() const { return !collective_ || collective_->rank() == 0; }
+
  private:
+  CheckpointContents state() const;
+  void restore(const CheckpointContents& contents);
+  void copyStateFromRankZero();
+  // Sums gradients and loss over the ranks and divides by their number; returns the loss.
+  double averageOverRanks(const Tensor& loss);
+
   RunConfig config_;
   DatasetPtr data_;
   ProbabilityPathPtr path_;
@@ -73,6 +91,7 @@ class Trainer {
   at::Generator dataGenerator_;   // CPU: draws labelings
   at::Generator noiseGenerator_;  // device: path times and noise
   int64_t step_ = 0;
+  CollectivePtr collective_;
 };
 
 // Reads only the configuration and step stored in a checkpoint (InputError on failure).

@@ -62,7 +62,9 @@ struct TrainingHooks {
 // metrics.csv gets a row every log_every steps (rows past the trainer's step, left by a run
 // that crashed after its last checkpoint, are dropped first). A diverging step rolls back to
 // the last checkpoint with a lower learning rate while train.rollbacks last, and otherwise
-// throws TrainingDiverged; the last checkpoint stays as it was.
+// throws TrainingDiverged; the last checkpoint stays as it was. A distributed trainer
+// (Trainer::distribute) runs this on every rank: rank 0 writes the files, and a stop request
+// on any rank stops every rank after the same step.
 TrainOutcome runTraining(Trainer& trainer, const RunDirectory& run, const TrainingHooks& hooks);
 
 }  // namespace efm
