@@ -2,17 +2,24 @@
 #include "commands.h"
 #include "data_progress_bar.h"
 #include "interrupt.h"
+#include "local_launcher.h"
 #include "terminal_progress.h"
 
+#include "efm/distributed.h"
 #include "efm/errors.h"
 #include "efm/training_run.h"
 
+#include <sys/prctl.h>
 #include <torch/torch.h>
+#include <unistd.h>
 #include <nlohmann/json.hpp>
 
+#include <csignal>
 #include <fstream>
 #include <iostream>
+#include <optional>
 #include <sstream>
+#include <thread>
 
 namespace efm::cli {
 
@@ -21,7 +28,8 @@ namespace {
 struct TrainArgs {
   std::string data, out, path, model, configFile, schedule;
   int64_t steps = 0, batch = 0, rollbacks = 0;
-  double lr = 0, checkpointSeconds = 0;
+  int processes = 1;
+  double lr = 0, checkpointSeconds = 0, distributedTimeout = 300;
   uint64_t seed = 0;
   bool resume = false;
   ComputeOptions compute;
@@ -75,60 +83,136 @@ RunConfig configFromArgs(const TrainArgs& args) {
   return config;
 }
 
-int runTrain(const TrainArgs& args) {
-  const c10::Device device = applyComputeOptions(args.compute);
+// The configuration of a new run, or of the run to resume in --out; InputError if neither.
+RunConfig configForRun(const TrainArgs& args) {
   const RunDirectory run{args.out};
-  RunConfig config;
-  if (args.resume) {
-    for (const char* fixed :
-         {"--data", "--path", "--model", "--batch", "--lr", "--seed", "--config", "--schedule"})
-      if (args.given(fixed))
-        throw InputError(std::string(fixed) + " cannot change when resuming (--resume); " +
-                         "the run keeps the configuration in its checkpoint");
-    config = readCheckpointInfo(run.checkpoint().string()).config;
-    if (args.given("--steps")) config.train.steps = args.steps;
-    applySafetyOptions(args, config);
-    resolveAndValidate(config);
-  } else {
-    config = configFromArgs(args);
+  if (!args.resume) {
+    RunConfig config = configFromArgs(args);
     if (std::filesystem::exists(run.checkpoint()))
       throw InputError("--out '" + args.out + "' already holds a run; continue it with " +
                        "--resume or choose another directory");
+    return config;
   }
-  DatasetPtr data = openDatasetWithProgress(config.data);
-  run.prepare();
-  Trainer trainer(config, data, device);
-  if (args.resume) trainer.loadCheckpoint(run.checkpoint().string());  // keeps `config`
-  run.writeConfig(trainer.config());
+  for (const char* fixed :
+       {"--data", "--path", "--model", "--batch", "--lr", "--seed", "--config", "--schedule"})
+    if (args.given(fixed))
+      throw InputError(std::string(fixed) + " cannot change when resuming (--resume); " +
+                       "the run keeps the configuration in its checkpoint");
+  RunConfig config = readCheckpointInfo(run.checkpoint().string()).config;
+  if (args.given("--steps")) config.train.steps = args.steps;
+  applySafetyOptions(args, config);
+  resolveAndValidate(config);
+  return config;
+}
 
-  std::cerr << "efm train: " << data->description() << ", path " << config.path.kind << ", network "
-            << config.network.kind << " (hidden " << config.network.hidden << "), "
-            << config.train.steps << " steps of batch " << config.train.batch << " on "
-            << device.str() << " with " << torch::get_num_threads() << " threads\n";
-  if (trainer.completedSteps() >= config.train.steps)
-    std::cerr << "efm train: the run already has " << trainer.completedSteps()
-              << " steps; raise --steps to continue\n";
+// Rank 0 decides the configuration (only it may see --out) and sends it to the others; a
+// failure there stops every rank.
+RunConfig shareConfig(const TrainArgs& args, Collective& collective) {
+  if (collective.rank() == 0) {
+    try {
+      RunConfig config = configForRun(args);
+      broadcastText(collective, "ok\n" + toJsonString(config));
+      return config;
+    } catch (const InputError& e) {
+      broadcastText(collective, std::string("error\n") + e.what());
+      throw;
+    }
+  }
+  const std::string message = broadcastText(collective, "");
+  const std::string body = message.substr(message.find('\n') + 1);
+  if (message.rfind("ok\n", 0) != 0)
+    throw InputError("rank " + std::to_string(collective.rank()) +
+                     ": rank 0 could not start the run (" + body + ")");
+  return configFromJsonString(body, "rank 0's configuration");
+}
+
+// A rank of a distributed job: its share of the machine's cores, and its own GPU.
+c10::Device applyRankComputeOptions(ComputeOptions compute, const ProcessGroupOptions& job) {
+  const char* localWorld = std::getenv("LOCAL_WORLD_SIZE");
+  if (compute.threads == 0 && localWorld) {
+    const int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+    compute.threads = std::max(1, cores / std::max(1, std::atoi(localWorld)));
+  }
+  c10::Device device = applyComputeOptions(compute);
+  if (device.is_cuda() && !device.has_index())
+    device = c10::Device(
+        c10::kCUDA, static_cast<c10::DeviceIndex>(job.localRank % torch::cuda::device_count()));
+  return device;
+}
+
+int runTrain(const TrainArgs& args) {
+  std::optional<ProcessGroupOptions> job = processGroupFromEnvironment();
+  if (job && args.processes > 1 && !startedByLocalLauncher())
+    throw InputError(
+        "--nproc starts its own ranks; leave it out when RANK and WORLD_SIZE are "
+        "set (a launcher such as torchrun or a scheduler started this process)");
+  if (!job && args.processes > 1) {
+    if (!distributedTrainingAvailable()) joinProcessGroup({});  // throws: says why
+    // Bad input is reported once, here, not by every rank.
+    const RunConfig config = configForRun(args);
+    return launchLocalRanks(args.processes, args.distributedTimeout,
+                            [&](int ranks) { requireEvenSplit(config.train.batch, ranks); });
+  }
+  // A rank we started stops (saving) when the launcher dies, instead of running on alone.
+  if (startedByLocalLauncher()) {
+    prctl(PR_SET_PDEATHSIG, SIGTERM);
+    if (launcherIsGone()) return 1;  // it died before prctl
+  }
+
+  const c10::Device device =
+      job ? applyRankComputeOptions(args.compute, *job) : applyComputeOptions(args.compute);
+  CollectivePtr collective;
+  if (job) {
+    job->timeoutSeconds = args.distributedTimeout;
+    collective = joinProcessGroup(*job);
+  }
+  const bool leader = !collective || collective->rank() == 0;
+  const RunDirectory run{args.out};
+  const RunConfig config = collective ? shareConfig(args, *collective) : configForRun(args);
+  DatasetPtr data = leader ? openDatasetWithProgress(config.data) : openDataset(config.data);
+  if (leader) run.prepare();
+  Trainer trainer(config, data, device);
+  if (leader && args.resume) trainer.loadCheckpoint(run.checkpoint().string());  // keeps `config`
+  if (collective) trainer.distribute(collective);
+  if (leader) run.writeConfig(trainer.config());
+
+  if (leader) {
+    std::cerr << "efm train: " << data->description() << ", path " << config.path.kind
+              << ", network " << config.network.kind << " (hidden " << config.network.hidden
+              << "), " << config.train.steps << " steps of batch " << config.train.batch << " on "
+              << device.str() << " with " << torch::get_num_threads() << " threads";
+    if (collective)
+      std::cerr << " per rank, " << collective->worldSize() << " ranks of batch "
+                << config.train.batch / collective->worldSize();
+    std::cerr << "\n";
+    if (trainer.completedSteps() >= config.train.steps)
+      std::cerr << "efm train: the run already has " << trainer.completedSteps()
+                << " steps; raise --steps to continue\n";
+  }
 
   InterruptGuard interrupt;
   TerminalProgress bar("train");
   TrainingHooks hooks;
   hooks.cancel = &interrupt.flag();
-  hooks.progress = [&](const TrainProgress& p) {
-    std::ostringstream detail;
-    detail.precision(4);
-    detail << "loss " << p.loss << "  " << std::fixed;
-    detail.precision(1);
-    detail << p.stepsPerSecond << " steps/s";
-    bar.update(p.step, p.totalSteps, p.etaSeconds, detail.str());
-  };
-  hooks.rolledBack = [&](const Rollback& r) {
-    bar.finish();
-    std::cerr << "efm train: " << r.reason << "\nefm train: rolled back to step " << r.resumedFrom
-              << " with learning rate " << r.learningRate << " (" << r.rollbacksLeft
-              << " rollbacks left)\n";
-  };
+  if (leader)
+    hooks.progress = [&](const TrainProgress& p) {
+      std::ostringstream detail;
+      detail.precision(4);
+      detail << "loss " << p.loss << "  " << std::fixed;
+      detail.precision(1);
+      detail << p.stepsPerSecond << " steps/s";
+      bar.update(p.step, p.totalSteps, p.etaSeconds, detail.str());
+    };
+  if (leader)
+    hooks.rolledBack = [&](const Rollback& r) {
+      bar.finish();
+      std::cerr << "efm train: " << r.reason << "\nefm train: rolled back to step " << r.resumedFrom
+                << " with learning rate " << r.learningRate << " (" << r.rollbacksLeft
+                << " rollbacks left)\n";
+    };
   const TrainOutcome outcome = runTraining(trainer, run, hooks);
   bar.finish();
+  if (!leader) return outcome == TrainOutcome::Cancelled ? 130 : 0;
   if (outcome == TrainOutcome::Cancelled) {
     std::cerr << "efm train: interrupted at step " << trainer.completedSteps()
               << "; checkpoint saved. Continue with: efm train --out " << args.out << " --resume\n";
@@ -170,6 +254,15 @@ Runner addTrainCommand(CLI::App& app) {
                  "(default 0: stop)")
       ->check(CLI::Range(int64_t{0}, int64_t{1000}));
   app.add_flag("--resume", args->resume, "continue the run in --out from its checkpoint");
+  app.add_option("--nproc", args->processes,
+                 "train data-parallel on this many local processes (c10d ranks; the batch is "
+                 "split between them). Without it, a process with RANK and WORLD_SIZE set joins "
+                 "that job (docs/CLUSTER.md)")
+      ->check(CLI::Range(1, 1024));
+  app.add_option("--dist-timeout", args->distributedTimeout,
+                 "seconds a rank waits to join the job or for the other ranks in a step before "
+                 "it stops with an error (default 300)")
+      ->check(PositiveFinite);
   addComputeOptions(app, args->compute);
   return [args] { return runTrain(*args); };
 }
