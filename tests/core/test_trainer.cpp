@@ -190,6 +190,7 @@ TEST_CASE("Checkpoint save and load give the same parameters and step", "[checkp
 }
 
 TEST_CASE("An interrupted and resumed run equals an uninterrupted one", "[checkpoint]") {
+  const int threadsBefore = torch::get_num_threads();
   torch::set_num_threads(1);  // bitwise reproducibility
   const fs::path dir = freshDirectory("resume");
   RunConfig config = smallConfig();
@@ -233,7 +234,7 @@ TEST_CASE("An interrupted and resumed run equals an uninterrupted one", "[checkp
   CHECK(lines[0] == "step,loss,lr,steps_per_s,elapsed_s");
   CHECK(lines[1].rfind("5,", 0) == 0);
   CHECK(lines[4].rfind("20,", 0) == 0);
-  torch::set_num_threads(2);
+  torch::set_num_threads(threadsBefore);
   fs::remove_all(dir);
 }
 
