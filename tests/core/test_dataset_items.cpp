@@ -7,6 +7,8 @@
 #include <torch/torch.h>
 #include <catch2/catch.hpp>
 
+#include "scratch_directory.h"
+
 #include <unistd.h>
 
 #include <filesystem>
@@ -16,17 +18,10 @@
 
 namespace fs = std::filesystem;
 using Catch::Contains;
+using efm_test::freshDirectory;
 using torch::Tensor;
 
 namespace {
-
-fs::path freshDirectory(const std::string& name) {
-  const fs::path dir =
-      fs::temp_directory_path() / ("efm-test-" + name + "-" + std::to_string(::getpid()));
-  fs::remove_all(dir);
-  fs::create_directories(dir);
-  return dir;
-}
 
 void writeBytes(const fs::path& file, const std::string& bytes) {
   std::ofstream(file, std::ios::binary) << bytes;

@@ -10,6 +10,8 @@
 #include <torch/torch.h>
 #include <catch2/catch.hpp>
 
+#include "scratch_directory.h"
+
 #include <filesystem>
 #include <functional>
 #include <thread>
@@ -20,11 +22,9 @@ using torch::Tensor;
 
 namespace {
 
+// Rank 0 creates its run directory (RunDirectory::prepare); rank 1's must stay absent.
 fs::path freshDirectory(const std::string& name) {
-  const fs::path dir =
-      fs::temp_directory_path() / ("efm-dist-" + name + "-" + std::to_string(::getpid()));
-  fs::remove_all(dir);
-  return dir;
+  return efm_test::freshDirectory("dist-" + name, /*create=*/false);
 }
 
 RunConfig smallConfig(uint64_t seed = 7) {

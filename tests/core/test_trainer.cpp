@@ -8,7 +8,9 @@
 
 #include <torch/torch.h>
 #include <catch2/catch.hpp>
+
 #include <nlohmann/json.hpp>
+#include "scratch_directory.h"
 
 #include <chrono>
 #include <filesystem>
@@ -18,17 +20,10 @@
 
 using namespace efm;
 namespace fs = std::filesystem;
+using efm_test::freshDirectory;
 using torch::Tensor;
 
 namespace {
-
-fs::path freshDirectory(const std::string& name) {
-  const fs::path dir =
-      fs::temp_directory_path() / ("efm-test-" + name + "-" + std::to_string(::getpid()));
-  fs::remove_all(dir);
-  fs::create_directories(dir);
-  return dir;
-}
 
 RunConfig smallConfig(const std::string& network = "mlp") {
   RunConfig config;
