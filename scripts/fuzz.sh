@@ -16,7 +16,12 @@ cmake --build --preset asan --target efm efm_fuzz_targets >/dev/null
 bin=build-asan/bin
 work=build-asan/fuzz
 mkdir -p "$work/findings"
-export ASAN_OPTIONS="detect_leaks=0:${ASAN_OPTIONS:-}"  # LibTorch keeps its singletons
+# Leaks are checked per input. Full unwinding of allocations (slower) lets the suppressions
+# in tests/sanitizers/lsan.supp name the LibTorch functions that leak, which have no frame
+# pointers; settings the caller exported come last and win.
+supp="$PWD/tests/sanitizers"
+export ASAN_OPTIONS="detect_leaks=1:fast_unwind_on_malloc=0:${ASAN_OPTIONS:-}"
+export LSAN_OPTIONS="suppressions=$supp/lsan.supp:print_suppressions=0:${LSAN_OPTIONS:-}"
 export EFM_CACHE_DIR="$work/cache"
 
 # Seeds, written once from efm's own output.
