@@ -237,7 +237,7 @@ TEST_CASE("A process joins a job from RANK, WORLD_SIZE, MASTER_ADDR and MASTER_P
   CHECK_THAT(malformed.err, Catch::Contains("WORLD_SIZE='two'"));
 }
 
-TEST_CASE("--nproc checks its input before starting any rank", "[cli]") {
+TEST_CASE("Input to --nproc is checked before any rank starts", "[cli]") {
   // A batch that the ranks cannot share equally, and a bad option, fail once, up front.
   const Result uneven = efm("train --nproc 3 --out '" + (scratch() / "dist-uneven").string() +
                             "' --data " + kToy + " --steps 5 --batch 64");
