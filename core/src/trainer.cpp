@@ -7,6 +7,7 @@
 #include <torch/torch.h>
 
 #include <cmath>
+#include <functional>
 
 namespace efm {
 
@@ -138,12 +139,28 @@ void Trainer::restore(const CheckpointContents& contents) {
 
 void Trainer::saveCheckpoint(const std::string& file) const { writeCheckpoint(file, state()); }
 
+namespace {
+
+// restore() with a damaged generator state (LibTorch's set_state throws c10::Error) as
+// InputError naming the source; found by fuzz_checkpoint.
+void restoreOrExplain(const std::function<void()>& restore, const std::string& source) {
+  try {
+    restore();
+  } catch (const c10::Error& e) {
+    const std::string reason = e.what_without_backtrace();
+    throw InputError(source + ": the random-generator state is damaged (" +
+                     reason.substr(0, reason.find('\n')) + ")");
+  }
+}
+
+}  // namespace
+
 void Trainer::loadCheckpoint(const std::string& file) {
   CheckpointContents contents;
   contents.network = network_.get();
   contents.optimizer = optimizer_.get();
   readCheckpoint(file, contents);
-  restore(contents);
+  restoreOrExplain([&] { restore(contents); }, "checkpoint '" + file + "'");
 }
 
 void Trainer::distribute(CollectivePtr collective) {
@@ -161,7 +178,7 @@ void Trainer::copyStateFromRankZero() {
   contents.network = network_.get();
   contents.optimizer = optimizer_.get();
   readCheckpointBytes(bytes, "rank 0's state", contents);
-  restore(contents);
+  restoreOrExplain([&] { restore(contents); }, "rank 0's state");
 }
 
 void Trainer::rollBack(const std::string& checkpoint) {

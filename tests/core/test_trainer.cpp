@@ -277,6 +277,27 @@ TEST_CASE("Damaged, foreign and mismatched checkpoints give InputError", "[check
   fs::remove_all(dir);
 }
 
+TEST_CASE("A checkpoint whose random-generator state is damaged gives InputError", "[checkpoint]") {
+  // Found by fuzz_checkpoint: LibTorch's set_state threw c10::Error ("Invalid mt19937 state").
+  const fs::path dir = freshDirectory("bad-rng");
+  const RunConfig config = smallConfig();
+  Trainer trainer(config, openDataset(config.data));
+  CheckpointContents contents;
+  contents.config = trainer.config();
+  contents.network = &trainer.network();
+  torch::optim::Adam adam(trainer.network().parameters());
+  contents.optimizer = &adam;
+  contents.dataGeneratorState = torch::zeros({7}, torch::kUInt8);
+  const std::string file = (dir / "checkpoint.pt").string();
+  writeCheckpoint(file, contents);
+  Trainer other(config, openDataset(config.data));
+  CHECK_THROWS_AS(other.loadCheckpoint(file), InputError);
+  CHECK_THROWS_WITH(other.loadCheckpoint(file),
+                    Catch::Contains("checkpoint '" + file + "'") &&
+                        Catch::Contains("random-generator state is damaged"));
+  fs::remove_all(dir);
+}
+
 TEST_CASE("A non-finite gradient stops training before the parameters change", "[checkpoint]") {
   const RunConfig config = smallConfig();
   Trainer trainer(config, openDataset(config.data));
