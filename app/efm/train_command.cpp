@@ -154,8 +154,11 @@ int runTrain(const TrainArgs& args) {
                             [&](int ranks) { requireEvenSplit(config.train.batch, ranks); });
   }
   // A rank we started stops (saving) when the launcher dies, instead of running on alone.
-  if (startedByLocalLauncher()) {
-    prctl(PR_SET_PDEATHSIG, SIGTERM);
+  // SIGHUP, not SIGTERM: the kernel may send it several times (InterruptGuard says why),
+  // and a second SIGTERM would end the rank before it saves.
+  const int parentDeathSignal = startedByLocalLauncher() ? SIGHUP : 0;
+  if (parentDeathSignal != 0) {
+    prctl(PR_SET_PDEATHSIG, parentDeathSignal);
     if (launcherIsGone()) return 1;  // it died before prctl
   }
 
@@ -190,7 +193,7 @@ int runTrain(const TrainArgs& args) {
                 << " steps; raise --steps to continue\n";
   }
 
-  InterruptGuard interrupt;
+  InterruptGuard interrupt(parentDeathSignal);
   TerminalProgress bar("train");
   TrainingHooks hooks;
   hooks.cancel = &interrupt.flag();
