@@ -129,11 +129,32 @@ CheckpointContents Trainer::state() const {
   return contents;
 }
 
+namespace {
+
+// A generator state that LibTorch refuses (set_state throws c10::Error, e.g. "Invalid
+// mt19937 state"); restoreOrExplain names its source. Its own type, so that other
+// LibTorch errors in restore() (moving the network to a GPU) keep their own message.
+struct DamagedGeneratorState {
+  std::string reason;
+};
+
+void setGeneratorState(at::Generator& generator, const torch::Tensor& state) {
+  try {
+    generator.set_state(state);
+  } catch (const c10::Error& e) {
+    const std::string reason = e.what_without_backtrace();
+    throw DamagedGeneratorState{reason.substr(0, reason.find('\n'))};
+  }
+}
+
+}  // namespace
+
 void Trainer::restore(const CheckpointContents& contents) {
   step_ = contents.step;
-  if (contents.dataGeneratorState.defined()) dataGenerator_.set_state(contents.dataGeneratorState);
+  if (contents.dataGeneratorState.defined())
+    setGeneratorState(dataGenerator_, contents.dataGeneratorState);
   if (contents.noiseGeneratorState.defined() && device_.is_cpu())
-    noiseGenerator_.set_state(contents.noiseGeneratorState);
+    setGeneratorState(noiseGenerator_, contents.noiseGeneratorState);
   network_->to(device_);
 }
 
@@ -141,15 +162,13 @@ void Trainer::saveCheckpoint(const std::string& file) const { writeCheckpoint(fi
 
 namespace {
 
-// restore() with a damaged generator state (LibTorch's set_state throws c10::Error) as
-// InputError naming the source; found by fuzz_checkpoint.
+// restore() with a damaged generator state as InputError naming the source; found by
+// fuzz_checkpoint.
 void restoreOrExplain(const std::function<void()>& restore, const std::string& source) {
   try {
     restore();
-  } catch (const c10::Error& e) {
-    const std::string reason = e.what_without_backtrace();
-    throw InputError(source + ": the random-generator state is damaged (" +
-                     reason.substr(0, reason.find('\n')) + ")");
+  } catch (const DamagedGeneratorState& damaged) {
+    throw InputError(source + ": the random-generator state is damaged (" + damaged.reason + ")");
   }
 }
 
