@@ -298,6 +298,55 @@ TEST_CASE("A checkpoint whose random-generator state is damaged gives InputError
   fs::remove_all(dir);
 }
 
+TEST_CASE("Impossible sizes inside a checkpoint are refused before LibTorch allocates by them",
+          "[checkpoint]") {
+  // Found by fuzz_checkpoint: one damaged string length made LibTorch 1.13 take 4.2 GB for a
+  // 36 KB checkpoint before it failed. Here the same damage, and two in the zip directory.
+  CheckpointContents written;
+  written.config = smallConfig();
+  const std::string good = checkpointBytes(written);
+  auto refusal = [](const std::string& bytes) {
+    CheckpointContents read;
+    try {
+      readCheckpointBytes(bytes, "damaged.pt", read);
+    } catch (const InputError& e) {
+      return std::string(e.what());
+    }
+    return std::string("no error");
+  };
+  REQUIRE(refusal(good) == "no error");
+  auto littleEndian32 = [](uint32_t value) {
+    std::string bytes(4, '\0');
+    for (int k = 0; k < 4; ++k) bytes[k] = static_cast<char>((value >> (8 * k)) & 0xFF);
+    return bytes;
+  };
+
+  // The pickle's BINUNICODE ('X', 4-byte length) for the key "format_version".
+  const std::string key = "X" + littleEndian32(14) + "format_version";
+  const size_t keyAt = good.find(key);
+  REQUIRE(keyAt != std::string::npos);
+  std::string longString = good;
+  longString.replace(keyAt + 1, 4, littleEndian32(0xF0000000u));
+  CHECK_THAT(refusal(longString),
+             Catch::Contains("checkpoint 'damaged.pt'") &&
+                 Catch::Contains("damaged: archive/data.pkl holds a string of 4026531840 bytes"));
+
+  // The directory entry of archive/data.pkl: sizes at +20 (stored) and +24 (unpacked).
+  const std::string name = "archive/data.pkl";
+  size_t entry = good.find("PK\x01\x02");
+  while (entry != std::string::npos && good.compare(entry + 46, name.size(), name) != 0)
+    entry = good.find("PK\x01\x02", entry + 4);
+  REQUIRE(entry != std::string::npos);
+  std::string unpacked = good;
+  unpacked.replace(entry + 24, 4, littleEndian32(0x7FFFFFFFu));
+  CHECK_THAT(refusal(unpacked),
+             Catch::Contains("record archive/data.pkl is stored uncompressed but claims "
+                             "2147483647 bytes"));
+  std::string stored = good;
+  stored.replace(entry + 20, 4, littleEndian32(0x7FFFFFF0u));
+  CHECK_THAT(refusal(stored), Catch::Contains("record archive/data.pkl claims 2147483632 bytes"));
+}
+
 TEST_CASE("A non-finite gradient stops training before the parameters change", "[checkpoint]") {
   const RunConfig config = smallConfig();
   Trainer trainer(config, openDataset(config.data));
