@@ -301,7 +301,8 @@ TEST_CASE("A checkpoint whose random-generator state is damaged gives InputError
 TEST_CASE("Impossible sizes inside a checkpoint are refused before LibTorch allocates by them",
           "[checkpoint]") {
   // Found by fuzz_checkpoint: one damaged string length made LibTorch 1.13 take 4.2 GB for a
-  // 36 KB checkpoint before it failed. Here the same damage, and two in the zip directory.
+  // 36 KB checkpoint before it failed, and a flipped bit in the TorchScript source reached
+  // its parser. Here the same damage, two in the zip directory and two flipped bits.
   CheckpointContents written;
   written.config = smallConfig();
   const std::string good = checkpointBytes(written);
@@ -345,6 +346,37 @@ TEST_CASE("Impossible sizes inside a checkpoint are refused before LibTorch allo
   std::string stored = good;
   stored.replace(entry + 20, 4, littleEndian32(0x7FFFFFF0u));
   CHECK_THAT(refusal(stored), Catch::Contains("record archive/data.pkl claims 2147483632 bytes"));
+
+  // One flipped bit in a record's data: a stored one and a deflated one (TorchScript source,
+  // of which a checkpoint with a network has some).
+  Trainer trainer(smallConfig(), openDataset(smallConfig().data));
+  CheckpointContents full = written;
+  full.network = &trainer.network();
+  const std::string withNetwork = checkpointBytes(full);
+  REQUIRE(refusal(withNetwork) == "no error");
+  auto field = [&](size_t at) {
+    return static_cast<size_t>(static_cast<unsigned char>(withNetwork[at])) |
+           static_cast<size_t>(static_cast<unsigned char>(withNetwork[at + 1])) << 8;
+  };
+  // The first record (local header) with compression method `method`: its name and data.
+  auto firstRecord = [&](size_t method) {
+    size_t header = withNetwork.find("PK\x03\x04");
+    while (header != std::string::npos && field(header + 8) != method)
+      header = withNetwork.find("PK\x03\x04", header + 4);
+    REQUIRE(header != std::string::npos);
+    return std::make_pair(withNetwork.substr(header + 30, field(header + 26)),
+                          header + 30 + field(header + 26) + field(header + 28));
+  };
+  const auto [storedName, storedAt] = firstRecord(0);
+  std::string flippedStored = withNetwork;
+  flippedStored[storedAt] ^= 0x01;
+  CHECK_THAT(refusal(flippedStored),
+             Catch::Contains("record " + storedName + " fails its CRC-32 check"));
+  const auto [deflatedName, deflatedAt] = firstRecord(8);
+  std::string flippedDeflated = withNetwork;
+  flippedDeflated[deflatedAt + 5] ^= 0x10;
+  CHECK_THAT(refusal(flippedDeflated),
+             Catch::Contains("record " + deflatedName + " does not inflate to its"));
 }
 
 TEST_CASE("A non-finite gradient stops training before the parameters change", "[checkpoint]") {
