@@ -248,7 +248,7 @@ void checkZip(std::string_view zip) {
 
 }  // namespace
 
-void checkArchiveSizes(std::string_view archive, const std::string& source) {
+void checkArchive(std::string_view archive, const std::string& source) {
   try {
     checkZip(archive);
   } catch (const Damaged& damaged) {

@@ -17,6 +17,6 @@ namespace efm {
 
 // Every record's sizes within the archive, its CRC-32, and every length inside its pickles
 // within its record. InputError "<source>: not a readable efm checkpoint (damaged: ...)".
-void checkArchiveSizes(std::string_view archive, const std::string& source);
+void checkArchive(std::string_view archive, const std::string& source);
 
 }  // namespace efm

@@ -170,7 +170,7 @@ void readCheckpoint(const std::string& file, CheckpointContents& contents) {
     if (!in) throw InputError("checkpoint '" + file + "': cannot be opened");
     const std::string bytes{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
     if (in.bad()) throw InputError("checkpoint '" + file + "': cannot be read");
-    checkArchiveSizes(bytes, "checkpoint '" + file + "'");
+    checkArchive(bytes, "checkpoint '" + file + "'");
   }
   // LibTorch reads the file itself: from a stream, a damaged archive leaks a little more
   // inside LibTorch (seen under LeakSanitizer).
@@ -185,7 +185,7 @@ void readCheckpoint(const std::string& file, CheckpointContents& contents) {
 
 void readCheckpointBytes(const std::string& bytes, const std::string& name,
                          CheckpointContents& contents) {
-  checkArchiveSizes(bytes, "checkpoint '" + name + "'");
+  checkArchive(bytes, "checkpoint '" + name + "'");
   torch::serialize::InputArchive archive;
   try {
     std::istringstream stream(bytes);
