@@ -6,7 +6,7 @@
 #include "json_output.h"
 #include "terminal_progress.h"
 
-#include "efm/dataset.h"
+#include "efm/data_summary.h"
 #include "efm/errors.h"
 #include "efm/label_palette.h"
 #include "efm/synthetic_streets.h"
@@ -31,47 +31,50 @@ std::string hexColour(const std::array<uint8_t, 3>& rgb) {
   return text;
 }
 
-nlohmann::json imageJson(const Dataset& data, const torch::Tensor& frequencies) {
-  const ImageLayout layout = data.imageLayout();
+nlohmann::json imageJson(const DataSummary& summary) {
   nlohmann::json image;
-  image["crop"] = {layout.height, layout.width};
-  image["class_set"] = layout.classSet;
-  if (const auto facts = data.imageFacts()) {
+  image["crop"] = {summary.image.height, summary.image.width};
+  image["class_set"] = summary.image.classSet;
+  if (const auto& facts = summary.imageFacts) {
     image["images"] = facts->images;
     image["file_size"] = {facts->fileHeight, facts->fileWidth};
     image["size"] = {facts->height, facts->width};
     image["crops"] = facts->crops;
     image["out_of_table_pixels"] = facts->outOfTablePixels;
   }
-  const ClassPalette palette = classPalette(layout.classSet, data.classes());
+  const ClassPalette palette = classPalette(summary.image.classSet, summary.classes);
   nlohmann::json classes = nlohmann::json::array();
-  const auto f = frequencies.to(torch::kDouble).contiguous();
-  for (int64_t k = 0; k < data.classes(); ++k)
+  const Tensor f = summary.classFrequencies.to(torch::kDouble).contiguous();
+  for (int64_t k = 0; k < summary.classes; ++k)
     classes.push_back({{"name", palette.names[k]},
                        {"colour", hexColour(palette.colours[k])},
                        {"frequency", f[k].item<double>()}});
   image["classes"] = classes;
+  // Statistics only: the maps were streamed because a training crop or the held maps would
+  // exceed what `efm train` accepts.
+  image["streamed"] = summary.streamed;
   return image;
 }
 
 int runDataInfo(const std::string& spec) {
   DataProgressBar bar;
-  const DatasetPtr data = openDataset(spec, bar.callback());
+  SummaryOptions options;
+  options.maxMarginalEntries = kMaxPrintedMarginals;
+  const DataSummary summary = summarizeData(spec, bar.callback(), options);
   bar.finish();
-  const torch::Tensor marginals = data->marginals();
   nlohmann::json out;
   out["data"] = spec;
-  out["description"] = data->description();
-  out["n"] = data->variables();
-  out["c"] = data->classes();
-  if (auto count = data->count())
-    out["count"] = *count;
+  out["description"] = summary.description;
+  out["n"] = summary.variables;
+  out["c"] = summary.classes;
+  if (summary.count)
+    out["count"] = *summary.count;
   else
     out["count"] = nullptr;  // a distribution, not a finite set of items
-  out["joint_table_known"] = data->jointTable().has_value();
-  out["class_frequencies"] = tensorToJson(marginals.mean(0));
-  if (data->imageLayout().isImage()) out["image"] = imageJson(*data, marginals.mean(0));
-  if (marginals.numel() <= kMaxPrintedMarginals) out["marginals"] = tensorToJson(marginals);
+  out["joint_table_known"] = summary.jointTableKnown;
+  out["class_frequencies"] = tensorToJson(summary.classFrequencies);
+  if (summary.image.isImage()) out["image"] = imageJson(summary);
+  if (summary.marginals) out["marginals"] = tensorToJson(*summary.marginals);
   printJson(out);
   return 0;
 }

@@ -19,6 +19,7 @@
 #include <atomic>
 #include <cmath>
 #include <filesystem>
+#include <mutex>
 #include <sstream>
 #include <vector>
 
@@ -120,21 +121,22 @@ std::vector<int64_t> nearestSource(int64_t source, int64_t target) {
   return index;
 }
 
-class Decoder {
+// Decodes label files into class maps of the target size; decode() may run on several
+// threads at once.
+class MapDecoder {
  public:
-  Decoder(const Request& request, const std::vector<LabelFile>& files,
-          std::array<int64_t, 2> fileSize, std::array<int64_t, 2> size)
+  MapDecoder(const Request& request, const std::vector<LabelFile>& files,
+             std::array<int64_t, 2> fileSize, std::array<int64_t, 2> size)
       : request_(request),
         files_(files),
         fileSize_(fileSize),
         rows_(nearestSource(fileSize[0], size[0])),
         columns_(nearestSource(fileSize[1], size[1])),
-        lookup_(classLookup(request.classes)),
-        images_(
-            torch::empty({static_cast<int64_t>(files.size()), size[0], size[1]}, torch::kUInt8)) {}
+        lookup_(classLookup(request.classes)) {}
 
-  // One file into images_[index]; called from several threads for different indices.
-  void decode(int64_t index) {
+  // File `index` into `out` (size[0] x size[1] class indices); returns the number of its
+  // pixels outside the label table.
+  int64_t decode(int64_t index, uint8_t* out) const {
     const LabelFile& file = files_[static_cast<std::size_t>(index)];
     const Tensor labels = readLabelPng(file.path);
     if (labels.size(0) != fileSize_[0] || labels.size(1) != fileSize_[1])
@@ -154,20 +156,16 @@ class Decoder {
                          ", outside the Cityscapes table 0..33 (strict=1)");
       ++outside;
     }
-    outOfTable_ += outside;
-    const int64_t h = static_cast<int64_t>(rows_.size()), w = static_cast<int64_t>(columns_.size());
-    uint8_t* out = images_.data_ptr<uint8_t>() + index * h * w;
-    for (int64_t y = 0; y < h; ++y) {
-      const int32_t* source = ids + rows_[y] * width;
-      for (int64_t x = 0; x < w; ++x) {
-        const int32_t id = source[columns_[x]];
+    for (const int64_t sourceRow : rows_) {
+      const int32_t* source = ids + sourceRow * width;
+      for (const int64_t sourceColumn : columns_) {
+        const int32_t id = source[sourceColumn];
         *out++ = id >= 0 && id < 256 ? lookup_[id]
                                      : static_cast<uint8_t>(classOfLabelId(id, request_.classes));
       }
     }
+    return outside;
   }
-
-  CachedImages result() const { return {images_, outOfTable_.load()}; }
 
  private:
   const Request& request_;
@@ -176,8 +174,6 @@ class Decoder {
   std::vector<int64_t> rows_;
   std::vector<int64_t> columns_;
   std::array<uint8_t, 256> lookup_;
-  Tensor images_;
-  std::atomic<int64_t> outOfTable_{0};
 };
 
 std::string classesText(CityscapesClassSet set) {
@@ -216,10 +212,41 @@ std::string syntheticStreetsRoot(const SpecParams& params, const DataProgress& p
   return root.string();
 }
 
-DatasetPtr openCityscapesDataset(const DataSpec& spec, const DataProgress& progress) {
-  const SpecParams params(
-      spec, {"split", "classes", "scale", "size", "crop", "crops", "strict", "count", "seed"});
+namespace {
+
+// What a cityscapes SPEC asks for: the files, the sizes and the crops, before any limit.
+struct Plan {
   Request request;
+  std::vector<LabelFile> files;
+  std::array<int64_t, 2> fileSize{}, size{}, crop{};
+  CropMode mode = CropMode::kRandom;
+
+  int64_t count() const { return static_cast<int64_t>(files.size()); }
+  CropGeometry geometry() const { return {size[0], size[1], crop[0], crop[1], mode}; }
+  std::string description() const {
+    return "cityscapes " + request.split + ", " + std::to_string(count()) + " images " +
+           sizeText(size[0], size[1]) + " -> crops " + sizeText(crop[0], crop[1]) + " (" +
+           cropModeName(mode) + "), " + classesText(request.classes);
+  }
+  ImageDataFacts facts(int64_t outOfTablePixels) const {
+    ImageDataFacts facts;
+    facts.images = count();
+    facts.fileHeight = fileSize[0];
+    facts.fileWidth = fileSize[1];
+    facts.height = size[0];
+    facts.width = size[1];
+    facts.crops = cropModeName(mode);
+    facts.outOfTablePixels = outOfTablePixels;
+    return facts;
+  }
+};
+
+const std::vector<std::string> kParameters = {"split", "classes", "scale", "size", "crop",
+                                              "crops", "strict",  "count", "seed"};
+
+Plan planCityscapes(const DataSpec& spec, const SpecParams& params, const DataProgress& progress) {
+  Plan plan;
+  Request& request = plan.request;
   const bool synthetic = spec.target == "synthetic";
   if (!synthetic && (params.has("count") || params.has("seed")))
     params.fail("count and seed apply only to cityscapes:synthetic (the embedded street scenes)");
@@ -229,72 +256,121 @@ DatasetPtr openCityscapesDataset(const DataSpec& spec, const DataProgress& progr
       params.choice("classes", "categories", {"categories", "train", "ids"}));
   request.strict = params.integer("strict", 0, 0, 1) == 1;
   request.splitFolder = (fs::path(request.root) / "gtFine" / request.split).string();
-  const CropMode mode = [&] {
-    const std::string name = params.choice("crops", "random", {"random", "center", "grid"});
-    return name == "center" ? CropMode::kCenter
-           : name == "grid" ? CropMode::kGrid
-                            : CropMode::kRandom;
-  }();
+  const std::string modeName = params.choice("crops", "random", {"random", "center", "grid"});
+  plan.mode = modeName == "center" ? CropMode::kCenter
+              : modeName == "grid" ? CropMode::kGrid
+                                   : CropMode::kRandom;
   if (params.has("scale") && params.has("size")) params.fail("give scale or size, not both");
   const double scale = params.positiveReal("scale", 0.125, 1.0);
   const auto requestedSize = params.optionalSize("size", kMaxSide);
   const auto requestedCrop = params.optionalSize("crop", kMaxSide);
 
-  const std::vector<LabelFile> files = listLabelFiles(params, request);
-  const auto fileSize = readPngSize(files.front().path);
-  std::array<int64_t, 2> size{};
+  plan.files = listLabelFiles(params, request);
+  plan.fileSize = readPngSize(plan.files.front().path);
+  std::array<int64_t, 2>& size = plan.size;
   std::string sizeOrigin;
   if (requestedSize) {
     size = *requestedSize;
-    if (size[0] > fileSize[0] || size[1] > fileSize[1])
+    if (size[0] > plan.fileSize[0] || size[1] > plan.fileSize[1])
       params.fail("size " + sizeText(size[0], size[1]) + " is larger than the label maps (" +
-                  sizeText(fileSize[0], fileSize[1]) + "); only downscaling is supported");
+                  sizeText(plan.fileSize[0], plan.fileSize[1]) +
+                  "); only downscaling is supported");
     sizeOrigin = "size " + sizeText(size[0], size[1]);
   } else {
     for (int d = 0; d < 2; ++d)
-      size[d] = std::max<int64_t>(1, std::llround(static_cast<double>(fileSize[d]) * scale));
+      size[d] = std::max<int64_t>(1, std::llround(static_cast<double>(plan.fileSize[d]) * scale));
     std::ostringstream text;
-    text << "scale " << scale << " of " << sizeText(fileSize[0], fileSize[1]);
+    text << "scale " << scale << " of " << sizeText(plan.fileSize[0], plan.fileSize[1]);
     sizeOrigin = text.str();
   }
-  const std::array<int64_t, 2> crop = requestedCrop.value_or(size);
-  if (crop[0] > size[0] || crop[1] > size[1])
-    params.fail("crop " + sizeText(crop[0], crop[1]) + " is larger than the downscaled image " +
-                sizeText(size[0], size[1]) + " (" + sizeOrigin + ")");
-  if (crop[0] * crop[1] > kMaxCropPixels)
-    params.fail("crop " + sizeText(crop[0], crop[1]) + " has more than " +
-                std::to_string(kMaxCropPixels) + " pixels");
-  const auto count = static_cast<int64_t>(files.size());
-  if (count * size[0] * size[1] > kMaxStoredBytes)
-    params.fail(std::to_string(count) + " label maps of " + sizeText(size[0], size[1]) +
-                " need more than 4 GiB; choose a smaller scale or size");
+  plan.crop = requestedCrop.value_or(size);
+  if (plan.crop[0] > size[0] || plan.crop[1] > size[1])
+    params.fail("crop " + sizeText(plan.crop[0], plan.crop[1]) +
+                " is larger than the downscaled image " + sizeText(size[0], size[1]) + " (" +
+                sizeOrigin + ")");
+  return plan;
+}
 
-  const std::string key = cacheKey(request, files, size);
+// Why a training dataset of this plan would not fit (one crop, the maps held), or "".
+std::string trainingLimitProblem(const Plan& plan) {
+  const auto& crop = plan.crop;
+  const auto& size = plan.size;
+  if (crop[0] * crop[1] > kMaxCropPixels)
+    return "crop " + sizeText(crop[0], crop[1]) + " has more than " +
+           std::to_string(kMaxCropPixels) +
+           " pixels, the most a training crop may have (choose a smaller crop, scale or size)";
+  if (plan.count() * size[0] * size[1] > kMaxStoredBytes)
+    return std::to_string(plan.count()) + " label maps of " + sizeText(size[0], size[1]) +
+           " need more than 4 GiB; choose a smaller scale or size";
+  return "";
+}
+
+}  // namespace
+
+DatasetPtr openCityscapesDataset(const DataSpec& spec, const DataProgress& progress) {
+  const SpecParams params(spec, kParameters);
+  const Plan plan = planCityscapes(spec, params, progress);
+  if (const std::string problem = trainingLimitProblem(plan); !problem.empty())
+    params.fail(problem);
+
+  const std::string key = cacheKey(plan.request, plan.files, plan.size);
   const std::string cache = cacheFile("cityscapes", key);
-  std::optional<CachedImages> decoded = loadCachedImages(cache, key, count, size[0], size[1]);
+  const int64_t count = plan.count(), pixels = plan.size[0] * plan.size[1];
+  std::optional<CachedImages> decoded =
+      loadCachedImages(cache, key, count, plan.size[0], plan.size[1]);
   if (!decoded) {
-    Decoder decoder(request, files, fileSize, size);
-    runParallel(count, "decoding " + request.splitFolder, progress,
-                [&](int64_t i) { decoder.decode(i); });
-    decoded = decoder.result();
+    const MapDecoder decoder(plan.request, plan.files, plan.fileSize, plan.size);
+    Tensor images = torch::empty({count, plan.size[0], plan.size[1]}, torch::kUInt8);
+    std::atomic<int64_t> outside{0};
+    runParallel(count, "decoding " + plan.request.splitFolder, progress, [&](int64_t i) {
+      outside += decoder.decode(i, images.data_ptr<uint8_t>() + i * pixels);
+    });
+    decoded = CachedImages{images, outside.load()};
     storeCachedImages(cache, key, *decoded);
   }
+  return std::make_shared<ImageCropsDataset>(
+      plan.description(), decoded->images, classCount(plan.request.classes), plan.crop, plan.mode,
+      classSetName(plan.request.classes), plan.facts(decoded->outOfTablePixels));
+}
 
-  ImageDataFacts facts;
-  facts.images = count;
-  facts.fileHeight = fileSize[0];
-  facts.fileWidth = fileSize[1];
-  facts.height = size[0];
-  facts.width = size[1];
-  facts.crops = cropModeName(mode);
-  facts.outOfTablePixels = decoded->outOfTablePixels;
-  const std::string description = "cityscapes " + request.split + ", " + std::to_string(count) +
-                                  " images " + sizeText(size[0], size[1]) + " -> crops " +
-                                  sizeText(crop[0], crop[1]) + " (" + cropModeName(mode) + "), " +
-                                  classesText(request.classes);
-  return std::make_shared<ImageCropsDataset>(description, decoded->images,
-                                             classCount(request.classes), crop, mode,
-                                             classSetName(request.classes), facts);
+DataSummary summarizeCityscapes(const DataSpec& spec, const DataProgress& progress,
+                                const SummaryOptions& options) {
+  const SpecParams params(spec, kParameters);
+  const Plan plan = planCityscapes(spec, params, progress);
+  if (!options.streamImages && trainingLimitProblem(plan).empty())
+    return summarizeDataset(*openCityscapesDataset(spec, progress), options);
+
+  // One map at a time through the statistics: memory for a map per thread, plus per-pixel
+  // counters only when the per-node marginals are asked for.
+  const int64_t classes = classCount(plan.request.classes);
+  const CropGeometry geometry = plan.geometry();
+  const bool perNode = geometry.nodes() * classes <= options.maxMarginalEntries;
+  CropStatistics statistics(geometry, classes, perNode);
+  const MapDecoder decoder(plan.request, plan.files, plan.fileSize, plan.size);
+  std::mutex adding;
+  int64_t outside = 0;
+  runParallel(plan.count(), "reading " + plan.request.splitFolder, progress, [&](int64_t i) {
+    std::vector<uint8_t> map(static_cast<std::size_t>(plan.size[0] * plan.size[1]));
+    const int64_t mapOutside = decoder.decode(i, map.data());
+    const std::lock_guard<std::mutex> lock(adding);
+    statistics.add(map.data());
+    outside += mapOutside;
+  });
+
+  DataSummary summary;
+  summary.description = plan.description();
+  summary.variables = geometry.nodes();
+  summary.classes = classes;
+  const int64_t placements = plan.count() * geometry.placementsPerMap();
+  summary.count = plan.mode == CropMode::kRandom ? plan.count() : placements;
+  summary.jointTableKnown =
+      jointTableSize(geometry.nodes(), classes).has_value() && placements <= kMaxEnumeratedCrops;
+  summary.classFrequencies = statistics.classFrequencies();
+  if (perNode) summary.marginals = statistics.marginals();
+  summary.image = {plan.crop[0], plan.crop[1], classSetName(plan.request.classes)};
+  summary.imageFacts = plan.facts(outside);
+  summary.streamed = true;
+  return summary;
 }
 
 }  // namespace efm::detail

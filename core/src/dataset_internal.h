@@ -2,6 +2,7 @@
 // Private: the three kinds of dataset behind openDataset() and the builders that parse
 // toy, file and image SPECs into them (images: image_crops_dataset.h).
 #include "data_spec.h"
+#include "efm/data_summary.h"
 #include "efm/dataset.h"
 
 #include <optional>
@@ -82,6 +83,9 @@ inline constexpr int64_t kMaxVariables = 65536;
 // c^n, or nullopt when it exceeds kMaxJointTableSize.
 std::optional<int64_t> jointTableSize(int64_t variables, int64_t classes);
 
+// Largest number of image crops enumerated for an empirical joint table.
+inline constexpr int64_t kMaxEnumeratedCrops = int64_t{1} << 22;
+
 // Builders; they throw InputError naming the SPEC or the file.
 DatasetPtr openToyDataset(const DataSpec& spec);
 DatasetPtr openCsvDataset(const DataSpec& spec);
@@ -89,6 +93,12 @@ DatasetPtr openPmfDataset(const DataSpec& spec);
 // Image data (dataset_cityscapes.cpp, dataset_idx.cpp); progress may be empty.
 DatasetPtr openCityscapesDataset(const DataSpec& spec, const DataProgress& progress);
 DatasetPtr openIdxDataset(const DataSpec& spec, const DataProgress& progress);
+
+// The summary of a built dataset (data_summary.cpp).
+DataSummary summarizeDataset(const Dataset& data, const SummaryOptions& options);
+// Cityscapes: from the dataset where it may be built, else by streaming the label maps.
+DataSummary summarizeCityscapes(const DataSpec& spec, const DataProgress& progress,
+                                const SummaryOptions& options);
 
 // Dense tables of the toys, float64 [c^n] in row-major order (exposed for the builders).
 Tensor coupledBinaryTable();

@@ -2,6 +2,7 @@
 // Private: image data held as label maps, uint8 [M, h, w] of class indices (a byte per pixel
 // keeps 2975 Cityscapes maps at 128x256 near 100 MB), sampled as crops of ch x cw pixels.
 // Shared by the cityscapes: and idx: builders.
+#include "crop_statistics.h"
 #include "efm/dataset.h"
 
 #include <array>
@@ -10,12 +11,6 @@
 
 namespace efm::detail {
 
-// Where crops are cut: anywhere (uniform over images and offsets), the centre of each image,
-// or the tiles of a regular grid of non-overlapping crops, centred in the image (what does
-// not fill a whole tile at the borders is never used).
-enum class CropMode { kRandom, kCenter, kGrid };
-const char* cropModeName(CropMode mode);
-
 class ImageCropsDataset final : public Dataset {
  public:
   // `images` uint8 [M, h, w] with values < classes; 1 <= ch <= h, 1 <= cw <= w.
@@ -23,7 +18,7 @@ class ImageCropsDataset final : public Dataset {
                     std::array<int64_t, 2> crop, CropMode mode, std::string classSet,
                     ImageDataFacts facts);
 
-  int64_t variables() const override { return cropHeight_ * cropWidth_; }
+  int64_t variables() const override { return geometry_.nodes(); }
   int64_t classes() const override { return classes_; }
   // Crops, row-major: int64 [batch, ch * cw].
   Tensor sample(int64_t batch, at::Generator& generator) const override;
@@ -36,26 +31,21 @@ class ImageCropsDataset final : public Dataset {
   // Center and grid crops in order (image by image); random mode: each image's centre crop.
   std::optional<Tensor> items(int64_t first, int64_t number) const override;
   std::string description() const override { return description_; }
-  ImageLayout imageLayout() const override { return {cropHeight_, cropWidth_, classSet_}; }
+  ImageLayout imageLayout() const override {
+    return {geometry_.cropHeight, geometry_.cropWidth, classSet_};
+  }
   std::optional<ImageDataFacts> imageFacts() const override { return facts_; }
 
  private:
-  // Offsets (row, column) of every placement in one image; random: every valid offset.
-  int64_t placementsPerImage() const;
-  std::array<int64_t, 2> placement(int64_t index) const;
   void copyCrop(int64_t image, std::array<int64_t, 2> offset, int64_t* out) const;
-  Tensor computeMarginals() const;
 
   std::string description_;
   Tensor images_;  // uint8 [M, h, w], contiguous
   int64_t classes_;
-  int64_t cropHeight_;
-  int64_t cropWidth_;
-  CropMode mode_;
+  CropGeometry geometry_;
   std::string classSet_;
   ImageDataFacts facts_;
-  std::vector<std::array<int64_t, 2>> offsets_;  // center and grid: the fixed placements
-  Tensor marginals_;                             // float64 [n, c]
+  Tensor marginals_;  // float64 [n, c]
 };
 
 }  // namespace efm::detail

@@ -5,6 +5,7 @@
 #include "efm/label_palette.h"
 #include "efm/png_io.h"
 #include "efm/synthetic_streets.h"
+#include "image_fixtures.h"
 #include "input_errors.h"
 
 #include <ATen/CPUGeneratorImpl.h>
@@ -30,41 +31,9 @@ namespace {
 
 namespace fs = std::filesystem;
 using Catch::Contains;
-
-// A fresh folder in the temporary directory, removed with everything in it at the end.
-class TempDir {
- public:
-  TempDir() {
-    static std::atomic<int> counter{0};
-    path_ = fs::temp_directory_path() /
-            ("efm_test_images_" + std::to_string(::getpid()) + "_" + std::to_string(counter++));
-    fs::remove_all(path_);
-    fs::create_directories(path_);
-  }
-  ~TempDir() {
-    std::error_code ignored;
-    fs::remove_all(path_, ignored);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  fs::path operator/(const std::string& name) const { return path_ / name; }
-  const fs::path& path() const { return path_; }
-  std::string str() const { return path_.string(); }
-
- private:
-  fs::path path_;
-};
-
-// Points the dataset cache at a private folder for the lifetime of the object.
-class CacheDir {
- public:
-  CacheDir() { ::setenv("EFM_CACHE_DIR", (dir_ / "cache").c_str(), 1); }
-  ~CacheDir() { ::unsetenv("EFM_CACHE_DIR"); }
-  fs::path path() const { return dir_ / "cache"; }
-
- private:
-  TempDir dir_;
-};
+using efm_test::CacheDir;
+using efm_test::TempDir;
+using efm_test::writeLabelIds;
 
 at::Generator generator(uint64_t seed) { return at::detail::createCPUGenerator(seed); }
 
@@ -122,16 +91,6 @@ torch::Tensor labelMap(const std::vector<std::vector<int>>& rows) {
     for (std::size_t x = 0; x < rows[y].size(); ++x)
       out[static_cast<int64_t>(y)][static_cast<int64_t>(x)] = rows[y][x];
   return out;
-}
-
-// Writes ROOT/gtFine/SPLIT/CITY/NAME_gtFine_labelIds.png.
-fs::path writeLabelIds(const fs::path& root, const std::string& split, const std::string& city,
-                       const std::string& name, const torch::Tensor& ids) {
-  const fs::path folder = root / "gtFine" / split / city;
-  fs::create_directories(folder);
-  const fs::path file = folder / (name + "_gtFine_labelIds.png");
-  efm::writeLabelPng(file.string(), ids);
-  return file;
 }
 
 // The crop a dataset of one item returns: int64 [h, w].

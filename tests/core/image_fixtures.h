@@ -1,0 +1,64 @@
+#pragma once
+// Folders and files for the image-data tests: a temporary folder, a private dataset cache,
+// and Cityscapes-layout label files.
+#include "efm/png_io.h"
+
+#include <torch/torch.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cstdlib>
+#include <filesystem>
+#include <string>
+
+namespace efm_test {
+
+namespace fs = std::filesystem;
+
+// A fresh folder in the temporary directory, removed with everything in it at the end.
+class TempDir {
+ public:
+  TempDir() {
+    static std::atomic<int> counter{0};
+    path_ = fs::temp_directory_path() /
+            ("efm_test_images_" + std::to_string(::getpid()) + "_" + std::to_string(counter++));
+    fs::remove_all(path_);
+    fs::create_directories(path_);
+  }
+  ~TempDir() {
+    std::error_code ignored;
+    fs::remove_all(path_, ignored);
+  }
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  fs::path operator/(const std::string& name) const { return path_ / name; }
+  const fs::path& path() const { return path_; }
+  std::string str() const { return path_.string(); }
+
+ private:
+  fs::path path_;
+};
+
+// Points the dataset cache at a private folder for the lifetime of the object.
+class CacheDir {
+ public:
+  CacheDir() { ::setenv("EFM_CACHE_DIR", (dir_ / "cache").c_str(), 1); }
+  ~CacheDir() { ::unsetenv("EFM_CACHE_DIR"); }
+  fs::path path() const { return dir_ / "cache"; }
+
+ private:
+  TempDir dir_;
+};
+
+// Writes ROOT/gtFine/SPLIT/CITY/NAME_gtFine_labelIds.png.
+inline fs::path writeLabelIds(const fs::path& root, const std::string& split,
+                              const std::string& city, const std::string& name,
+                              const torch::Tensor& ids) {
+  const fs::path folder = root / "gtFine" / split / city;
+  fs::create_directories(folder);
+  const fs::path file = folder / (name + "_gtFine_labelIds.png");
+  efm::writeLabelPng(file.string(), ids);
+  return file;
+}
+
+}  // namespace efm_test
