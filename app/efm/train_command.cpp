@@ -7,6 +7,7 @@
 
 #include "efm/distributed.h"
 #include "efm/errors.h"
+#include "efm/resume.h"
 #include "efm/training_run.h"
 
 #include <sys/prctl.h>
@@ -37,15 +38,9 @@ struct TrainArgs {
   bool given(const char* option) const { return command->count(option) > 0; }
 };
 
-// Options that only decide how a run is protected, so they may change on --resume.
-void applySafetyOptions(const TrainArgs& args, RunConfig& config) {
-  // (Values were checked by the options' validators.)
-  if (args.given("--checkpoint-seconds")) config.train.checkpointSeconds = args.checkpointSeconds;
-  if (args.given("--rollbacks")) config.train.rollbacks = args.rollbacks;
-}
-
-RunConfig configFromArgs(const TrainArgs& args) {
-  RunConfig config;
+// The configuration the command line asks for: `base` (the defaults for a new run, the run's
+// own configuration on --resume) < --config FILE < explicit flags.
+RunConfig configFromArgs(const TrainArgs& args, RunConfig config) {
   if (args.given("--config") && args.configFile.empty())
     throw InputError("--config: no file name given");
   if (!args.configFile.empty()) {
@@ -72,7 +67,8 @@ RunConfig configFromArgs(const TrainArgs& args) {
   if (args.given("--lr")) config.train.learningRate = args.lr;  // PositiveFinite checked it
   if (args.given("--seed")) config.train.seed = args.seed;
   if (args.given("--schedule")) config.train.schedule = args.schedule;
-  applySafetyOptions(args, config);
+  if (args.given("--checkpoint-seconds")) config.train.checkpointSeconds = args.checkpointSeconds;
+  if (args.given("--rollbacks")) config.train.rollbacks = args.rollbacks;
   try {
     resolveAndValidate(config);
   } catch (const InputError& e) {
@@ -83,36 +79,81 @@ RunConfig configFromArgs(const TrainArgs& args) {
   return config;
 }
 
-// The configuration of a new run, or of the run to resume in --out; InputError if neither.
-RunConfig configForRun(const TrainArgs& args) {
+// The flag that sets a configuration key, or nullptr.
+const char* flagOfSetting(const std::string& key) {
+  static const std::pair<const char*, const char*> flags[] = {{"data", "--data"},
+                                                              {"path.kind", "--path"},
+                                                              {"network.kind", "--model"},
+                                                              {"train.batch", "--batch"},
+                                                              {"train.lr", "--lr"},
+                                                              {"train.seed", "--seed"},
+                                                              {"train.schedule", "--schedule"}};
+  for (const auto& [setting, flag] : flags)
+    if (key == setting) return flag;
+  return nullptr;
+}
+
+std::string jsonText(const std::string& value) {
+  const nlohmann::json j = nlohmann::json::parse(value);
+  return j.is_string() ? j.get<std::string>() : value;
+}
+
+// One line of the --resume refusal: which argument asks for what, and what the run has.
+std::string describeChange(const TrainArgs& args, const SettingChange& change) {
+  const char* flag = flagOfSetting(change.key);
+  std::string source;
+  if (flag && args.given(flag))
+    source = flag;
+  else if (change.key.rfind("network.", 0) == 0 && args.given("--model"))
+    source = "--model " + args.model + " (its " + change.key + ")";
+  else if (!args.configFile.empty())
+    source = "--config '" + args.configFile + "' (" + change.key + ")";
+  else
+    source = change.key;
+  return "  " + source + ": the run has " + jsonText(change.recorded) + ", this command gives " +
+         jsonText(change.requested);
+}
+
+// What `efm train` does: a new run, or the run in --out continued.
+struct RunPlan {
+  RunConfig config;
+  bool resuming = false;  // --out holds a checkpoint and --resume continues it
+};
+
+// The run to start or continue; InputError when --out holds another run, or when --resume
+// asks for settings the run was not trained with.
+RunPlan planRun(const TrainArgs& args) {
   const RunDirectory run{args.out};
-  if (!args.resume) {
-    RunConfig config = configFromArgs(args);
-    if (std::filesystem::exists(run.checkpoint()))
-      throw InputError("--out '" + args.out + "' already holds a run; continue it with " +
-                       "--resume or choose another directory");
-    return config;
+  const bool exists = std::filesystem::exists(run.checkpoint());
+  if (!exists) return {configFromArgs(args, RunConfig{}), false};
+  if (!args.resume)
+    throw InputError("--out '" + args.out + "' already holds a run; continue it with " +
+                     "--resume or choose another directory");
+  const RunConfig recorded = readCheckpointInfo(run.checkpoint().string()).config;
+  const RunConfig requested = configFromArgs(args, configAsStarted(recorded));
+  const std::vector<SettingChange> changes =
+      conflictingSettings(configAsStarted(recorded), requested);
+  if (!changes.empty()) {
+    std::string message = "--resume: this command asks for other settings than the run in '" +
+                          args.out + "' was trained with:";
+    for (const SettingChange& change : changes) message += "\n" + describeChange(args, change);
+    message +=
+        "\nTo continue the run, give its values or leave these out (only --steps, "
+        "--checkpoint-seconds, --rollbacks, --threads, --device and --nproc may change); to "
+        "train with the new ones, choose another --out";
+    throw InputError(message);
   }
-  for (const char* fixed :
-       {"--data", "--path", "--model", "--batch", "--lr", "--seed", "--config", "--schedule"})
-    if (args.given(fixed))
-      throw InputError(std::string(fixed) + " cannot change when resuming (--resume); " +
-                       "the run keeps the configuration in its checkpoint");
-  RunConfig config = readCheckpointInfo(run.checkpoint().string()).config;
-  if (args.given("--steps")) config.train.steps = args.steps;
-  applySafetyOptions(args, config);
-  resolveAndValidate(config);
-  return config;
+  return {resumedConfig(recorded, requested), true};
 }
 
 // Rank 0 decides the configuration (only it may see --out) and sends it to the others; a
 // failure there stops every rank.
-RunConfig shareConfig(const TrainArgs& args, Collective& collective) {
+RunPlan shareConfig(const TrainArgs& args, Collective& collective) {
   if (collective.rank() == 0) {
     try {
-      RunConfig config = configForRun(args);
-      broadcastText(collective, "ok\n" + toJsonString(config));
-      return config;
+      RunPlan plan = planRun(args);
+      broadcastText(collective, "ok\n" + toJsonString(plan.config));
+      return plan;
     } catch (const InputError& e) {
       broadcastText(collective, std::string("error\n") + e.what());
       throw;
@@ -123,7 +164,8 @@ RunConfig shareConfig(const TrainArgs& args, Collective& collective) {
   if (message.rfind("ok\n", 0) != 0)
     throw InputError("rank " + std::to_string(collective.rank()) +
                      ": rank 0 could not start the run (" + body + ")");
-  return configFromJsonString(body, "rank 0's configuration");
+  // Only rank 0 reads the checkpoint; the others take its state in Trainer::distribute.
+  return {configFromJsonString(body, "rank 0's configuration"), false};
 }
 
 // A rank of a distributed job: its share of the machine's cores, and its own GPU.
@@ -149,7 +191,7 @@ int runTrain(const TrainArgs& args) {
   if (!job && args.processes > 1) {
     if (!distributedTrainingAvailable()) joinProcessGroup({});  // throws: says why
     // Bad input is reported once, here, not by every rank.
-    const RunConfig config = configForRun(args);
+    const RunConfig config = planRun(args).config;
     return launchLocalRanks(args.processes, args.distributedTimeout,
                             [&](int ranks) { requireEvenSplit(config.train.batch, ranks); });
   }
@@ -171,11 +213,15 @@ int runTrain(const TrainArgs& args) {
   }
   const bool leader = !collective || collective->rank() == 0;
   const RunDirectory run{args.out};
-  const RunConfig config = collective ? shareConfig(args, *collective) : configForRun(args);
+  const RunPlan plan = collective ? shareConfig(args, *collective) : planRun(args);
+  const RunConfig& config = plan.config;
+  if (leader && args.resume && !plan.resuming)
+    std::cerr << "efm train: no checkpoint in '" << args.out
+              << "' to resume; starting a new run there (--resume)\n";
   DatasetPtr data = leader ? openDatasetWithProgress(config.data) : openDataset(config.data);
   if (leader) run.prepare();
   Trainer trainer(config, data, device);
-  if (leader && args.resume) trainer.loadCheckpoint(run.checkpoint().string());  // keeps `config`
+  if (plan.resuming) trainer.loadCheckpoint(run.checkpoint().string());  // keeps `config`
   if (collective) trainer.distribute(collective);
   if (leader) run.writeConfig(trainer.config());
 
@@ -231,6 +277,9 @@ int runTrain(const TrainArgs& args) {
 Runner addTrainCommand(CLI::App& app) {
   auto args = std::make_shared<TrainArgs>();
   args->command = &app;
+  // A flag given twice takes its last value, so that a saved command line can be rerun with
+  // one setting appended (every train option is a single value).
+  app.option_defaults()->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
   app.add_option("--data", args->data, "data SPEC, e.g. toy:coupled-binary, csv:FILE");
   app.add_option("--out", args->out, "run directory (created)")->check(NonEmptyText)->required();
   app.add_option("--path", args->path,
@@ -239,8 +288,9 @@ Runner addTrainCommand(CLI::App& app) {
       ->check(CLI::IsMember(probabilityPathNames()));
   app.add_option("--model", args->model, "vector-field network")
       ->check(CLI::IsMember({"mlp", "cnn", "unet"}));
-  app.add_option("--steps", args->steps, "training steps")->check(PositiveFinite);
-  app.add_option("--batch", args->batch, "batch size")->check(PositiveFinite);
+  app.add_option("--steps", args->steps, "training steps")
+      ->check(CLI::Range(int64_t{1}, kMaxTrainSteps));
+  app.add_option("--batch", args->batch, "batch size")->check(CLI::Range(int64_t{1}, kMaxBatch));
   app.add_option("--lr", args->lr, "Adam learning rate")->check(PositiveFinite);
   app.add_option("--schedule", args->schedule, "learning-rate schedule")
       ->check(CLI::IsMember({"constant", "cosine"}));
@@ -256,7 +306,10 @@ Runner addTrainCommand(CLI::App& app) {
                  "the learning rate by train.rollback_factor (0.5), at most this many times "
                  "(default 0: stop)")
       ->check(CLI::Range(int64_t{0}, int64_t{1000}));
-  app.add_flag("--resume", args->resume, "continue the run in --out from its checkpoint");
+  app.add_flag("--resume", args->resume,
+               "continue the run in --out from its checkpoint; give the command that started "
+               "it (flags equal to the run's are accepted, --steps may change). Without a "
+               "checkpoint in --out, starts a new run there");
   app.add_option("--nproc", args->processes,
                  "train data-parallel on this many local processes (c10d ranks; the batch is "
                  "split between them). Without it, a process with RANK and WORLD_SIZE set joins "

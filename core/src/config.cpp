@@ -49,6 +49,7 @@ void to_json(json& j, const RunConfig& c) {
         {"checkpoint_seconds", c.train.checkpointSeconds},
         {"rollbacks", c.train.rollbacks},
         {"rollback_factor", c.train.rollbackFactor},
+        {"rollbacks_done", c.train.rollbacksDone},
         {"log_every", c.train.logEvery}}},
   };
 }
@@ -169,6 +170,7 @@ void mergeConfig(RunConfig& c, const json& j, const std::string& origin) {
   train.read("checkpoint_seconds", c.train.checkpointSeconds);
   train.read("rollbacks", c.train.rollbacks);
   train.read("rollback_factor", c.train.rollbackFactor);
+  train.read("rollbacks_done", c.train.rollbacksDone);
   train.read("log_every", c.train.logEvery);
   train.rejectUnknownKeys();
 
@@ -232,9 +234,10 @@ void resolveAndValidate(RunConfig& c) {
       require((c.network.hidden * m) % c.network.attentionHeads == 0,
               "network.attention_heads must divide every level's channels (hidden x multiplier)");
 
-  require(c.train.steps >= 1 && c.train.steps <= int64_t{1} << 40, "train.steps must be >= 1");
-  require(c.train.batch >= 1 && c.train.batch <= int64_t{1} << 24,
-          "train.batch must be in [1, 16777216]");
+  require(c.train.steps >= 1 && c.train.steps <= kMaxTrainSteps,
+          "train.steps must be in [1, " + std::to_string(kMaxTrainSteps) + "]");
+  require(c.train.batch >= 1 && c.train.batch <= kMaxBatch,
+          "train.batch must be in [1, " + std::to_string(kMaxBatch) + "]");
   require(finitePositive(c.train.learningRate) && c.train.learningRate < 10,
           "train.lr must be a positive number below 10");
   require(c.train.schedule == "constant" || c.train.schedule == "cosine",
@@ -248,6 +251,8 @@ void resolveAndValidate(RunConfig& c) {
           "train.rollbacks must be in [0, 1000]");
   require(finitePositive(c.train.rollbackFactor) && c.train.rollbackFactor < 1,
           "train.rollback_factor must be in (0, 1)");
+  require(c.train.rollbacksDone >= 0 && c.train.rollbacksDone <= 1000,
+          "train.rollbacks_done must be in [0, 1000]");
   require(c.train.logEvery >= 1, "train.log_every must be >= 1");
 }
 

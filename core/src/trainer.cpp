@@ -208,6 +208,7 @@ void Trainer::rollBack(const std::string& checkpoint) {
   if (collective_) copyStateFromRankZero();
   config_.train.learningRate *= config_.train.rollbackFactor;
   config_.train.rollbacks -= 1;
+  config_.train.rollbacksDone += 1;
 }
 
 int64_t Trainer::checkpointBytesEstimate() const {

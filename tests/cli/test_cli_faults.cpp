@@ -42,13 +42,12 @@ TEST_CASE("kill -9 at any moment leaves a checkpoint that loads and --resume con
   const fs::path config =
       writeFile("every-2.json", R"({"train": {"checkpoint_every": 2, "log_every": 1}})");
   std::mt19937 random(20261129);
+  // Every round runs the same command line, with --resume as a job script that restarts
+  // killed jobs would: the first round finds no checkpoint and starts the run.
+  const std::vector<std::string> args{
+      "train",    "--out",         run.string(), "--steps", "100000000", "--threads", "1",
+      "--config", config.string(), "--batch",    "16",      "--seed",    "1",         "--resume"};
   for (int round = 0; round < 6; ++round) {
-    std::vector<std::string> args{"train",     "--out",     run.string(), "--steps",
-                                  "100000000", "--threads", "1"};
-    if (round == 0)
-      args.insert(args.end(), {"--config", config.string(), "--batch", "16"});
-    else
-      args.push_back("--resume");
     fs::remove(err);  // so that the wait below sees this round's output only
     const pid_t pid = spawnEfm(args, err);
     REQUIRE(pid > 0);
@@ -62,6 +61,7 @@ TEST_CASE("kill -9 at any moment leaves a checkpoint that loads and --resume con
     INFO("round " << round << ", stderr:\n" << slurp(err));
     REQUIRE(WIFSIGNALED(status));
     CHECK(WTERMSIG(status) == SIGKILL);
+    CHECK((slurp(err).find("starting a new run") != std::string::npos) == (round == 0));
 
     // The checkpoint and the configuration are whole, whatever the kill interrupted.
     REQUIRE(fs::exists(run / "checkpoint.pt"));

@@ -57,6 +57,10 @@ struct NetworkOptions {
   int64_t normGroups = 32;
 };
 
+// The longest run and the largest batch a configuration may ask for.
+inline constexpr int64_t kMaxTrainSteps = int64_t{1} << 40;
+inline constexpr int64_t kMaxBatch = int64_t{1} << 24;
+
 struct TrainOptions {
   int64_t steps = 5000;
   int64_t batch = 256;
@@ -68,9 +72,12 @@ struct TrainOptions {
   double checkpointSeconds = 60;   // wall-clock seconds between checkpoints; 0 = off
   // On a diverging step (non-finite loss or gradient): reload the last checkpoint, multiply
   // the learning rate by rollbackFactor and go on, at most `rollbacks` times (0 = stop).
-  // Each rollback lowers train.lr and train.rollbacks in the run's recorded configuration.
+  // Each rollback lowers train.lr and train.rollbacks in the run's recorded configuration and
+  // counts in rollbacksDone, so that the settings the run started with can be recovered
+  // (efm/resume.h).
   int64_t rollbacks = 0;
   double rollbackFactor = 0.5;
+  int64_t rollbacksDone = 0;
   int64_t logEvery = 50;  // steps between rows of metrics.csv
 };
 

@@ -97,6 +97,11 @@ DatasetPtr openDataset(const std::string& spec);
 // The same, reporting progress while image files are decoded (and honouring a cancel).
 DatasetPtr openDataset(const std::string& spec, const DataProgress& progress);
 
+// Whether two SPECs name the same data: the same scheme, the same parameters in any order,
+// and the same target, where a file or folder is compared by identity (one file reached by
+// two paths is the same). Malformed SPECs are the same only when equal as text.
+bool sameDataSpec(const std::string& first, const std::string& second);
+
 // Row-major index of each labeling: int64 [B, n] -> int64 [B], sum_i a_i c^(n-1-i).
 Tensor labelingIndex(const Tensor& labels, int64_t classes);
 // Inverse of labelingIndex: int64 [B] -> int64 [B, n].
