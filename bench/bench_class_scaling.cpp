@@ -1,4 +1,4 @@
-// Benchmark 1 of issue 5, class scaling (METHOD.md section 8): n = 4 positions, target per
+// Benchmark 1 of issue 5, class scaling (docs/METHOD.md section 8): n = 4 positions, target per
 // position softmax(u), u ~ U[0,1)^K with a fixed seed (toy:kscaling), K classes; every path
 // trains the same network with the same budget, samples S labelings with its own sampler,
 // and is scored by KL(empirical || target) of the per-position marginals, averaged over
@@ -8,12 +8,13 @@
 //   efm_bench_class_scaling [--K 5,10,20,40,80,160] [--samples S] [--steps N] [--seeds N]
 //                           [--paths ray,bridge,linear,dirichlet,fisher] [--out DIR] [--quick]
 #include "bench_common.h"
+#include "comparison_harness.h"
 #include "report_plot.h"
 #include "report_table.h"
 
-#include "efm/metrics.h"
-#include "efm/random.h"
-#include "efm/runtime_tuning.h"
+#include "efm/base/random.h"
+#include "efm/base/runtime_tuning.h"
+#include "efm/eval/metrics.h"
 
 #include <torch/torch.h>
 
@@ -30,7 +31,7 @@ using namespace efm::bench;
 
 namespace {
 
-// METHOD.md section 8: early working figures of the Fisher-Flow authors, read off the
+// docs/METHOD.md section 8: early working figures of the Fisher-Flow authors, read off the
 // Dirichlet FM paper (K -> KL at 512,000 samples).
 const std::map<std::string, std::map<int64_t, double>> kPublished = {
     {"dirichlet", {{5, 1e-3}, {10, 1e-3}, {20, 5e-3}, {40, 1.5e-2}, {80, 2.5e-2}, {160, 2.7e-2}}},
@@ -47,110 +48,94 @@ double noiseFloor(int64_t classes, int64_t samples) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  efm::tuneRuntime(argv);
-  CommonOptions options;
-  // Defaults sized to finish in under two hours on two CPU cores (README.md, "Results").
-  options.seeds = 2;
-  options.steps = 1000;
+  CommonOptions defaults;
+  // Defaults sized to finish in under two hours on two CPU cores (docs/RESULTS.md).
+  defaults.seeds = 2;
+  defaults.steps = 1000;
   std::string classList = "5,10,20,40,80,160";
   int64_t samples = 5000;
   int64_t positions = 4;
-  CLI::App app{"Class-scaling benchmark (METHOD.md section 8) for every probability path"};
-  addCommonOptions(app, options);
-  app.add_option("--K", classList, "class counts, comma-separated")->capture_default_str();
-  app.add_option("--samples", samples, "labelings sampled per model (protocol: 512000)")
-      ->capture_default_str()
-      ->check(CLI::PositiveNumber);
-  app.add_option("--n", positions, "positions")->capture_default_str()->check(CLI::Range(1, 64));
-  std::string replot;
-  app.add_option("--replot", replot,
-                 "write the table and plot again from a class_scaling.csv, training nothing");
-  CLI11_PARSE(app, argc, argv);
 
-  try {
-    if (options.quick) {
-      classList = "5,20";
-      samples = std::min<int64_t>(samples, 2000);
-      options.steps = std::min<int64_t>(options.steps, 100);
-      options.seeds = 1;
-    }
-    std::vector<std::string> paths = prepare(options, "class_scaling", replot.empty());
-    const torch::Device device = selectDevice(options.device);
-    std::vector<int64_t> classes;
-    for (double k : parseNumbers(classList)) classes.push_back(static_cast<int64_t>(k));
-
+  ComparisonBenchmark benchmark;
+  benchmark.name = "class_scaling";
+  benchmark.title = "Class-scaling benchmark (docs/METHOD.md section 8) for every probability path";
+  benchmark.addOptions = [&](CLI::App& app) {
+    app.add_option("--K", classList, "class counts, comma-separated")->capture_default_str();
+    app.add_option("--samples", samples, "labelings sampled per model (protocol: 512000)")
+        ->capture_default_str()
+        ->check(CLI::PositiveNumber);
+    app.add_option("--n", positions, "positions")->capture_default_str()->check(CLI::Range(1, 64));
+  };
+  benchmark.shrinkForQuick = [&](CommonOptions& options) {
+    classList = "5,20";
+    samples = std::min<int64_t>(samples, 2000);
+    options.steps = std::min<int64_t>(options.steps, 100);
+    options.seeds = 1;
+  };
+  benchmark.measure = [&](const ComparisonContext& context) {
+    const CommonOptions& options = context.options;
     Table runs;
-    if (!replot.empty())
-      runs = fromCsv(readTextFile(replot));
-    else {
-      runs.columns = {"K",
-                      "path",
-                      "seed",
-                      "steps",
-                      "batch",
-                      "train_s",
-                      "samples",
-                      "nfe",
-                      "solver",
-                      "sample_s",
-                      "marginal_kl",
-                      "noise_floor",
-                      "excess_over_floor",
-                      "non_finite_loss"};
-      for (int64_t k : classes) {
-        const std::string spec =
-            "toy:kscaling?K=" + std::to_string(k) + "&n=" + std::to_string(positions) + "&seed=0";
-        const DatasetPtr data = openDataset(spec);
-        const Tensor target = data->marginals();
-        for (const auto& path : paths)
-          for (int seed = 0; seed < options.seeds; ++seed) {
-            const RunConfig config = makeConfig(options, spec, path, static_cast<uint64_t>(seed));
-            TrainOutcome trained = train(config, data, device);
-            double kl = std::numeric_limits<double>::quiet_NaN();
-            Sampled drawn;
-            if (!trained.nonFinite) {
-              drawn = sample(*trained.trainer, samples, 1000 + static_cast<uint64_t>(seed),
-                             options.nfe, device, parseReadout(options.readout));
-              kl = marginalKl(drawn.labels, target);
-            }
-            const double floor = noiseFloor(k, samples);
-            runs.add({std::to_string(k), path, std::to_string(seed), std::to_string(options.steps),
-                      std::to_string(options.batch), formatNumber(trained.seconds, 4),
-                      std::to_string(samples), std::to_string(drawn.evaluations), drawn.solver,
-                      formatNumber(drawn.seconds, 4), formatNumber(kl, 4), formatNumber(floor, 3),
-                      formatNumber(kl - floor, 3), trained.nonFinite ? "1" : "0"});
-            log("K=" + std::to_string(k) + " " + path + " seed " + std::to_string(seed) +
-                ": train " + formatNumber(trained.seconds, 3) + " s, sample " +
-                formatNumber(drawn.seconds, 3) + " s (" + std::to_string(drawn.evaluations) +
-                " evaluations), marginal KL " + formatNumber(kl, 3) + " (floor " +
-                formatNumber(floor, 2) + ")");
+    runs.columns = {"K",
+                    "path",
+                    "seed",
+                    "steps",
+                    "batch",
+                    "train_s",
+                    "samples",
+                    "nfe",
+                    "solver",
+                    "sample_s",
+                    "marginal_kl",
+                    "noise_floor",
+                    "excess_over_floor",
+                    "non_finite_loss"};
+    for (const double listed : parseNumbers(classList)) {
+      const auto k = static_cast<int64_t>(listed);
+      const std::string spec =
+          "toy:kscaling?K=" + std::to_string(k) + "&n=" + std::to_string(positions) + "&seed=0";
+      const DatasetPtr data = openDataset(spec);
+      const Tensor target = data->marginals();
+      for (const auto& path : context.paths)
+        for (int seed = 0; seed < options.seeds; ++seed) {
+          const RunConfig config = makeConfig(options, spec, path, static_cast<uint64_t>(seed));
+          TrainOutcome trained = train(config, data, context.device);
+          double kl = std::numeric_limits<double>::quiet_NaN();
+          Sampled drawn;
+          if (!trained.nonFinite) {
+            drawn = sample(*trained.trainer, samples, 1000 + static_cast<uint64_t>(seed),
+                           options.nfe, context.device, parseReadout(options.readout));
+            kl = marginalKl(drawn.labels, target);
           }
-        writeTextFile(outputFile(options, "class_scaling", "csv"), toCsv(runs));  // as it goes
-      }
+          const double floor = noiseFloor(k, samples);
+          runs.add({std::to_string(k), path, std::to_string(seed), std::to_string(options.steps),
+                    std::to_string(options.batch), formatNumber(trained.seconds, 4),
+                    std::to_string(samples), std::to_string(drawn.evaluations), drawn.solver,
+                    formatNumber(drawn.seconds, 4), formatNumber(kl, 4), formatNumber(floor, 3),
+                    formatNumber(kl - floor, 3), trained.nonFinite ? "1" : "0"});
+          log("K=" + std::to_string(k) + " " + path + " seed " + std::to_string(seed) + ": train " +
+              formatNumber(trained.seconds, 3) + " s, sample " + formatNumber(drawn.seconds, 3) +
+              " s (" + std::to_string(drawn.evaluations) + " evaluations), marginal KL " +
+              formatNumber(kl, 3) + " (floor " + formatNumber(floor, 2) + ")");
+        }
+      writeTextFile(outputFile(options, "class_scaling", "csv"), toCsv(runs));  // as it goes
     }
-
-    // Everything below reads the runs table only, so --replot draws the same from a CSV.
-    const auto column = [&](const std::string& name) {
-      const auto it = std::find(runs.columns.begin(), runs.columns.end(), name);
-      if (it == runs.columns.end()) throw std::invalid_argument("no column " + name);
-      return static_cast<std::size_t>(it - runs.columns.begin());
-    };
+    return runs;
+  };
+  benchmark.report = [&](ComparisonContext& context, const Table& runs) {
+    CommonOptions& options = context.options;
+    const auto column = [&](const std::string& name) { return columnIndex(runs, name); };
     std::map<std::string, std::map<int64_t, std::vector<double>>> results;  // [path][K]
-    classes.clear();
-    paths.clear();
-    std::set<int> seedsSeen;
+    std::vector<int64_t> classes;
+    std::vector<std::string> paths;
     for (const auto& row : runs.rows) {
       const int64_t k = std::stoll(row[column("K")]);
       const std::string& path = row[column("path")];
       if (std::find(classes.begin(), classes.end(), k) == classes.end()) classes.push_back(k);
       if (std::find(paths.begin(), paths.end(), path) == paths.end()) paths.push_back(path);
-      seedsSeen.insert(std::stoi(row[column("seed")]));
       results[path][k].push_back(std::stod(row[column("marginal_kl")]));
       samples = std::stoll(row[column("samples")]);
-      options.steps = std::stoll(row[column("steps")]);
-      options.batch = std::stoll(row[column("batch")]);
     }
-    options.seeds = static_cast<int>(seedsSeen.size());
+    readBudget(runs, options);
 
     // Summary: one row per K, mean (min-max) over seeds per path, the floor, the peers'
     // published figures.
@@ -221,10 +206,6 @@ int main(int argc, char** argv) {
          << " seed(s) (band: min-max), " << samples
          << " samples per model. Dashed: published figures (512,000 samples, their own budgets).";
     savePlots({plot}, 1, outputFile(options, "class_scaling", "png"), "", note.str());
-    log("wrote " + options.out);
-  } catch (const std::exception& e) {
-    std::cerr << "efm_bench_class_scaling: " << e.what() << "\n";
-    return 2;
-  }
-  return 0;
+  };
+  return runComparison(argc, argv, defaults, benchmark);
 }

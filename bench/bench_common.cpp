@@ -1,7 +1,10 @@
 #include "bench_common.h"
 
-#include "efm/probability_path.h"
-#include "efm/random.h"
+#include "efm/base/random.h"
+#include "efm/models/network_registry.h"
+#include "efm/paths/path_registry.h"
+#include "efm/paths/probability_path.h"
+#include "efm/sampling/sampling_request.h"
 
 #include <torch/torch.h>
 
@@ -20,26 +23,12 @@ double secondsSince(std::chrono::steady_clock::time_point start) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 }
 
-int64_t evaluationsPerStep(SolverKind kind) {
-  switch (kind) {
-    case SolverKind::Euler:
-      return 1;
-    case SolverKind::Heun:
-      return 2;
-    case SolverKind::Rk4:
-      return 4;
-    case SolverKind::Dopri5:
-      return 6;
-  }
-  return 1;
-}
-
 }  // namespace
 
 void addCommonOptions(CLI::App& app, CommonOptions& o) {
   app.add_option("--out", o.out, "output folder (default bench-results/NAME)");
-  app.add_option("--paths", o.paths, "probability paths to compare, comma-separated")
-      ->capture_default_str();
+  app.add_option("--paths", o.paths,
+                 "probability paths to compare, comma-separated (default: all)");
   app.add_option("--seeds", o.seeds, "training seeds 0..N-1")
       ->capture_default_str()
       ->check(CLI::Range(1, 1000));
@@ -52,9 +41,12 @@ void addCommonOptions(CLI::App& app, CommonOptions& o) {
   app.add_option("--lr", o.learningRate, "Adam learning rate")
       ->capture_default_str()
       ->check(CLI::PositiveNumber);
-  app.add_option("--model", o.model, "network: mlp or cnn")
+  std::vector<std::string> sequenceNetworks;  // the toys are no images
+  for (const NetworkKind& kind : networkKinds())
+    if (!kind.imageOnly) sequenceNetworks.push_back(kind.name);
+  app.add_option("--model", o.model, "network (not an image-only one: the toys are no images)")
       ->capture_default_str()
-      ->check(CLI::IsMember({"mlp", "cnn"}));
+      ->check(CLI::IsMember(sequenceNetworks));
   app.add_option("--hidden", o.hidden, "network width (0 = the network's default)")
       ->capture_default_str();
   app.add_option("--threads", o.threads, "LibTorch threads")
@@ -98,13 +90,11 @@ std::vector<std::string> prepare(CommonOptions& o, const std::string& benchmarkN
   if (o.out.empty()) o.out = "bench-results/" + benchmarkName;
   std::filesystem::create_directories(o.out);
   if (!checkPaths) return {};  // only writing the reports again
+  if (o.paths.empty())
+    for (const std::string& name : pathNames()) o.paths += (o.paths.empty() ? "" : ",") + name;
   const auto paths = splitList(o.paths);
   if (paths.empty()) throw std::invalid_argument("--paths is empty");
-  for (const auto& name : paths) {
-    PathOptions options;
-    options.kind = name;
-    makeProbabilityPath(options);  // throws InputError naming an unknown path
-  }
+  for (const auto& name : paths) pathKind(name);  // throws InputError naming an unknown path
   return paths;
 }
 
@@ -143,19 +133,13 @@ TrainOutcome train(const RunConfig& config, const DatasetPtr& data, torch::Devic
 Sampled sample(Trainer& trainer, int64_t count, uint64_t seed, int64_t nfe, torch::Device device,
                Readout readout) {
   const ProbabilityPath& path = trainer.path();
-  SampleOptions options;
-  options.count = count;
-  options.variables = trainer.data().variables();
-  options.classes = trainer.data().classes();
-  options.seed = seed;
-  options.device = device;
-  options.solver = path.defaultSolver();
-  options.readout = readout;
-  if (nfe > 0) {
-    const double span = path.timeEnd() - path.timeStart();
-    options.solver.step = span * static_cast<double>(evaluationsPerStep(options.solver.kind)) /
-                          static_cast<double>(nfe);
-  }
+  SamplingRequest request;  // the path's own sampler, or `nfe` evaluations of it
+  request.count = count;
+  request.seed = seed;
+  request.evaluations = nfe;
+  request.readout = readoutName(readout);
+  const SampleOptions options =
+      sampleOptionsFor(path, trainer.data().variables(), trainer.data().classes(), request, device);
   const auto start = std::chrono::steady_clock::now();
   SampleResult result = sampleLabelings(trainer.network(), path, options);
   Sampled out;

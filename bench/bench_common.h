@@ -3,10 +3,11 @@
 // command-line options that every one of them takes, training one model with one path, and
 // sampling it with that path's own solver. Every path gets the same network, data,
 // optimizer, batch and step budget, so only the geometry differs.
-#include "efm/config.h"
-#include "efm/dataset.h"
-#include "efm/sampler.h"
-#include "efm/trainer.h"
+#include "efm/config/run_config.h"
+#include "efm/data/dataset.h"
+#include "efm/paths/path_registry.h"
+#include "efm/sampling/sampler.h"
+#include "efm/train/trainer.h"
 
 #include <CLI/App.hpp>
 
@@ -18,9 +19,9 @@
 namespace efm::bench {
 
 struct CommonOptions {
-  std::string out;  // output folder; default bench-results/NAME
-  std::string paths = "ray,bridge,linear,dirichlet,fisher";
-  int seeds = 3;  // training seeds 0 .. seeds-1
+  std::string out;    // output folder; default bench-results/NAME
+  std::string paths;  // comma-separated; empty = every path of the registry
+  int seeds = 3;      // training seeds 0 .. seeds-1
   int64_t steps = 2000;
   int64_t batch = 256;
   double learningRate = 3e-4;

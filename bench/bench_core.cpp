@@ -7,11 +7,11 @@
 // LibTorch 1.13 with OpenBLAS, 2 threads): MLP 21.9 steps/s, CNN 7.5 steps/s, sampling
 // 16,000 coupled-binary labelings with RK4 (step 0.2, t_end 15) 34.3 s.
 #include "bench_report.h"
-#include "efm/config.h"
-#include "efm/dataset.h"
-#include "efm/runtime_tuning.h"
-#include "efm/sampler.h"
-#include "efm/trainer.h"
+#include "efm/base/runtime_tuning.h"
+#include "efm/config/run_config.h"
+#include "efm/data/dataset.h"
+#include "efm/sampling/sampling_request.h"
+#include "efm/train/trainer.h"
 
 #include <torch/torch.h>
 
@@ -115,13 +115,12 @@ int main(int argc, char** argv) {
   RunConfig sampling = mlp;
   resolveAndValidate(sampling);
   Trainer trainer(sampling, openDataset(sampling.data));
-  SampleOptions options;
-  options.count = 16000;
-  options.variables = 2;
-  options.classes = 2;
-  options.solver.kind = SolverKind::Rk4;
-  options.solver.step = 0.2;
-  options.timeEnd = 15;
+  SamplingRequest request;  // the reference's sampler: RK4, step 0.2, to t_end 15
+  request.count = 16000;
+  request.solver = "rk4";
+  request.step = 0.2;
+  request.timeEnd = 15;
+  const SampleOptions options = sampleOptionsFor(trainer.path(), 2, 2, request);
   const auto start = Clock::now();
   const SampleResult result = sampleLabelings(trainer.network(), trainer.path(), options);
   const double sampleSeconds = seconds(start);

@@ -2,7 +2,7 @@
 // trained with the same network, optimizer and budget; a sheet of samples per path; and,
 // for ours (ray, bridge), bits per dimension of test images from `efm likelihood`'s
 // estimator with its standard error and effective sample size, under both proposals
-// (METHOD.md's reference and the path's end point), next to a baseline of independent pixels
+// (docs/METHOD.md's reference and the path's end point), next to a baseline of independent pixels
 // (the training images' per-pixel marginals). The peers have no likelihood.
 //
 //   efm_bench_fashion [--data SPEC] [--test-data SPEC] [--items N] [--proposals K]
@@ -12,14 +12,16 @@
 // Needs the Debian package dataset-fashion-mnist.
 #include "bench_common.h"
 #include "bench_report.h"
+#include "comparison_harness.h"
 #include "report_plot.h"
 #include "report_sheet.h"
 #include "report_table.h"
 
-#include "efm/likelihood.h"
-#include "efm/probability_path.h"
-#include "efm/random.h"
-#include "efm/runtime_tuning.h"
+#include "efm/base/random.h"
+#include "efm/base/runtime_tuning.h"
+#include "efm/paths/path_registry.h"
+#include "efm/paths/probability_path.h"
+#include "efm/sampling/likelihood.h"
 
 #include <torch/torch.h>
 
@@ -69,43 +71,44 @@ std::vector<std::vector<int64_t>> toMaps(const Tensor& labels) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  efm::tuneRuntime(argv);
-  CommonOptions options;
-  options.seeds = 1;
-  options.steps = 1500;
-  options.batch = 128;
-  options.learningRate = 1e-3;
+  CommonOptions defaults;
+  defaults.seeds = 1;
+  defaults.steps = 1500;
+  defaults.batch = 128;
+  defaults.learningRate = 1e-3;
   FashionOptions f;
-  CLI::App app{
-      "Binarized Fashion-MNIST benchmark (issue 5, benchmark 3): samples of every path, "
-      "bits per dimension of ours"};
-  addCommonOptions(app, options);
-  app.add_option("--data", f.data, "training images")->capture_default_str();
-  app.add_option("--test-data", f.testData, "images scored")->capture_default_str();
-  app.add_option("--items", f.items, "test images scored")
-      ->check(CLI::PositiveNumber)
-      ->capture_default_str();
-  app.add_option("--proposals", f.proposals, "importance samples K per image")
-      ->check(CLI::PositiveNumber)
-      ->capture_default_str();
-  app.add_option("--likelihood-steps", f.likelihoodSteps,
-                 "RK4 steps of the likelihood's flow over [0, t_end] (the reference sampler: 75)")
-      ->check(CLI::PositiveNumber)
-      ->capture_default_str();
-  app.add_option("--sheet", f.sheet, "samples drawn per path")
-      ->check(CLI::PositiveNumber)
-      ->capture_default_str();
-  CLI11_PARSE(app, argc, argv);
 
-  try {
-    if (options.quick) {
-      options.steps = std::min<int64_t>(options.steps, 30);
-      f.items = std::min<int64_t>(f.items, 3);
-      f.proposals = std::min<int64_t>(f.proposals, 4);
-      f.sheet = std::min<int64_t>(f.sheet, 16);
-    }
-    const std::vector<std::string> paths = prepare(options, "fashion");
-    const torch::Device device = selectDevice(options.device);
+  ComparisonBenchmark benchmark;
+  benchmark.name = "fashion";
+  benchmark.title =
+      "Binarized Fashion-MNIST benchmark (issue 5, benchmark 3): samples of every path, bits "
+      "per dimension of ours";
+  benchmark.canReplot = false;  // the sample sheets need the models
+  benchmark.addOptions = [&](CLI::App& app) {
+    app.add_option("--data", f.data, "training images")->capture_default_str();
+    app.add_option("--test-data", f.testData, "images scored")->capture_default_str();
+    app.add_option("--items", f.items, "test images scored")
+        ->check(CLI::PositiveNumber)
+        ->capture_default_str();
+    app.add_option("--proposals", f.proposals, "importance samples K per image")
+        ->check(CLI::PositiveNumber)
+        ->capture_default_str();
+    app.add_option("--likelihood-steps", f.likelihoodSteps,
+                   "RK4 steps of the likelihood's flow over [0, t_end] (the reference sampler: 75)")
+        ->check(CLI::PositiveNumber)
+        ->capture_default_str();
+    app.add_option("--sheet", f.sheet, "samples drawn per path")
+        ->check(CLI::PositiveNumber)
+        ->capture_default_str();
+  };
+  benchmark.shrinkForQuick = [&](CommonOptions& options) {
+    options.steps = std::min<int64_t>(options.steps, 30);
+    f.items = std::min<int64_t>(f.items, 3);
+    f.proposals = std::min<int64_t>(f.proposals, 4);
+    f.sheet = std::min<int64_t>(f.sheet, 16);
+  };
+  benchmark.measure = [&](const ComparisonContext& context) {
+    const CommonOptions& options = context.options;
     const DatasetPtr trainSet = openDataset(f.data);
     const ImageLayout layout = trainSet->imageLayout();
     if (!layout.isImage())
@@ -136,16 +139,16 @@ int main(int argc, char** argv) {
                      "sample_solver"};
     std::vector<SampleSheet> sheets;
     const int64_t columns = std::max<int64_t>(1, std::llround(std::sqrt(double(f.sheet))));
-    for (const std::string& path : paths) {
+    for (const std::string& path : context.paths) {
       const RunConfig config = makeConfig(options, f.data, path, 0);
       log("train " + path + ": " + std::to_string(config.train.steps) + " steps");
-      TrainOutcome trained = train(config, trainSet, device);
+      TrainOutcome trained = train(config, trainSet, context.device);
       const std::size_t tail = std::min<std::size_t>(100, trained.losses.size());
       double finalLoss = 0;
       for (std::size_t k = trained.losses.size() - tail; k < trained.losses.size(); ++k)
         finalLoss += trained.losses[k] / static_cast<double>(tail);
-      const Sampled drawn =
-          sample(*trained.trainer, f.sheet, 7, options.nfe, device, parseReadout(options.readout));
+      const Sampled drawn = sample(*trained.trainer, f.sheet, 7, options.nfe, context.device,
+                                   parseReadout(options.readout));
       SampleSheet sheet;
       sheet.title = path + (isEGeodesicPath(path) ? " (ours)" : "");
       sheet.colourKey = path;
@@ -179,7 +182,7 @@ int main(int argc, char** argv) {
         lik.solver.step =
             trained.trainer->path().timeEnd() / static_cast<double>(f.likelihoodSteps);
         lik.seed = 1;
-        lik.device = device;
+        lik.device = context.device;
         const auto start = Clock::now();
         const LikelihoodResult r =
             estimateLikelihood(trained.trainer->network(), trained.trainer->path(), test, lik);
@@ -207,9 +210,7 @@ int main(int argc, char** argv) {
                      title.str());
     std::cout << toMarkdown(table) << "\n"
               << "wrote " << outputFile(options, "fashion", "csv") << ", .md and .png\n";
-  } catch (const std::exception& e) {
-    std::cerr << "efm_bench_fashion: " << e.what() << "\n";
-    return 2;
-  }
-  return 0;
+    return table;
+  };
+  return runComparison(argc, argv, defaults, benchmark);
 }

@@ -11,12 +11,13 @@
 //                             [--dial 'n=4&c=4&seed=0'] [--samples S] [--steps N] [--seeds N]
 //                             [--paths ...] [--out DIR] [--quick]
 #include "bench_common.h"
+#include "comparison_harness.h"
 #include "report_plot.h"
 #include "report_table.h"
 
-#include "efm/metrics.h"
-#include "efm/random.h"
-#include "efm/runtime_tuning.h"
+#include "efm/base/random.h"
+#include "efm/base/runtime_tuning.h"
+#include "efm/eval/metrics.h"
 
 #include <ATen/CPUGeneratorImpl.h>
 #include <torch/torch.h>
@@ -79,42 +80,39 @@ double mean(const std::vector<double>& v) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  efm::tuneRuntime(argv);
-  CommonOptions options;
-  options.seeds = 1;
-  options.steps = 2000;
+  CommonOptions defaults;
+  defaults.seeds = 1;
+  defaults.steps = 2000;
   std::string dataList =
       "toy:pinwheel?c=91;toy:8gaussians?c=91;toy:dirichlet?n=3&c=4&alpha=0.3&seed=0;"
       "toy:dirichlet?n=2&c=10&alpha=0.5&seed=1";
   std::string lambdaList = "0,0.25,0.5,0.75,1";
   std::string dial = "n=4&c=4&seed=0";
   int64_t samples = 20000;
-  CLI::App app{"Joint-structure benchmark (issue 5, benchmark 2) for every probability path"};
-  addCommonOptions(app, options);
-  app.add_option("--data", dataList, "data SPECs separated by ';' (empty: only the dial)")
-      ->capture_default_str();
-  app.add_option("--lambdas", lambdaList, "dial positions, comma-separated (empty: no dial)")
-      ->capture_default_str();
-  app.add_option("--dial", dial, "parameters of toy:dial besides lambda")->capture_default_str();
-  app.add_option("--samples", samples, "labelings sampled per model")
-      ->capture_default_str()
-      ->check(CLI::PositiveNumber);
-  std::string replot;
-  app.add_option("--replot", replot,
-                 "write the table and plot again from a joint_structure.csv, training nothing");
-  CLI11_PARSE(app, argc, argv);
 
-  try {
-    if (options.quick) {
-      dataList = "toy:pinwheel?c=16";
-      lambdaList = "0,1";
-      dial = "n=3&c=3&seed=0";
-      samples = std::min<int64_t>(samples, 2000);
-      options.steps = std::min<int64_t>(options.steps, 100);
-      options.seeds = 1;
-    }
-    std::vector<std::string> paths = prepare(options, "joint_structure", replot.empty());
-    const torch::Device device = selectDevice(options.device);
+  ComparisonBenchmark benchmark;
+  benchmark.name = "joint_structure";
+  benchmark.title = "Joint-structure benchmark (issue 5, benchmark 2) for every probability path";
+  benchmark.addOptions = [&](CLI::App& app) {
+    app.add_option("--data", dataList, "data SPECs separated by ';' (empty: only the dial)")
+        ->capture_default_str();
+    app.add_option("--lambdas", lambdaList, "dial positions, comma-separated (empty: no dial)")
+        ->capture_default_str();
+    app.add_option("--dial", dial, "parameters of toy:dial besides lambda")->capture_default_str();
+    app.add_option("--samples", samples, "labelings sampled per model")
+        ->capture_default_str()
+        ->check(CLI::PositiveNumber);
+  };
+  benchmark.shrinkForQuick = [&](CommonOptions& options) {
+    dataList = "toy:pinwheel?c=16";
+    lambdaList = "0,1";
+    dial = "n=3&c=3&seed=0";
+    samples = std::min<int64_t>(samples, 2000);
+    options.steps = std::min<int64_t>(options.steps, 100);
+    options.seeds = 1;
+  };
+  benchmark.measure = [&](const ComparisonContext& context) {
+    const CommonOptions& options = context.options;
     std::vector<Case> cases;
     for (const auto& spec : splitOn(dataList, ';')) cases.push_back({shortLabel(spec), spec});
     for (double lambda : parseNumbers(lambdaList)) {
@@ -124,68 +122,62 @@ int main(int argc, char** argv) {
     }
 
     Table runs;
-    if (!replot.empty())
-      runs = fromCsv(readTextFile(replot));
-    else {
-      runs.columns = {"data",
-                      "path",
-                      "seed",
-                      "steps",
-                      "batch",
-                      "train_s",
-                      "samples",
-                      "nfe",
-                      "sample_s",
-                      "kl_target_model",
-                      "kl_model_target",
-                      "tv",
-                      "empty_model_cells",
-                      "floor_kl_target_model",
-                      "non_finite_loss"};
-      for (const Case& c : cases) {
-        const DatasetPtr data = openDataset(c.spec);
-        const Tensor target = data->jointTable().value();
-        const double floor = samplingFloor(*data, target, samples, 4242);
-        for (const auto& path : paths)
-          for (int seed = 0; seed < options.seeds; ++seed) {
-            const RunConfig config = makeConfig(options, c.spec, path, static_cast<uint64_t>(seed));
-            TrainOutcome trained = train(config, data, device);
-            JointComparison joint;
-            joint.klTargetModel = joint.klModelTarget = joint.totalVariation =
-                std::numeric_limits<double>::quiet_NaN();
-            Sampled drawn;
-            if (!trained.nonFinite) {
-              drawn = sample(*trained.trainer, samples, 1000 + static_cast<uint64_t>(seed),
-                             options.nfe, device, parseReadout(options.readout));
-              joint = compareJoint(target, drawn.labels, data->classes());
-            }
-            runs.add({c.spec, path, std::to_string(seed), std::to_string(options.steps),
-                      std::to_string(options.batch), formatNumber(trained.seconds, 4),
-                      std::to_string(samples), std::to_string(drawn.evaluations),
-                      formatNumber(drawn.seconds, 4), formatNumber(joint.klTargetModel, 4),
-                      formatNumber(joint.klModelTarget, 4), formatNumber(joint.totalVariation, 4),
-                      std::to_string(joint.emptyModelCells), formatNumber(floor, 4),
-                      trained.nonFinite ? "1" : "0"});
-            log(c.spec + " " + path + " seed " + std::to_string(seed) + ": train " +
-                formatNumber(trained.seconds, 3) + " s, sample " + formatNumber(drawn.seconds, 3) +
-                " s, KL(target||model) " + formatNumber(joint.klTargetModel, 3) + " (floor " +
-                formatNumber(floor, 3) + "), TV " + formatNumber(joint.totalVariation, 3));
+    runs.columns = {"data",
+                    "path",
+                    "seed",
+                    "steps",
+                    "batch",
+                    "train_s",
+                    "samples",
+                    "nfe",
+                    "sample_s",
+                    "kl_target_model",
+                    "kl_model_target",
+                    "tv",
+                    "empty_model_cells",
+                    "floor_kl_target_model",
+                    "non_finite_loss"};
+    for (const Case& c : cases) {
+      const DatasetPtr data = openDataset(c.spec);
+      const Tensor target = data->jointTable().value();
+      const double floor = samplingFloor(*data, target, samples, 4242);
+      for (const auto& path : context.paths)
+        for (int seed = 0; seed < options.seeds; ++seed) {
+          const RunConfig config = makeConfig(options, c.spec, path, static_cast<uint64_t>(seed));
+          TrainOutcome trained = train(config, data, context.device);
+          JointComparison joint;
+          joint.klTargetModel = joint.klModelTarget = joint.totalVariation =
+              std::numeric_limits<double>::quiet_NaN();
+          Sampled drawn;
+          if (!trained.nonFinite) {
+            drawn = sample(*trained.trainer, samples, 1000 + static_cast<uint64_t>(seed),
+                           options.nfe, context.device, parseReadout(options.readout));
+            joint = compareJoint(target, drawn.labels, data->classes());
           }
-        writeTextFile(outputFile(options, "joint_structure", "csv"), toCsv(runs));
-      }
+          runs.add({c.spec, path, std::to_string(seed), std::to_string(options.steps),
+                    std::to_string(options.batch), formatNumber(trained.seconds, 4),
+                    std::to_string(samples), std::to_string(drawn.evaluations),
+                    formatNumber(drawn.seconds, 4), formatNumber(joint.klTargetModel, 4),
+                    formatNumber(joint.klModelTarget, 4), formatNumber(joint.totalVariation, 4),
+                    std::to_string(joint.emptyModelCells), formatNumber(floor, 4),
+                    trained.nonFinite ? "1" : "0"});
+          log(c.spec + " " + path + " seed " + std::to_string(seed) + ": train " +
+              formatNumber(trained.seconds, 3) + " s, sample " + formatNumber(drawn.seconds, 3) +
+              " s, KL(target||model) " + formatNumber(joint.klTargetModel, 3) + " (floor " +
+              formatNumber(floor, 3) + "), TV " + formatNumber(joint.totalVariation, 3));
+        }
+      writeTextFile(outputFile(options, "joint_structure", "csv"), toCsv(runs));
     }
-
+    return runs;
+  };
+  benchmark.report = [&](ComparisonContext& context, const Table& runs) {
+    CommonOptions& options = context.options;
     // Everything below reads the runs table only, so --replot draws the same from a CSV.
-    const auto column = [&](const std::string& name) {
-      const auto it = std::find(runs.columns.begin(), runs.columns.end(), name);
-      if (it == runs.columns.end()) throw std::invalid_argument("no column " + name);
-      return static_cast<std::size_t>(it - runs.columns.begin());
-    };
+    const auto column = [&](const std::string& name) { return columnIndex(runs, name); };
     std::map<std::string, std::map<std::string, std::vector<double>>> kl;  // [path][spec]
     std::map<std::string, double> floors;
-    std::set<int> seedsSeen;
-    cases.clear();
-    paths.clear();
+    std::vector<Case> cases;
+    std::vector<std::string> paths;
     const std::string dialPrefix = "toy:dial?lambda=";
     for (const auto& row : runs.rows) {
       const std::string& spec = row[column("data")];
@@ -201,14 +193,11 @@ int main(int argc, char** argv) {
           cases.push_back({shortLabel(spec), spec});
         }
       }
-      seedsSeen.insert(std::stoi(row[column("seed")]));
       kl[path][spec].push_back(std::stod(row[column("kl_target_model")]));
       floors[spec] = std::stod(row[column("floor_kl_target_model")]);
       samples = std::stoll(row[column("samples")]);
-      options.steps = std::stoll(row[column("steps")]);
-      options.batch = std::stoll(row[column("batch")]);
     }
-    options.seeds = static_cast<int>(seedsSeen.size());
+    readBudget(runs, options);
 
     Table summary;
     summary.columns = {"data"};
@@ -288,10 +277,6 @@ int main(int argc, char** argv) {
     note << options.steps << " steps, batch " << options.batch << ", " << options.seeds
          << " seed(s) (bars/bands: min-max), " << samples << " samples per model.";
     savePlots(panels, 2, outputFile(options, "joint_structure", "png"), "", note.str());
-    log("wrote " + options.out);
-  } catch (const std::exception& e) {
-    std::cerr << "efm_bench_joint_structure: " << e.what() << "\n";
-    return 2;
-  }
-  return 0;
+  };
+  return runComparison(argc, argv, defaults, benchmark);
 }

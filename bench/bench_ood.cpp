@@ -1,4 +1,4 @@
-// Out-of-distribution detection with the likelihood (issue 5, METHOD.md section 6): train on
+// Out-of-distribution detection with the likelihood (issue 5, docs/METHOD.md section 6): train on
 // one Fashion-MNIST class (binarized 28 x 28 images), then score test images of that class
 // and of the nine others by log p(a); AUROC of "in-class" against "other classes", overall
 // and per class, next to a baseline of independent pixels (the training class's per-pixel
@@ -13,11 +13,11 @@
 //
 // Needs the Debian package dataset-fashion-mnist (images and labels, train and test).
 #include "bench_report.h"
-#include "efm/config.h"
-#include "efm/dataset.h"
-#include "efm/likelihood.h"
-#include "efm/runtime_tuning.h"
-#include "efm/trainer.h"
+#include "efm/base/runtime_tuning.h"
+#include "efm/config/run_config.h"
+#include "efm/data/dataset.h"
+#include "efm/sampling/likelihood.h"
+#include "efm/train/trainer.h"
 
 #include <torch/torch.h>
 

@@ -8,12 +8,13 @@
 //   efm_bench_stability [--data SPEC] [--lrs 1e-4,3e-4,1e-3] [--seeds 5] [--steps N]
 //                       [--window W] [--paths ...] [--out DIR] [--quick]
 #include "bench_common.h"
+#include "comparison_harness.h"
 #include "report_axes.h"
 #include "report_plot.h"
 #include "report_table.h"
 
-#include "efm/random.h"
-#include "efm/runtime_tuning.h"
+#include "efm/base/random.h"
+#include "efm/base/runtime_tuning.h"
 
 #include <torch/torch.h>
 
@@ -57,96 +58,54 @@ struct RunResult {
   bool nonFinite = false;
   bool exploded = false;
   double finalRelative = 0;
-  double seconds = 0;
 };
 
 }  // namespace
 
 int main(int argc, char** argv) {
-  efm::tuneRuntime(argv);
-  CommonOptions options;
-  options.seeds = 5;
-  options.steps = 1000;
+  CommonOptions defaults;
+  defaults.seeds = 5;
+  defaults.steps = 1000;
   std::string data = "toy:kscaling?K=40&n=4&seed=0";
   std::string lrList = "1e-4,3e-4,1e-3";
   int64_t window = 0;
-  CLI::App app{"Training-stability benchmark (issue 5, benchmark 4) for every probability path"};
-  addCommonOptions(app, options);
-  app.add_option("--data", data, "the toy trained on")->capture_default_str();
-  app.add_option("--lrs", lrList, "learning rates, comma-separated")->capture_default_str();
-  app.add_option("--window", window, "steps per loss window (0 = steps / 40, at least 5)");
-  std::string replot;
-  app.add_option("--replot", replot,
-                 "write the table and plot again from the stability.csv of a run (its "
-                 "stability_curves.csv beside it), training nothing");
-  CLI11_PARSE(app, argc, argv);
 
-  try {
-    if (options.quick) {
-      options.steps = std::min<int64_t>(options.steps, 60);
-      options.seeds = std::min(options.seeds, 2);
-      lrList = "1e-4,1e-3";
-    }
-    std::vector<std::string> paths = prepare(options, "stability", replot.empty());
-    const torch::Device device = selectDevice(options.device);
-    std::vector<double> rates = parseNumbers(lrList);
+  ComparisonBenchmark benchmark;
+  benchmark.name = "stability";
+  benchmark.title =
+      "Training-stability benchmark (issue 5, benchmark 4) for every probability path";
+  benchmark.addOptions = [&](CLI::App& app) {
+    app.add_option("--data", data, "the toy trained on")->capture_default_str();
+    app.add_option("--lrs", lrList, "learning rates, comma-separated")->capture_default_str();
+    app.add_option("--window", window, "steps per loss window (0 = steps / 40, at least 5)");
+  };
+  benchmark.shrinkForQuick = [&](CommonOptions& options) {
+    options.steps = std::min<int64_t>(options.steps, 60);
+    options.seeds = std::min(options.seeds, 2);
+    lrList = "1e-4,1e-3";
+  };
+  // The runs go to stability.csv and every loss window to stability_curves.csv beside it;
+  // the report reads both back, so --replot draws the same from a run's folder.
+  benchmark.measure = [&](const ComparisonContext& context) {
+    const CommonOptions& options = context.options;
     if (window <= 0) window = std::max<int64_t>(5, options.steps / 40);
-
     Table curves;  // every window of every run
     curves.columns = {"lr", "path", "seed", "step", "loss", "relative_loss"};
     Table runs;
     runs.columns = {"lr",           "path",        "seed",         "steps_done",     "train_s",
                     "initial_loss", "best_window", "final_window", "final_relative", "non_finite",
                     "exploded"};
-    std::map<double, std::map<std::string, std::vector<RunResult>>> results;
-    if (!replot.empty()) {
-      // The runs and their loss windows, in the order they were written.
-      runs = fromCsv(readTextFile(replot));
-      const auto folder = std::filesystem::path(replot).parent_path();
-      curves = fromCsv(readTextFile((folder / "stability_curves.csv").string()));
-      const auto at = [](const Table& t, const std::vector<std::string>& row,
-                         const std::string& name) -> const std::string& {
-        const auto it = std::find(t.columns.begin(), t.columns.end(), name);
-        if (it == t.columns.end()) throw std::invalid_argument("no column " + name);
-        return row[static_cast<std::size_t>(it - t.columns.begin())];
-      };
-      rates.clear();
-      paths.clear();
-      std::set<std::string> seedsSeen;
-      options.steps = 0;
-      for (const auto& row : runs.rows) {
-        const double lr = std::stod(at(runs, row, "lr"));
-        const std::string& path = at(runs, row, "path");
-        if (std::find(rates.begin(), rates.end(), lr) == rates.end()) rates.push_back(lr);
-        if (std::find(paths.begin(), paths.end(), path) == paths.end()) paths.push_back(path);
-        seedsSeen.insert(at(runs, row, "seed"));
-        options.steps = std::max<int64_t>(options.steps, std::stoll(at(runs, row, "steps_done")));
-        RunResult r;
-        r.nonFinite = at(runs, row, "non_finite") == "1";
-        r.exploded = at(runs, row, "exploded") == "1";
-        r.finalRelative = std::stod(at(runs, row, "final_relative"));
-        for (const auto& point : curves.rows)
-          if (std::stod(at(curves, point, "lr")) == lr && at(curves, point, "path") == path &&
-              at(curves, point, "seed") == at(runs, row, "seed")) {
-            if (r.relative.empty()) window = std::stoll(at(curves, point, "step"));
-            r.relative.push_back(std::stod(at(curves, point, "relative_loss")));
-          }
-        results[lr][path].push_back(std::move(r));
-      }
-      options.seeds = static_cast<int>(seedsSeen.size());
-    }
-    const DatasetPtr dataset = replot.empty() ? openDataset(data) : nullptr;
-    for (double lr : replot.empty() ? rates : std::vector<double>{})
-      for (const auto& path : paths)
+    const DatasetPtr dataset = openDataset(data);
+    for (double lr : parseNumbers(lrList))
+      for (const auto& path : context.paths)
         for (int seed = 0; seed < options.seeds; ++seed) {
           CommonOptions o = options;
           o.learningRate = lr;
           const RunConfig config = makeConfig(o, data, path, static_cast<uint64_t>(seed));
-          TrainOutcome trained = train(config, dataset, device);
+          TrainOutcome trained = train(config, dataset, context.device);
           const auto means = windowMeans(trained.losses, window);
           RunResult r;
           r.nonFinite = trained.nonFinite;
-          r.seconds = trained.seconds;
           const double initial = means.empty() ? std::nan("") : means.front();
           const double best =
               means.empty() ? std::nan("") : *std::min_element(means.begin(), means.end());
@@ -169,13 +128,47 @@ int main(int argc, char** argv) {
               formatNumber(trained.seconds, 3) + " s, loss " + formatNumber(initial, 3) + " -> " +
               formatNumber(last, 3) + (r.nonFinite ? " NON-FINITE" : "") +
               (r.exploded ? " EXPLODED" : ""));
-          results[lr][path].push_back(std::move(r));
         }
-    if (replot.empty()) {
-      writeTextFile(outputFile(options, "stability", "csv"), toCsv(runs));
-      writeTextFile(outputFile(options, "stability_curves", "csv"), toCsv(curves));
+    writeTextFile(outputFile(options, "stability", "csv"), toCsv(runs));
+    writeTextFile(outputFile(options, "stability_curves", "csv"), toCsv(curves));
+    return runs;
+  };
+  benchmark.report = [&](ComparisonContext& context, const Table& runs) {
+    CommonOptions& options = context.options;
+    std::map<double, std::map<std::string, std::vector<RunResult>>> results;
+    // The runs and their loss windows, in the order they were written.
+    const auto folder = context.replotFile.empty()
+                            ? std::filesystem::path(options.out)
+                            : std::filesystem::path(context.replotFile).parent_path();
+    const Table curves = fromCsv(readTextFile((folder / "stability_curves.csv").string()));
+    const auto at = [](const Table& t, const std::vector<std::string>& row,
+                       const std::string& name) -> const std::string& {
+      return row[columnIndex(t, name)];
+    };
+    std::vector<double> rates;
+    std::vector<std::string> paths;
+    std::set<std::string> seedsSeen;
+    options.steps = 0;
+    for (const auto& row : runs.rows) {
+      const double lr = std::stod(at(runs, row, "lr"));
+      const std::string& path = at(runs, row, "path");
+      if (std::find(rates.begin(), rates.end(), lr) == rates.end()) rates.push_back(lr);
+      if (std::find(paths.begin(), paths.end(), path) == paths.end()) paths.push_back(path);
+      seedsSeen.insert(at(runs, row, "seed"));
+      options.steps = std::max<int64_t>(options.steps, std::stoll(at(runs, row, "steps_done")));
+      RunResult r;
+      r.nonFinite = at(runs, row, "non_finite") == "1";
+      r.exploded = at(runs, row, "exploded") == "1";
+      r.finalRelative = std::stod(at(runs, row, "final_relative"));
+      for (const auto& point : curves.rows)
+        if (std::stod(at(curves, point, "lr")) == lr && at(curves, point, "path") == path &&
+            at(curves, point, "seed") == at(runs, row, "seed")) {
+          if (r.relative.empty()) window = std::stoll(at(curves, point, "step"));
+          r.relative.push_back(std::stod(at(curves, point, "relative_loss")));
+        }
+      results[lr][path].push_back(std::move(r));
     }
-
+    options.seeds = static_cast<int>(seedsSeen.size());
     // Divergence table: one row per path, per learning rate the divergences and the final
     // loss relative to the initial one.
     Table summary;
@@ -242,10 +235,6 @@ int main(int argc, char** argv) {
          << "-step window means, each relative to its own first window.";
     savePlots(panels, static_cast<int>(panels.size()), outputFile(options, "stability", "png"),
               "Training loss relative to the initial loss", note.str());
-    log("wrote " + options.out);
-  } catch (const std::exception& e) {
-    std::cerr << "efm_bench_stability: " << e.what() << "\n";
-    return 2;
-  }
-  return 0;
+  };
+  return runComparison(argc, argv, defaults, benchmark);
 }

@@ -9,8 +9,6 @@
 // 2. The longest event-loop stall of the main window while training runs, and while a
 //    sampling run of 16,000 labelings (1,000 flows kept) runs beside it (target: under
 //    50 ms). A 2 ms timer measures how late each tick arrives.
-#include <efm/config.h>
-#include <efm/runtime_tuning.h>
 #include <vtkCamera.h>
 #include <vtkRenderer.h>
 #include <QApplication>
@@ -27,14 +25,16 @@
 #include <cstring>
 #include <random>
 #include <vector>
+#include "efm/base/runtime_tuning.h"
+#include "efm/config/run_config.h"
 
 #include "bridge/vtk_widget.h"
 #include "engine/sampling_service.h"
 #include "engine/training_controller.h"
-#include "main_window.h"
 #include "views/trajectory_view.h"
 #include "widgets/sampling_panel.h"
 #include "widgets/training_panel.h"
+#include "window/main_window.h"
 
 using namespace efm::ui;
 

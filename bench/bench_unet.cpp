@@ -8,12 +8,12 @@
 // Reference figures (the authors' Python implementation on the same 2-core machine, same
 // LibTorch 1.13, 2 threads): 1.78 training steps/s, 61.7 s to sample 4 maps.
 #include "bench_report.h"
-#include "efm/config.h"
-#include "efm/dataset.h"
-#include "efm/runtime_tuning.h"
-#include "efm/sampler.h"
-#include "efm/trainer.h"
-#include "efm/unet_field.h"
+#include "efm/base/runtime_tuning.h"
+#include "efm/config/run_config.h"
+#include "efm/data/dataset.h"
+#include "efm/models/unet_field.h"
+#include "efm/sampling/sampling_request.h"
+#include "efm/train/trainer.h"
 
 #include <torch/torch.h>
 
@@ -128,13 +128,12 @@ int main(int argc, char** argv) {
   std::cout << "    " << std::setprecision(1) << trainRate << " GFLOP/s (" << std::setprecision(0)
             << 100 * trainRate / conv << "% of the measured conv rate)\n";
 
-  SampleOptions options;
-  options.count = 4;
-  options.variables = height * width;
-  options.classes = 8;
-  options.solver.kind = SolverKind::Rk4;
-  options.solver.step = quick ? 1.5 : 0.2;
-  options.timeEnd = 15;
+  SamplingRequest request;  // the reference's sampler: RK4, step 0.2, to t_end 15
+  request.count = 4;
+  request.solver = "rk4";
+  request.step = quick ? 1.5 : 0.2;
+  request.timeEnd = 15;
+  const SampleOptions options = sampleOptionsFor(trainer.path(), height * width, 8, request);
   const auto sampleStart = Clock::now();
   const SampleResult result = sampleLabelings(trainer.network(), trainer.path(), options);
   const double sampleSeconds = seconds(sampleStart);

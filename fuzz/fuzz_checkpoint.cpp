@@ -3,9 +3,9 @@
 // a 2-layer MLP of width 8 on toy:coupled-binary).
 #include "fuzz_input_file.h"
 
-#include "efm/checkpoint_io.h"
-#include "efm/config.h"
-#include "efm/trainer.h"
+#include "efm/config/run_config.h"
+#include "efm/io/checkpoint_io.h"
+#include "efm/train/trainer.h"
 
 #include <torch/torch.h>
 

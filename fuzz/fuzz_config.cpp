@@ -2,7 +2,7 @@
 // validated as `efm train` does.
 #include "fuzz_input_file.h"
 
-#include "efm/config.h"
+#include "efm/config/run_config.h"
 
 #include <string>
 

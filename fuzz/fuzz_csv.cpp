@@ -2,7 +2,7 @@
 // first byte picks the reader, the rest is the file.
 #include "fuzz_input_file.h"
 
-#include "efm/dataset.h"
+#include "efm/data/dataset.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (size == 0) return 0;

@@ -1,7 +1,7 @@
 // The IDX image reader (MNIST and Fashion-MNIST files, plain or gzip) behind idx:FILE.
 #include "fuzz_input_file.h"
 
-#include "efm/dataset.h"
+#include "efm/data/dataset.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::string& file = efm::fuzz::writeInput(data, size);

@@ -1,6 +1,6 @@
 #include "fuzz_input_file.h"
 
-#include "efm/errors.h"
+#include "efm/base/errors.h"
 
 #include <unistd.h>
 

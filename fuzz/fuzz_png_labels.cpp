@@ -1,7 +1,7 @@
 // The label-map PNG reader (grey and palette PNGs, as Cityscapes ships them).
 #include "fuzz_input_file.h"
 
-#include "efm/png_io.h"
+#include "efm/data/images/png_io.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::string& file = efm::fuzz::writeInput(data, size);

@@ -2,6 +2,8 @@
 // The subcommands of `efm`. Each registers its options on a CLI11 subcommand and returns
 // the function that runs it. Runners return the process exit code; they throw
 // efm::InputError for bad input (exit 2) and anything else for other failures (exit 1).
+#include "efm/base/limits.h"
+
 #include <CLI/App.hpp>
 
 #include <functional>
@@ -20,7 +22,10 @@ Runner addLikelihoodCommand(CLI::App& app);
 extern const CLI::Validator PositiveFinite;     // finite and > 0
 extern const CLI::Validator NonNegativeFinite;  // finite and >= 0
 extern const CLI::Validator SeedNumber;         // digits only, at most 2^64 - 1
-extern const CLI::Validator NonEmptyText;       // file and folder names
+// A finite number within the setting's range, the one the core and the studio use too.
+CLI::Validator WithinLimits(const Limits<double>& limits);
+CLI::Validator WithinLimits(const Limits<int64_t>& limits);
+extern const CLI::Validator NonEmptyText;  // file and folder names
 
 // --threads and --device, shared by the commands that compute.
 struct ComputeOptions {

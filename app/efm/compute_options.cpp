@@ -1,7 +1,7 @@
 #include "commands.h"
 
-#include "efm/errors.h"
-#include "efm/random.h"
+#include "efm/base/errors.h"
+#include "efm/base/random.h"
 
 #include <torch/torch.h>
 

@@ -6,10 +6,10 @@
 #include "json_output.h"
 #include "terminal_progress.h"
 
-#include "efm/data_summary.h"
-#include "efm/errors.h"
-#include "efm/label_palette.h"
-#include "efm/synthetic_streets.h"
+#include "efm/base/errors.h"
+#include "efm/data/data_summary.h"
+#include "efm/data/images/label_palette.h"
+#include "efm/data/images/synthetic_streets.h"
 
 #include <torch/torch.h>
 

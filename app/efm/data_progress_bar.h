@@ -4,7 +4,7 @@
 #include "interrupt.h"
 #include "terminal_progress.h"
 
-#include "efm/dataset.h"
+#include "efm/data/dataset.h"
 
 #include <chrono>
 #include <memory>

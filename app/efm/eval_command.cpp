@@ -3,9 +3,9 @@
 #include "data_progress_bar.h"
 #include "json_output.h"
 
-#include "efm/evaluation.h"
-#include "efm/sampler.h"
-#include "efm/training_run.h"
+#include "efm/eval/evaluation.h"
+#include "efm/sampling/sampling_request.h"
+#include "efm/train/training_run.h"
 
 #include <torch/torch.h>
 
@@ -29,14 +29,12 @@ int runEval(const EvalArgs& args) {
   const TrainedModel model = loadTrainedModel(RunDirectory{args.run}, device);
   const DatasetPtr data = openDatasetWithProgress(model.config.data);
   const bool image = model.config.image.isImage();
-  SampleOptions options;
-  options.count = args.samples > 0 ? args.samples : image ? kDefaultImageSamples : kDefaultSamples;
-  if (image) options.lateFraction = 0.9;
-  options.variables = model.config.variables;
-  options.classes = model.config.classes;
-  options.seed = args.seed;
-  options.device = device;
-  options.solver = model.path->defaultSolver();
+  SamplingRequest request;  // the path's own sampler
+  request.count = args.samples > 0 ? args.samples : image ? kDefaultImageSamples : kDefaultSamples;
+  if (image) request.lateFraction = 0.9;
+  request.seed = args.seed;
+  const SampleOptions options =
+      sampleOptionsFor(*model.path, model.config.variables, model.config.classes, request, device);
   const SampleResult samples = sampleLabelings(*model.network, *model.path, options);
   const Evaluation evaluation = evaluateSamples(*data, samples.labels);
 

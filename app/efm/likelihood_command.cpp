@@ -1,4 +1,4 @@
-// efm likelihood: log-likelihoods of labelings under a trained run (METHOD.md section 6),
+// efm likelihood: log-likelihoods of labelings under a trained run (docs/METHOD.md section 6),
 // by importance sampling over the flow's end point with a continuous normalizing flow.
 #include "commands.h"
 #include "data_progress_bar.h"
@@ -6,10 +6,11 @@
 #include "json_output.h"
 #include "terminal_progress.h"
 
-#include "efm/errors.h"
-#include "efm/likelihood.h"
-#include "efm/random.h"
-#include "efm/training_run.h"
+#include "efm/base/errors.h"
+#include "efm/base/random.h"
+#include "efm/paths/path_registry.h"
+#include "efm/sampling/likelihood.h"
+#include "efm/train/training_run.h"
 
 #include <torch/torch.h>
 
@@ -150,7 +151,7 @@ int runLikelihood(const LikelihoodArgs& args) {
   const c10::Device device = applyComputeOptions(args.compute);
   const TrainedModel model = loadTrainedModel(RunDirectory{args.run}, device);
   const RunConfig& config = model.config;
-  if (config.path.kind != "ray" && config.path.kind != "bridge")
+  if (!isEGeodesicPath(config.path.kind))
     throw InputError("likelihood is defined only for the e-geodesic paths (ray, bridge); the run " +
                      args.run + " uses the path '" + config.path.kind + "'");
   const DatasetPtr data = openDatasetWithProgress(args.data);
@@ -301,7 +302,7 @@ Runner addLikelihoodCommand(CLI::App& app) {
       ->check(CLI::IsMember({"argmax", "factorized"}))
       ->capture_default_str();
   app.add_option("--proposal", args->proposal,
-                 "where proposals are centred: reference (P0(log w1(a)), METHOD.md 6) or "
+                 "where proposals are centred: reference (P0(log w1(a)), docs/METHOD.md 6) or "
                  "path-end (the path's own end point, spread at least its noise)")
       ->check(CLI::IsMember({"reference", "path-end"}))
       ->capture_default_str();

@@ -1,7 +1,7 @@
 #include "local_launcher.h"
 
-#include "efm/distributed.h"
-#include "efm/errors.h"
+#include "efm/base/errors.h"
+#include "efm/dist/distributed.h"
 
 #include <signal.h>
 #include <spawn.h>

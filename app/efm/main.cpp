@@ -3,8 +3,8 @@
 // after the checkpoint was saved).
 #include "commands.h"
 
-#include "efm/errors.h"
-#include "efm/runtime_tuning.h"
+#include "efm/base/errors.h"
+#include "efm/base/runtime_tuning.h"
 
 #include <c10/util/Exception.h>
 #include <CLI/CLI.hpp>

@@ -1,9 +1,11 @@
-// Number checks for options. CLI11's PositiveNumber and NonNegativeNumber let NaN through (every
-// comparison with NaN is false) and accept infinity; these also demand a finite number.
+// Number checks for options. CLI11's PositiveNumber, NonNegativeNumber and Range let NaN
+// through (every comparison with NaN is false) and accept infinity; these demand a finite
+// number, and WithinLimits the range the core validates (efm/base/limits.h).
 #include "commands.h"
 
 #include <CLI/CLI.hpp>
 
+#include <cerrno>
 #include <cmath>
 #include <cstdlib>
 
@@ -42,6 +44,35 @@ const CLI::Validator SeedNumber(
 const CLI::Validator NonEmptyText(
     [](std::string& text) -> std::string { return text.empty() ? "must not be empty" : ""; },
     "TEXT");
+
+CLI::Validator WithinLimits(const Limits<double>& limits) {
+  return CLI::Validator(
+      [limits](std::string& text) -> std::string {
+        char* end = nullptr;
+        const double value = std::strtod(text.c_str(), &end);
+        if (text.empty() || end == text.c_str() || *end != '\0')
+          return "'" + text + "' is not a number";
+        if (!std::isfinite(value) || !limits.contains(value))
+          return "'" + text + "' must be a number in " + limits.text();
+        return {};
+      },
+      "NUMBER in " + limits.text());
+}
+
+CLI::Validator WithinLimits(const Limits<int64_t>& limits) {
+  return CLI::Validator(
+      [limits](std::string& text) -> std::string {
+        char* end = nullptr;
+        errno = 0;
+        const long long value = std::strtoll(text.c_str(), &end, 10);
+        if (text.empty() || end == text.c_str() || *end != '\0')
+          return "'" + text + "' is not a whole number";
+        if (errno == ERANGE || !limits.contains(value))
+          return "'" + text + "' must be a whole number in " + limits.text();
+        return {};
+      },
+      "INT in " + limits.text());
+}
 
 const CLI::Validator PositiveFinite = finiteNumber(false);
 const CLI::Validator NonNegativeFinite = finiteNumber(true);

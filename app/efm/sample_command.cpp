@@ -4,11 +4,11 @@
 #include "interrupt.h"
 #include "terminal_progress.h"
 
-#include "efm/errors.h"
-#include "efm/label_maps.h"
-#include "efm/sample_files.h"
-#include "efm/sampler.h"
-#include "efm/training_run.h"
+#include "efm/base/errors.h"
+#include "efm/data/images/label_maps.h"
+#include "efm/io/sample_files.h"
+#include "efm/sampling/sampling_request.h"
+#include "efm/train/training_run.h"
 
 #include <chrono>
 #include <filesystem>
@@ -19,10 +19,8 @@ namespace efm::cli {
 namespace {
 
 struct SampleArgs {
-  std::string run, out, solver, readout = "argmax", trajectories;  // solver "": the path's
-  int64_t count = 0;
-  double step = 0, tEnd = 0, rtol = 1e-5, atol = 1e-6;  // step 0: the path's
-  uint64_t seed = 0;
+  std::string run, out, trajectories;
+  SamplingRequest request;  // the options bind to it directly
   ComputeOptions compute;
 };
 
@@ -46,21 +44,10 @@ SampleOutputs sampleOutputs(const std::string& out, bool image) {
 int runSample(const SampleArgs& args) {
   const c10::Device device = applyComputeOptions(args.compute);
   const TrainedModel model = loadTrainedModel(RunDirectory{args.run}, device);
-  SampleOptions options;
-  options.count = args.count;
-  options.variables = model.config.variables;
-  options.classes = model.config.classes;
-  // The path's own sampler (RK4, step 0.2 for ours; Euler for the peers) unless asked.
-  options.solver = model.path->defaultSolver();
-  if (!args.solver.empty()) options.solver.kind = parseSolverKind(args.solver);
-  if (args.step > 0) options.solver.step = args.step;
-  options.solver.relativeTolerance = args.rtol;
-  options.solver.absoluteTolerance = args.atol;
-  options.solver.keepTrajectory = !args.trajectories.empty();
-  options.timeEnd = args.tEnd;
-  options.readout = parseReadout(args.readout);
-  options.seed = args.seed;
-  options.device = device;
+  SamplingRequest request = args.request;
+  request.keepTrajectory = !args.trajectories.empty();
+  const SampleOptions options =
+      sampleOptionsFor(*model.path, model.config.variables, model.config.classes, request, device);
 
   InterruptGuard interrupt;
   TerminalProgress bar("sample");
@@ -89,7 +76,7 @@ int runSample(const SampleArgs& args) {
     writeTrajectoriesCsv(args.trajectories, result.trajectories, result.times);
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  std::cerr << "efm sample: " << args.count << " labelings (n=" << options.variables
+  std::cerr << "efm sample: " << options.count << " labelings (n=" << options.variables
             << ", c=" << options.classes << ") in " << seconds << " s, " << result.evaluations
             << " network evaluations each, to " << outputs.csv << "\n";
   return 0;
@@ -102,7 +89,7 @@ Runner addSampleCommand(CLI::App& app) {
   app.add_option("--run", args->run, "run directory written by efm train")
       ->check(NonEmptyText)
       ->required();
-  app.add_option("--count", args->count, "number of labelings")
+  app.add_option("--count", args->request.count, "number of labelings")
       ->required()
       ->check(CLI::Range(int64_t{1}, int64_t{1} << 34));
   app.add_option("--out", args->out,
@@ -110,22 +97,26 @@ Runner addSampleCommand(CLI::App& app) {
                  "PNGs and samples.csv (or a .csv with the PNGs in FILE_maps/)")
       ->check(NonEmptyText)
       ->required();
-  app.add_option("--solver", args->solver,
+  app.add_option("--solver", args->request.solver,
                  "ODE solver (default: the path's own: rk4 for ray and bridge, euler for the "
                  "peers)")
       ->check(CLI::IsMember({"euler", "heun", "rk4", "dopri5"}));
-  app.add_option("--step", args->step,
+  app.add_option("--step", args->request.step,
                  "step size (dopri5: initial step; default: the path's own, 0.2 for ray and "
                  "bridge, 1/300 of the time span for the peers)")
       ->check(PositiveFinite);
-  app.add_option("--t-end", args->tEnd, "end time (default: the path's, 15 for ray)")
+  app.add_option("--t-end", args->request.timeEnd, "end time (default: the path's, 15 for ray)")
       ->check(PositiveFinite);
-  app.add_option("--rtol", args->rtol, "dopri5 relative tolerance")->check(PositiveFinite);
-  app.add_option("--atol", args->atol, "dopri5 absolute tolerance")->check(PositiveFinite);
-  app.add_option("--readout", args->readout, "argmax (rounding) or factorized")
+  app.add_option("--rtol", args->request.relativeTolerance, "dopri5 relative tolerance")
+      ->check(PositiveFinite);
+  app.add_option("--atol", args->request.absoluteTolerance, "dopri5 absolute tolerance")
+      ->check(PositiveFinite);
+  app.add_option("--readout", args->request.readout, "argmax (rounding) or factorized")
       ->check(CLI::IsMember({"argmax", "factorized"}))
       ->capture_default_str();
-  app.add_option("--seed", args->seed, "random seed")->check(SeedNumber)->capture_default_str();
+  app.add_option("--seed", args->request.seed, "random seed")
+      ->check(SeedNumber)
+      ->capture_default_str();
   app.add_option("--trajectories", args->trajectories,
                  "also write W(t) of every labeling as a CSV (sample,step,t,node,p0..)")
       ->check(NonEmptyText);

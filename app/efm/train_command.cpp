@@ -5,10 +5,12 @@
 #include "local_launcher.h"
 #include "terminal_progress.h"
 
-#include "efm/distributed.h"
-#include "efm/errors.h"
-#include "efm/resume.h"
-#include "efm/training_run.h"
+#include "efm/base/errors.h"
+#include "efm/config/resume.h"
+#include "efm/dist/distributed.h"
+#include "efm/models/network_registry.h"
+#include "efm/paths/path_registry.h"
+#include "efm/train/training_run.h"
 
 #include <sys/prctl.h>
 #include <torch/torch.h>
@@ -64,7 +66,7 @@ RunConfig configFromArgs(const TrainArgs& args, RunConfig config) {
   }
   if (args.given("--steps")) config.train.steps = args.steps;
   if (args.given("--batch")) config.train.batch = args.batch;
-  if (args.given("--lr")) config.train.learningRate = args.lr;  // PositiveFinite checked it
+  if (args.given("--lr")) config.train.learningRate = args.lr;
   if (args.given("--seed")) config.train.seed = args.seed;
   if (args.given("--schedule")) config.train.schedule = args.schedule;
   if (args.given("--checkpoint-seconds")) config.train.checkpointSeconds = args.checkpointSeconds;
@@ -272,6 +274,14 @@ int runTrain(const TrainArgs& args) {
   return 0;
 }
 
+// "\n  ray: ours: ...\n  bridge: ..." for an option's help, from a registry.
+template <typename Kinds>
+std::string choicesText(const Kinds& kinds) {
+  std::string text;
+  for (const auto& kind : kinds) text += "\n  " + kind.name + ": " + kind.description;
+  return text;
+}
+
 }  // namespace
 
 Runner addTrainCommand(CLI::App& app) {
@@ -282,16 +292,14 @@ Runner addTrainCommand(CLI::App& app) {
   app.option_defaults()->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
   app.add_option("--data", args->data, "data SPEC, e.g. toy:coupled-binary, csv:FILE");
   app.add_option("--out", args->out, "run directory (created)")->check(NonEmptyText)->required();
-  app.add_option("--path", args->path,
-                 "probability path: ray (ours, default), bridge (ours, preprint), or the "
-                 "peers linear, dirichlet, fisher")
-      ->check(CLI::IsMember(probabilityPathNames()));
-  app.add_option("--model", args->model, "vector-field network")
-      ->check(CLI::IsMember({"mlp", "cnn", "unet"}));
-  app.add_option("--steps", args->steps, "training steps")
-      ->check(CLI::Range(int64_t{1}, kMaxTrainSteps));
-  app.add_option("--batch", args->batch, "batch size")->check(CLI::Range(int64_t{1}, kMaxBatch));
-  app.add_option("--lr", args->lr, "Adam learning rate")->check(PositiveFinite);
+  app.add_option("--path", args->path, "probability path (default ray):" + choicesText(pathKinds()))
+      ->check(CLI::IsMember(pathNames()));
+  app.add_option("--model", args->model,
+                 "vector-field network (default mlp):" + choicesText(networkKinds()))
+      ->check(CLI::IsMember(networkNames()));
+  app.add_option("--steps", args->steps, "training steps")->check(WithinLimits(kStepsLimits));
+  app.add_option("--batch", args->batch, "batch size")->check(WithinLimits(kBatchLimits));
+  app.add_option("--lr", args->lr, "Adam learning rate")->check(WithinLimits(kLearningRateLimits));
   app.add_option("--schedule", args->schedule, "learning-rate schedule")
       ->check(CLI::IsMember({"constant", "cosine"}));
   app.add_option("--seed", args->seed, "random seed")->check(SeedNumber);
@@ -305,7 +313,7 @@ Runner addTrainCommand(CLI::App& app) {
                  "on a NaN or infinite loss or gradient, reload the last checkpoint and multiply "
                  "the learning rate by train.rollback_factor (0.5), at most this many times "
                  "(default 0: stop)")
-      ->check(CLI::Range(int64_t{0}, int64_t{1000}));
+      ->check(WithinLimits(kRollbackLimits));
   app.add_flag("--resume", args->resume,
                "continue the run in --out from its checkpoint; give the command that started "
                "it (flags equal to the run's are accepted, --steps may change). Without a "

@@ -1,20 +1,20 @@
 // efm-studio: the desktop application. With --demo it trains, samples and saves one PNG per
 // view without a person (README, "The studio"); otherwise it opens the window, optionally
 // on a checkpoint given as argument.
-#include <efm/runtime_tuning.h>
 #include <QApplication>
 #include <QCommandLineParser>
 #include <QTimer>
 #include <cstdio>
 #include <cstdlib>
+#include "efm/base/runtime_tuning.h"
 
 #include "bridge/vtk_widget.h"
-#include "demo_script.h"
-#include "main_window.h"
+#include "window/demo_script.h"
+#include "window/main_window.h"
 
 namespace {
 
-// VTK in Debian is GLX-only and aborts without an X server (STACK.md, item 3): say so
+// VTK in Debian is GLX-only and aborts without an X server (docs/STACK.md, item 3): say so
 // before anything touches it.
 bool ensureX11Display() {
   const QByteArray platform = qgetenv("QT_QPA_PLATFORM");

@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -80,6 +81,19 @@ inline fs::path writeFile(const std::string& name, const std::string& text) {
   const fs::path file = scratch() / name;
   std::ofstream(file, std::ios::binary) << text;
   return file;
+}
+
+// A small coupled-binary run, trained once per test process and shared between its test
+// cases (each CTest case is a process of its own, with its own scratch folder).
+inline const fs::path& trainedRun() {
+  static const fs::path run = [] {
+    const fs::path dir = scratch() / "shared-run";
+    const Result r = efm("train --out '" + dir.string() +
+                         "' --steps 300 --batch 128 --lr 1e-3 --seed 3 --threads 2");
+    if (r.code != 0) throw std::runtime_error("training the shared run failed:\n" + r.err);
+    return dir;
+  }();
+  return run;
 }
 
 }  // namespace cli_test

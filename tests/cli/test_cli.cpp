@@ -22,23 +22,6 @@ namespace fs = std::filesystem;
 using nlohmann::json;
 using namespace cli_test;
 
-namespace {
-
-// Trains a small coupled-binary run once and shares it between test cases.
-const fs::path& trainedRun() {
-  static const fs::path run = [] {
-    const fs::path dir = scratch() / "shared-run";
-    const Result r = efm("train --out '" + dir.string() +
-                         "' --steps 300 --batch 128 --lr 1e-3 --seed 3 --threads 2");
-    INFO(r.err);
-    REQUIRE(r.code == 0);
-    return dir;
-  }();
-  return run;
-}
-
-}  // namespace
-
 TEST_CASE("Usage: help, version, missing subcommand", "[cli]") {
   CHECK(efm("--help").code == 0);
   CHECK(efm("--version").out.find("efm") != std::string::npos);

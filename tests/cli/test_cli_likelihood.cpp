@@ -35,19 +35,6 @@ fs::path writeIdx(const std::string& name, uint32_t images, uint32_t rows, uint3
   return writeFile(name, bytes);
 }
 
-// A small coupled-binary run, trained once and shared between the test cases.
-const fs::path& trainedRun() {
-  static const fs::path run = [] {
-    const fs::path dir = scratch() / "run";
-    const Result r = efm("train --out '" + dir.string() +
-                         "' --steps 300 --batch 128 --lr 1e-3 --seed 3 --threads 2");
-    INFO(r.err);
-    REQUIRE(r.code == 0);
-    return dir;
-  }();
-  return run;
-}
-
 std::string runArg() { return "--run '" + trainedRun().string() + "'"; }
 
 }  // namespace
@@ -109,7 +96,7 @@ TEST_CASE("likelihood of every labeling of a toy table: JSON a script can rely o
   const double mean = j["mean_log_likelihood"].get<double>();
   CHECK(j["bits_per_dimension"].get<double>() == Approx(-mean / (2 * std::log(2.0))));
   CHECK(j["t_end"] == 15.0);
-  // METHOD.md's proposal by default: centred on P0(log w1(a)), |m_a| per node = gap / sqrt(2)
+  // docs/METHOD.md's proposal by default: centred on P0(log w1(a)), |m_a| per node = gap / sqrt(2)
   // for c = 2 (gap = log(0.995 / 0.005)).
   CHECK(j["proposal"] == "reference");
   CHECK(j["proposal_centre_norm"].get<double>() ==
@@ -187,7 +174,7 @@ TEST_CASE("likelihood: bad input exits 2 with a message naming the problem", "[c
                              "' --data toy:coupled-binary");
   CHECK(missing.code == 2);
   CHECK_THAT(missing.err, Contains("no-such-run"));
-  // A peer's run has no likelihood (METHOD.md section 6 is for the e-geodesic paths).
+  // A peer's run has no likelihood (docs/METHOD.md section 6 is for the e-geodesic paths).
   const fs::path peer = scratch() / "linear-run";
   const Result train =
       efm("train --out '" + peer.string() + "' --path linear --steps 10 --batch 16 --threads 2");

@@ -1,14 +1,18 @@
 #pragma once
 // Folders and files for the image-data tests: a temporary folder, a private dataset cache,
-// and Cityscapes-layout label files.
-#include "efm/png_io.h"
+// Cityscapes-layout label files, raw file bytes and a seeded CPU generator.
+#include "efm/data/images/png_io.h"
 
+#include <ATen/CPUGeneratorImpl.h>
 #include <torch/torch.h>
 #include <unistd.h>
 
 #include <atomic>
+#include <cstdint>
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <string>
 
 namespace efm_test {
@@ -59,6 +63,19 @@ inline fs::path writeLabelIds(const fs::path& root, const std::string& split,
   const fs::path file = folder / (name + "_gtFine_labelIds.png");
   efm::writeLabelPng(file.string(), ids);
   return file;
+}
+
+// A CPU generator with a fixed seed.
+inline at::Generator generator(uint64_t seed) { return at::detail::createCPUGenerator(seed); }
+
+// A file's whole contents, written and read as raw bytes.
+inline void writeBytes(const fs::path& file, const std::string& bytes) {
+  std::ofstream(file, std::ios::binary) << bytes;
+}
+
+inline std::string readBytes(const fs::path& file) {
+  std::ifstream in(file, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(in), {});
 }
 
 }  // namespace efm_test

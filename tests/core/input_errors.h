@@ -1,7 +1,7 @@
 #pragma once
 // The message of the InputError that a call throws, for checking what users are told.
-#include "efm/dataset.h"
-#include "efm/errors.h"
+#include "efm/base/errors.h"
+#include "efm/data/dataset.h"
 
 #include <string>
 

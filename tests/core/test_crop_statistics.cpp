@@ -1,16 +1,16 @@
 // Crop placements and their class statistics (core/src/crop_statistics.h) against the
 // enumeration of every placement, and summarizeData: streamed label maps give the numbers of
 // the held dataset, and full-resolution splits are summarised instead of refused.
-#include "efm/data_summary.h"
-#include "efm/dataset.h"
-#include "efm/synthetic_streets.h"
+#include "efm/data/data_summary.h"
+#include "efm/data/dataset.h"
+#include "efm/data/images/synthetic_streets.h"
 #include "image_fixtures.h"
 #include "input_errors.h"
 
 #include <torch/torch.h>
 #include <catch2/catch.hpp>
 
-#include "crop_statistics.h"  // private: the accumulator under test
+#include "data/images/crop_statistics.h"  // private: the accumulator under test
 
 #include <ATen/CPUGeneratorImpl.h>
 

@@ -1,7 +1,7 @@
 // Datasets: toy tables, sampling against the tables, SPEC and file parsing and errors.
-#include "efm/dataset.h"
-#include "efm/errors.h"
-#include "efm/metrics.h"
+#include "efm/base/errors.h"
+#include "efm/data/dataset.h"
+#include "efm/eval/metrics.h"
 #include "input_errors.h"
 
 #include <ATen/CPUGeneratorImpl.h>

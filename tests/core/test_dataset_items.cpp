@@ -2,7 +2,7 @@
 // (label=K, read from the labels file beside the images).
 #include "input_errors.h"
 
-#include "efm/dataset.h"
+#include "efm/data/dataset.h"
 
 #include <torch/torch.h>
 #include <catch2/catch.hpp>

@@ -1,6 +1,6 @@
 // The dial of non-factorizability, toy:dial: (1 - lambda) * (product of the marginals) +
 // lambda * (a deterministically coupled table).
-#include "efm/dataset.h"
+#include "efm/data/dataset.h"
 #include "input_errors.h"
 
 #include <torch/torch.h>

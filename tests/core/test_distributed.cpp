@@ -1,11 +1,11 @@
 // Data-parallel training over c10d: two ranks (threads of this process, each with its own
 // TCPStore client and Gloo process group on loopback) against one process with the global
 // batch. The command-line tests cover real processes, --nproc and a rank that dies.
-#include "efm/config.h"
-#include "efm/distributed.h"
-#include "efm/errors.h"
-#include "efm/trainer.h"
-#include "efm/training_run.h"
+#include "efm/base/errors.h"
+#include "efm/config/run_config.h"
+#include "efm/dist/distributed.h"
+#include "efm/train/trainer.h"
+#include "efm/train/training_run.h"
 
 #include <torch/torch.h>
 #include <catch2/catch.hpp>

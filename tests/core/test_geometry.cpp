@@ -1,6 +1,6 @@
-// Every identity of METHOD.md sections 1, 2 and 5, on random points, in double precision.
-#include "efm/geometry.h"
-#include "efm/geometry_exact.h"
+// Every identity of docs/METHOD.md sections 1, 2 and 5, on random points, in double precision.
+#include "efm/geometry/geometry.h"
+#include "efm/geometry/geometry_exact.h"
 
 #include <torch/torch.h>
 #include <catch2/catch.hpp>

@@ -1,8 +1,8 @@
 // Sampled label maps as pictures: palette colouring, the contact sheet's layout, and the
 // files `efm sample` writes, read back with libpng's own reader.
-#include "efm/errors.h"
-#include "efm/label_maps.h"
-#include "efm/png_io.h"
+#include "efm/base/errors.h"
+#include "efm/data/images/label_maps.h"
+#include "efm/data/images/png_io.h"
 
 #include <png.h>
 #include <torch/torch.h>

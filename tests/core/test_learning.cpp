@@ -1,7 +1,7 @@
 // Known distributions learned to a stated accuracy: seeded, small enough for CI.
-#include "efm/evaluation.h"
-#include "efm/sampler.h"
-#include "efm/trainer.h"
+#include "efm/eval/evaluation.h"
+#include "efm/sampling/sampling_request.h"
+#include "efm/train/trainer.h"
 
 #include <torch/torch.h>
 #include <catch2/catch.hpp>
@@ -22,25 +22,30 @@ Evaluation trainAndEvaluate(RunConfig config, int64_t samples) {
   }
   INFO("loss " << firstLoss << " -> " << lastLoss);
   CHECK(lastLoss < firstLoss);
-  SampleOptions options;
-  options.count = samples;
-  options.variables = data->variables();
-  options.classes = data->classes();
-  options.seed = 11;
-  options.solver = trainer.path().defaultSolver();
+  SamplingRequest request;  // the path's own sampler
+  request.count = samples;
+  request.seed = 11;
+  const SampleOptions options =
+      sampleOptionsFor(trainer.path(), data->variables(), data->classes(), request);
   const SampleResult result = sampleLabelings(trainer.network(), trainer.path(), options);
   return evaluateSamples(*data, result.labels);
+}
+
+// The budget every learning test shares: batch 256, lr 1e-3, seed 0.
+RunConfig learningConfig(const std::string& data, int64_t steps) {
+  RunConfig config;
+  config.data = data;
+  config.train.steps = steps;
+  config.train.batch = 256;
+  config.train.learningRate = 1e-3;
+  config.train.seed = 0;
+  return config;
 }
 
 }  // namespace
 
 TEST_CASE("Coupled binary: KL(target || model) below 0.01", "[learning]") {
-  RunConfig config;
-  config.data = "toy:coupled-binary";
-  config.train.steps = 3000;
-  config.train.batch = 256;
-  config.train.learningRate = 1e-3;
-  config.train.seed = 0;
+  const RunConfig config = learningConfig("toy:coupled-binary", 3000);
   const Evaluation e = trainAndEvaluate(config, 40000);
   REQUIRE(e.joint);
   INFO("KL(target||model) " << e.joint->klTargetModel << ", TV " << e.joint->totalVariation);
@@ -49,12 +54,7 @@ TEST_CASE("Coupled binary: KL(target || model) below 0.01", "[learning]") {
 }
 
 TEST_CASE("Random 3-variable Dirichlet table learned well", "[learning]") {
-  RunConfig config;
-  config.data = "toy:dirichlet?n=3&c=3&alpha=1&seed=0";
-  config.train.steps = 6000;
-  config.train.batch = 256;
-  config.train.learningRate = 1e-3;
-  config.train.seed = 0;
+  const RunConfig config = learningConfig("toy:dirichlet?n=3&c=3&alpha=1&seed=0", 6000);
   const Evaluation e = trainAndEvaluate(config, 40000);
   REQUIRE(e.joint);
   INFO("KL(target||model) " << e.joint->klTargetModel << ", TV " << e.joint->totalVariation);
@@ -63,12 +63,7 @@ TEST_CASE("Random 3-variable Dirichlet table learned well", "[learning]") {
 }
 
 TEST_CASE("Class-scaling toy K = 5: marginal KL below 0.005", "[learning]") {
-  RunConfig config;
-  config.data = "toy:kscaling?K=5&n=4&seed=0";
-  config.train.steps = 4000;
-  config.train.batch = 256;
-  config.train.learningRate = 1e-3;
-  config.train.seed = 0;
+  const RunConfig config = learningConfig("toy:kscaling?K=5&n=4&seed=0", 4000);
   const Evaluation e = trainAndEvaluate(config, 20000);
   INFO("marginal KL " << e.marginalKl);
   CHECK(e.marginalKl < 0.005);
@@ -78,13 +73,8 @@ TEST_CASE("Class-scaling toy K = 5: marginal KL below 0.005", "[learning]") {
 // own sampler: Euler, 300 network evaluations, as many as ours).
 TEST_CASE("Peer paths learn the coupled binary table", "[learning]") {
   for (const std::string kind : {"linear", "dirichlet", "fisher"}) {
-    RunConfig config;
-    config.data = "toy:coupled-binary";
+    RunConfig config = learningConfig("toy:coupled-binary", 1200);
     config.path.kind = kind;
-    config.train.steps = 1200;
-    config.train.batch = 256;
-    config.train.learningRate = 1e-3;
-    config.train.seed = 0;
     const Evaluation e = trainAndEvaluate(config, 6000);
     REQUIRE(e.joint);
     INFO(kind << ": KL(target||model) " << e.joint->klTargetModel << ", TV "

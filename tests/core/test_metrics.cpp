@@ -1,5 +1,5 @@
 // Metrics: closed-form values, the conventions of metrics.h, shape validation.
-#include "efm/metrics.h"
+#include "efm/eval/metrics.h"
 
 #include <torch/torch.h>
 #include <catch2/catch.hpp>

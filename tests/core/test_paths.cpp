@@ -1,7 +1,8 @@
 // Probability paths of e-geodesic flow matching: the loss against a hand computation and
-// the sampled points against their closed forms (METHOD.md section 4).
-#include "efm/geometry.h"
-#include "efm/probability_path.h"
+// the sampled points against their closed forms (docs/METHOD.md section 4).
+#include "efm/geometry/geometry.h"
+#include "efm/paths/path_registry.h"
+#include "efm/paths/probability_path.h"
 
 #include <torch/torch.h>
 #include <catch2/catch.hpp>

@@ -1,12 +1,13 @@
-// The peers' probability paths (METHOD.md section 7): each conditional path hits its end
+// The peers' probability paths (docs/METHOD.md section 7): each conditional path hits its end
 // points, its velocity matches finite differences of the path, its loss matches a hand
 // computation; the Dirichlet velocity factor against finite differences of the regularized
 // incomplete beta function, without NaN at any K.
-#include "dirichlet_velocity.h"
+#include "paths/dirichlet_velocity.h"
 
-#include "efm/errors.h"
-#include "efm/geometry.h"
-#include "efm/probability_path.h"
+#include "efm/base/errors.h"
+#include "efm/geometry/geometry.h"
+#include "efm/paths/path_registry.h"
+#include "efm/paths/probability_path.h"
 
 #include <torch/torch.h>
 #include <catch2/catch.hpp>
@@ -44,7 +45,7 @@ double betaVariance(double a, double b) { return a * b / ((a + b) * (a + b) * (a
 }  // namespace
 
 TEST_CASE("Every path name builds, unknown names are refused", "[paths]") {
-  for (const std::string& name : probabilityPathNames()) CHECK(path(name)->name() == name);
+  for (const std::string& name : pathNames()) CHECK(path(name)->name() == name);
   CHECK(isEGeodesicPath("ray"));
   CHECK(isEGeodesicPath("bridge"));
   CHECK_FALSE(isEGeodesicPath("dirichlet"));

@@ -1,8 +1,8 @@
 // Resuming with the command line that started a run (efm/resume.h): what may change, what is
 // a conflict, how rollbacks are undone, and when two data SPECs name the same data.
-#include "efm/config.h"
-#include "efm/dataset.h"
-#include "efm/resume.h"
+#include "efm/config/resume.h"
+#include "efm/config/run_config.h"
+#include "efm/data/dataset.h"
 #include "scratch_directory.h"
 
 #include <catch2/catch.hpp>

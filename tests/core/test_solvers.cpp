@@ -1,6 +1,6 @@
 // ODE solvers show their order of convergence on an ODE with a known solution.
-#include "efm/errors.h"
-#include "efm/ode_solver.h"
+#include "efm/base/errors.h"
+#include "efm/solvers/ode_solver.h"
 
 #include <torch/torch.h>
 #include <catch2/catch.hpp>

@@ -1,10 +1,11 @@
 // The U-Net vector field: shapes, a shared time, its cost model, bad sizes, and a tiny
 // image distribution learned well enough that most samples are valid images of it.
-#include "efm/config.h"
-#include "efm/errors.h"
-#include "efm/sampler.h"
-#include "efm/trainer.h"
-#include "efm/unet_field.h"
+#include "efm/base/errors.h"
+#include "efm/config/run_config.h"
+#include "efm/models/network_registry.h"
+#include "efm/models/unet_field.h"
+#include "efm/sampling/sampling_request.h"
+#include "efm/train/trainer.h"
 
 #include <torch/torch.h>
 #include <catch2/catch.hpp>
@@ -127,11 +128,10 @@ TEST_CASE("A tiny U-Net learns split images: loss falls and most samples are val
   }
   INFO("loss " << first << " -> " << last);
   CHECK(last < 0.7 * first);
-  SampleOptions options;
-  options.count = 64;
-  options.variables = 64;
-  options.classes = 2;
-  options.seed = 2;
+  SamplingRequest request;
+  request.count = 64;
+  request.seed = 2;
+  const SampleOptions options = sampleOptionsFor(trainer.path(), 64, 2, request);
   const SampleResult result = sampleLabelings(trainer.network(), trainer.path(), options);
   int valid = 0;
   for (int64_t k = 0; k < options.count; ++k) valid += isValidSplit(result.labels[k]);

@@ -1,10 +1,10 @@
 // Catch2 runner for the GUI tests: one QApplication for all of them, created after the
-// surface format (STACK.md, item 1). Run under xvfb-run (VTK is GLX-only, item 3).
+// surface format (docs/STACK.md, item 1). Run under xvfb-run (VTK is GLX-only, item 3).
 #define CATCH_CONFIG_RUNNER
 #include <catch2/catch.hpp>
 
-#include <efm/runtime_tuning.h>
 #include <QApplication>
+#include "efm/base/runtime_tuning.h"
 
 #include "bridge/vtk_widget.h"
 

@@ -3,8 +3,9 @@
 // each run in its path's colour; stopping or closing mid-comparison is clean. Also each
 // path's own sampler and time range in the sampling thread and the simplex view.
 #include <torch/torch.h>
+#include "efm/models/network_registry.h"
+#include "efm/paths/path_registry.h"
 
-#include <efm/trainer.h>
 #include <QComboBox>
 #include <QDir>
 #include <QFile>
@@ -16,35 +17,32 @@
 #include <QTemporaryDir>
 #include <QTest>
 #include <set>
+#include "efm/train/trainer.h"
 
-#include "comparison_coordinator.h"
 #include "engine/comparison_controller.h"
 #include "engine/model_snapshot.h"
 #include "engine/sampling_service.h"
 #include "engine/training_controller.h"
-#include "main_window.h"
 #include "views/trajectory_view.h"
 #include "widgets/comparison_panel.h"
 #include "widgets/curve_chart.h"
 #include "widgets/sampling_panel.h"
 #include "widgets/training_panel.h"
+#include "window/comparison_coordinator.h"
+#include "window/main_window.h"
 
 // After LibTorch: its glog headers define CHECK too.
+#include "gui_harness.h"
+
 #include <catch2/catch.hpp>
 
 using namespace efm::ui;
 
-namespace {
+using gui_test::waitFor;
 
-bool waitFor(const std::function<bool()>& condition, int milliseconds = 60000) {
-  QElapsedTimer clock;
-  clock.start();
-  while (!condition()) {
-    if (clock.elapsed() > milliseconds) return false;
-    QTest::qWait(10);
-  }
-  return true;
-}
+using gui_test::untrainedModel;
+
+namespace {
 
 struct Window {
   QTemporaryDir runs;
@@ -69,21 +67,6 @@ struct Window {
     QTest::mouseClick(window->comparisonPanel()->compareButton(), Qt::LeftButton);
   }
 };
-
-SnapshotPtr untrainedModel(const std::string& path) {
-  efm::RunConfig config;
-  config.data = "toy:dirichlet?n=2&c=3&alpha=0.5&seed=0";
-  config.path.kind = path;
-  efm::DatasetPtr data = efm::openDataset(config.data);
-  config.variables = data->variables();
-  config.classes = data->classes();
-  efm::resolveAndValidate(config);
-  torch::manual_seed(0);
-  efm::VectorFieldPtr network =
-      efm::makeVectorField(config.variables, config.classes, config.network);
-  return makeSnapshot(config, 0, *network, efm::makeProbabilityPath(config.path), data,
-                      torch::kCPU);
-}
 
 }  // namespace
 

@@ -2,30 +2,22 @@
 // the comparison with the data, whether the flows come from the big run or a second one.
 #include <torch/torch.h>
 #include <QSignalSpy>
+#include "efm/models/network_registry.h"
+#include "efm/paths/path_registry.h"
 
 #include "engine/model_snapshot.h"
 #include "engine/sampling_service.h"
 
 // After LibTorch: its glog headers define CHECK too.
+#include "gui_harness.h"
+
 #include <catch2/catch.hpp>
 
 using namespace efm::ui;
 
-namespace {
-SnapshotPtr untrainedModel() {
-  efm::RunConfig config;
-  config.data = "toy:dirichlet?n=2&c=3&alpha=0.5&seed=0";
-  efm::DatasetPtr data = efm::openDataset(config.data);
-  config.variables = data->variables();
-  config.classes = data->classes();
-  efm::resolveAndValidate(config);
-  torch::manual_seed(0);
-  efm::VectorFieldPtr network =
-      efm::makeVectorField(config.variables, config.classes, config.network);
-  return makeSnapshot(config, 0, *network, efm::makeProbabilityPath(config.path), data,
-                      torch::kCPU);
-}
+using gui_test::untrainedModel;
 
+namespace {
 std::shared_ptr<const SampleSet> sampleWith(SamplingService& service,
                                             const SampleRequest& request) {
   QSignalSpy spy(&service, &SamplingService::sampled);

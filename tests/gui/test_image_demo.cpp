@@ -2,12 +2,12 @@
 // sampled, and the label-map pictures are written besides those of the other views.
 #include <torch/torch.h>
 
-#include <efm/synthetic_streets.h>
 #include <QDir>
 #include <QImage>
 #include <QProcess>
 #include <QTemporaryDir>
 #include <set>
+#include "efm/data/images/synthetic_streets.h"
 
 // After LibTorch: its glog headers define CHECK too.
 #include <catch2/catch.hpp>

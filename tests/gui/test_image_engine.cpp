@@ -3,11 +3,13 @@
 // flows kept for the views are those of the first maps, also when they come from a run of
 // their own.
 #include <torch/torch.h>
+#include "efm/models/network_registry.h"
+#include "efm/paths/path_registry.h"
 
-#include <efm/dataset.h>
-#include <efm/synthetic_streets.h>
 #include <QSignalSpy>
 #include <QTemporaryDir>
+#include "efm/data/dataset.h"
+#include "efm/data/images/synthetic_streets.h"
 
 #include "engine/model_snapshot.h"
 #include "engine/sampling_service.h"

@@ -1,52 +1,38 @@
 // The label-map view and its helpers with hand-made sample sets: palette colours, argmax and
-// entropy of W(t) at exact values, the gallery's layout, the time slider, a pixel clicked
-// with the mouse, the training panel's image SPECs, and a 64 x 128 map (n = 8192) that
-// nothing draws in full per frame.
+// entropy of W(t) at exact values, the gallery's layout, the time slider, and a pixel clicked
+// with the mouse.
+#include "gui_harness.h"
+#include "label_map_fixtures.h"
+
 #include <catch2/catch.hpp>
 
 #include <vtkImageData.h>
 #include <vtkLookupTable.h>
 #include <QComboBox>
-#include <QDoubleSpinBox>
-#include <QElapsedTimer>
-#include <QLineEdit>
 #include <QPushButton>
 #include <QSignalSpy>
 #include <QSlider>
 #include <QSpinBox>
 #include <QTest>
 #include <cmath>
-#include <cstdio>
 
 #include "bridge/vtk_widget.h"
 #include "views/label_map_images.h"
 #include "views/label_map_view.h"
-#include "views/meta_simplex_view.h"
 #include "views/trajectory_view.h"
 #include "views/vtk_scene.h"
 #include "widgets/class_bars.h"
-#include "widgets/image_data_options.h"
-#include "widgets/training_panel.h"
 
 using namespace efm::ui;
 using Catch::Matchers::WithinAbs;
 
+using gui_test::kBlue;
+using gui_test::kGreen;
+using gui_test::kRed;
+using gui_test::palette;
+using gui_test::waitFor;
+
 namespace {
-
-const Rgb kRed{200, 0, 0}, kGreen{0, 160, 0}, kBlue{0, 0, 220}, kYellow{230, 200, 0},
-    kPurple{120, 0, 140};
-
-ImageInfo palette(int64_t height, int64_t width, int64_t classes) {
-  ImageInfo info;
-  info.height = height;
-  info.width = width;
-  const Rgb colours[5] = {kRed, kGreen, kBlue, kYellow, kPurple};
-  for (int64_t k = 0; k < classes; ++k) {
-    info.classNames.push_back("class " + std::to_string(k));
-    info.classColours.push_back(colours[k % 5]);
-  }
-  return info;
-}
 
 // S samples of an H x W map with c classes, the first `kept` with flows of T = 3 times
 // (0, 1, 2): at t = 0 every pixel is uniform; at t = 1 pixel i leans to class (i + s) % c
@@ -86,16 +72,6 @@ Rgb renderedColour(LabelMapView& view, const QImage& frame, const MapRect& rect,
   const double ratio = view.vtkWidget()->devicePixelRatioF();
   const QRgb pixel = frame.pixel(int(at.x() * ratio), int(at.y() * ratio));
   return {uint8_t(qRed(pixel)), uint8_t(qGreen(pixel)), uint8_t(qBlue(pixel))};
-}
-
-bool waitFor(const std::function<bool()>& condition, int milliseconds = 5000) {
-  QElapsedTimer clock;
-  clock.start();
-  while (!condition()) {
-    if (clock.elapsed() > milliseconds) return false;
-    QTest::qWait(10);
-  }
-  return true;
 }
 
 }  // namespace
@@ -279,143 +255,4 @@ TEST_CASE("clicking a pixel inspects it and sends its flows to the simplex view"
   QTest::mouseClick(view.vtkWidget(), Qt::LeftButton, Qt::NoModifier,
                     view.widgetPosition(last.x + 1, last.y - 1));
   CHECK(view.selectedSample() == 2);
-}
-
-TEST_CASE("the training panel composes cityscapes: and idx: SPECs from its widgets", "[images]") {
-  TrainingPanel panel;
-  ImageDataOptions* options = panel.imageOptions();
-  CHECK(options->isHidden());
-  panel.setDataSpec(ImageDataOptions::defaultCityscapesSpec("/data/cityscapes"));
-  CHECK_FALSE(options->isHidden());
-  CHECK(panel.networkBox()->currentText() == "unet");  // image data: a U-Net by default
-  CHECK(options->classSet()->currentText() == "categories");
-  CHECK(options->cropHeight()->value() == 32);
-  CHECK(options->cropWidth()->value() == 64);
-
-  QSignalSpy chosen(&panel, &TrainingPanel::dataSpecChosen);
-  options->folder()->clear();
-  QTest::keyClicks(options->folder(), "/tmp/streets");
-  QTest::keyClick(options->folder(), Qt::Key_Return);
-  options->split()->setCurrentText("val");
-  options->classSet()->setCurrentText("train");
-  options->scale()->setValue(0.25);
-  options->cropHeight()->setValue(64);
-  options->cropWidth()->setValue(128);
-  options->cropMode()->setCurrentText("grid");
-  const QString city =
-      "cityscapes:/tmp/streets?split=val&classes=train&scale=0.25&crop=64x128&crops=grid";
-  CHECK(panel.dataSpec() == city);
-  CHECK(panel.config().data == city.toStdString());
-  // Spinning waits for the value to settle before the data is opened.
-  REQUIRE(waitFor([&] { return !chosen.isEmpty() && chosen.back().at(0).toString() == city; }));
-  options->cropHeight()->setValue(0);  // full maps: no crop parameter
-  CHECK(panel.dataSpec() ==
-        "cityscapes:/tmp/streets?split=val&classes=train&scale=0.25&crops=grid");
-
-  panel.setDataSpec(ImageDataOptions::defaultIdxSpec());
-  CHECK(options->idxFile()->text() == "fashion-mnist");
-  options->levels()->setValue(4);
-  options->pad()->setValue(0);
-  CHECK(panel.dataSpec() == "idx:fashion-mnist?levels=4");
-  options->pad()->setValue(40);
-  CHECK(panel.dataSpec() == "idx:fashion-mnist?levels=4&pad=40");
-  // A typed SPEC fills the widgets; parameters they do not know are kept.
-  panel.setDataSpec("idx:/data/digits-idx3-ubyte?levels=8&limit=100");
-  CHECK(options->levels()->value() == 8);
-  options->levels()->setValue(3);
-  CHECK(panel.dataSpec() == "idx:/data/digits-idx3-ubyte?levels=3&limit=100");
-
-  panel.setDataSpec("toy:coupled-binary");
-  CHECK(options->isHidden());
-  CHECK(panel.networkBox()->currentText() == "mlp");
-}
-
-TEST_CASE("a 64 x 128 label map (n = 8192): one pixel's flows, nothing drawn per node",
-          "[images]") {
-  const int64_t h = 64, w = 128, c = 8, n = h * w, times = 31;
-  auto set = std::make_shared<SampleSet>();
-  set->count = 8;
-  set->variables = n;
-  set->classes = c;
-  set->image = palette(h, w, c);
-  for (int64_t t = 0; t < times; ++t) set->times.push_back(0.5 * double(t));
-  set->trajectories.assign(size_t(times * 2 * n * c), 1.0f / float(c));
-  set->endPoints.assign(size_t(8 * n * c), 1.0f / float(c));
-  set->labels.assign(size_t(8 * n), 3);
-  DataSummary data;
-  data.variables = n;
-  data.classes = c;
-  data.image = set->image;
-  data.marginals.assign(size_t(n * c), 1.0 / double(c));
-
-  QElapsedTimer clock;
-  clock.start();
-  TrajectoryView simplex;
-  simplex.resize(500, 400);
-  simplex.setData(data);
-  simplex.setSamples(set);
-  simplex.setNode(-1);  // "all nodes" does not exist for label maps: one pixel stays
-  CHECK(simplex.node() == 0);
-  CHECK(simplex.trajectoryLines() == 2);
-  CHECK(simplex.particleCount() == 2);
-  simplex.setNode(n - 1);
-  CHECK(simplex.node() == n - 1);
-  MetaSimplexView meta;
-  meta.resize(500, 400);
-  meta.setData(data);
-  meta.setSamples(set);
-  LabelMapView maps;
-  maps.resize(900, 600);
-  maps.setData(data);
-  maps.setSamples(set, true);
-  maps.show();
-  REQUIRE(QTest::qWaitForWindowExposed(&maps));
-  CHECK(maps.galleryCount() == 8);
-  for (int i = 0; i < times; ++i) maps.setTimeIndex(i);
-  maps.renderToImage();
-  simplex.show();
-  simplex.vtkWidget()->renderToImage();
-  CHECK(clock.elapsed() < 10000);
-}
-
-// Not run by default (hidden tag): frames per second of the label-map view while it scrubs a
-// 64 x 128 map, for README's figures. `efm_gui_tests "[.measure]"` under xvfb-run.
-TEST_CASE("label-map view frame rate while scrubbing", "[.measure]") {
-  const int64_t h = 64, w = 128, c = 8, n = h * w, times = 76;
-  auto set = std::make_shared<SampleSet>();
-  set->count = 16;
-  set->variables = n;
-  set->classes = c;
-  set->image = palette(h, w, c);
-  for (int64_t t = 0; t < times; ++t) set->times.push_back(0.2 * double(t));
-  set->trajectories.resize(size_t(times * 4 * n * c));
-  for (size_t i = 0; i < set->trajectories.size(); ++i)
-    set->trajectories[i] = float((i * 2654435761u) % 1000) / 1000.0f;
-  set->endPoints.assign(size_t(16 * n * c), 1.0f / float(c));
-  set->labels.resize(size_t(16 * n));
-  for (size_t i = 0; i < set->labels.size(); ++i) set->labels[i] = int64_t(i / 97 % c);
-  LabelMapView view;
-  view.resize(1100, 750);
-  view.show();
-  REQUIRE(QTest::qWaitForWindowExposed(&view));
-  QElapsedTimer clock;
-  clock.start();
-  view.setSamples(set, false);
-  const qint64 handOver = clock.restart();
-  const long long frames = view.vtkWidget()->framesRendered();
-  for (int round = 0; round < 2; ++round)
-    for (int i = 0; i < times; ++i) {
-      view.setTimeIndex(i);
-      view.vtkWidget()->repaint();
-    }
-  const double seconds = double(clock.elapsed()) / 1000.0;
-  const double fps = double(view.vtkWidget()->framesRendered() - frames) / seconds;
-  clock.restart();
-  const long long still = view.vtkWidget()->framesRendered();
-  for (int i = 0; i < 60; ++i) view.vtkWidget()->repaint();
-  std::printf("unchanged frames: %.1f frames/s\n",
-              double(view.vtkWidget()->framesRendered() - still) / (double(clock.elapsed()) / 1000.0));
-  std::printf("label maps 64x128, 16 maps: hand-over %lld ms; scrubbing %.1f frames/s\n",
-              static_cast<long long>(handOver), fps);
-  CHECK(fps > 0);
 }

@@ -1,9 +1,9 @@
 // The benchmarks' pictures: the sample sheets put every map where it belongs, pixel by
-// pixel, and the plots and sheets give a path the studio's colour (efm/path_palette.h).
+// pixel, and the plots and sheets give a path the studio's colour (efm/paths/path_registry.h).
 #include "report_plot.h"
 #include "report_sheet.h"
 
-#include "efm/path_palette.h"
+#include "efm/paths/path_registry.h"
 #include "widgets/path_style.h"
 
 #include <QDir>
@@ -44,7 +44,7 @@ TEST_CASE("Sample sheets: each map at its place, class k as grey k/(c-1), a titl
   const int sheetWidth = columns * (3 * zoom + 2);
   for (int s = 0; s < 2; ++s) {
     const int left = 10 + s * (sheetWidth + 10);
-    const efm::PathRgb c = efm::pathRgb(sheets[s].title);
+    const efm::PathRgb c = efm::pathKind(sheets[s].title).colour;
     CHECK(image.pixelColor(left + 1, 1) == QColor(c.r, c.g, c.b));  // the title bar
     for (int m = 0; m < 4; ++m) {
       const int col = m % columns, row = m / columns;

@@ -1,9 +1,9 @@
 // The geometry the views draw, checked numerically against independent closed forms.
 #include <catch2/catch.hpp>
 
-#include <efm/geometry_exact.h>
 #include <cmath>
 #include <random>
+#include "efm/geometry/geometry_exact.h"
 
 #include "views/meta_simplex_view.h"
 #include "views/view_geometry.h"

@@ -2,13 +2,13 @@
 // geodesic explorer follows the mouse.
 #include <catch2/catch.hpp>
 
-#include <efm/geometry_exact.h>
 #include <vtkRenderer.h>
 #include <QPushButton>
 #include <QSignalSpy>
 #include <QTest>
 #include <cmath>
 #include <set>
+#include "efm/geometry/geometry_exact.h"
 
 #include "bridge/vtk_widget.h"
 #include "views/geodesic_view.h"

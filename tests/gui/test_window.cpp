@@ -1,7 +1,6 @@
 // The main window through its real widgets: Start, Pause, Resume and Stop change the
 // trainer's state; checkpoints round-trip with the files `efm` reads; a corrupt checkpoint
 // shows an error and the window stays usable.
-#include <efm/trainer.h>
 #include <QDir>
 #include <QFile>
 #include <QMessageBox>
@@ -9,31 +8,26 @@
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
+#include "efm/train/trainer.h"
 
 #include "engine/sampling_service.h"
 #include "engine/training_controller.h"
-#include "main_window.h"
 #include "views/meta_simplex_view.h"
 #include "views/trajectory_view.h"
 #include "widgets/training_panel.h"
+#include "window/main_window.h"
 
 // After LibTorch: its glog headers define CHECK too.
+#include "gui_harness.h"
+
 #include <catch2/catch.hpp>
 
 using namespace efm::ui;
 using State = TrainingController::State;
 
-namespace {
+using gui_test::waitFor;
 
-bool waitFor(const std::function<bool()>& condition, int milliseconds = 30000) {
-  QElapsedTimer clock;
-  clock.start();
-  while (!condition()) {
-    if (clock.elapsed() > milliseconds) return false;
-    QTest::qWait(10);
-  }
-  return true;
-}
+namespace {
 
 struct Window {
   QTemporaryDir runs;

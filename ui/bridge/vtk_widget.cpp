@@ -30,7 +30,7 @@ void observe(vtkObject* subject, unsigned long event,
 
 void VtkWidget::installDefaultSurfaceFormat() {
   // VTK 9.1 needs a 3.2 core profile with a depth buffer; multisampling happens in VTK's
-  // own framebuffer (STACK.md, item 1).
+  // own framebuffer (docs/STACK.md, item 1).
   QSurfaceFormat format;
   format.setRenderableType(QSurfaceFormat::OpenGL);
   format.setVersion(3, 2);
@@ -64,7 +64,7 @@ VtkWidget::VtkWidget(QWidget* parent) : QOpenGLWidget(parent) {
 }
 
 VtkWidget::~VtkWidget() {
-  // The context outlives this object only if nobody listens any more (STACK.md, item 1).
+  // The context outlives this object only if nobody listens any more (docs/STACK.md, item 1).
   QObject::disconnect(contextDestroyed_);
   finalizeContext();
 }
@@ -219,7 +219,7 @@ void VtkWidget::leaveEvent(QEvent*) { interactor_->InvokeEvent(vtkCommand::Leave
 
 void VtkWidget::onMakeCurrent(vtkObject*, unsigned long, void* self, void*) {
   // Not QOpenGLWidget::makeCurrent(): that would rebind Qt's framebuffer behind VTK's state
-  // cache and leave the widget black (STACK.md, item 1).
+  // cache and leave the widget black (docs/STACK.md, item 1).
   auto* widget = static_cast<VtkWidget*>(self);
   if (QOpenGLContext* context = widget->context()) context->makeCurrent(context->surface());
 }

@@ -1,6 +1,6 @@
 #pragma once
 // A Qt6 QOpenGLWidget that hosts a VTK renderer. Debian's VTK Qt module is built against
-// Qt5 (STACK.md, item 1), so the bridge is ours: VTK renders through a
+// Qt5 (docs/STACK.md, item 1), so the bridge is ours: VTK renders through a
 // vtkGenericOpenGLRenderWindow into the widget's framebuffer object, only inside paintGL,
 // and Qt's mouse and wheel events are forwarded to a vtkGenericRenderWindowInteractor.
 // All VTK calls happen on the GUI thread.

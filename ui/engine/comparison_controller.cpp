@@ -1,15 +1,16 @@
 #include "engine/comparison_controller.h"
+#include "efm/paths/path_registry.h"
 
 #include <torch/torch.h>
 
-#include <efm/dataset.h>
-#include <efm/errors.h>
-#include <efm/random.h>
-#include <efm/trainer.h>
-#include <efm/training_run.h>
 #include <QDir>
 #include <QMetaObject>
 #include <chrono>
+#include "efm/base/errors.h"
+#include "efm/base/random.h"
+#include "efm/data/dataset.h"
+#include "efm/train/trainer.h"
+#include "efm/train/training_run.h"
 
 #include "engine/model_snapshot.h"
 #include "engine/thread_priority.h"
@@ -79,7 +80,7 @@ void ComparisonController::stop() { cancel_ = true; }
 
 void ComparisonController::work(std::vector<RunConfig> configs, int threads, int64_t round) {
   using Clock = std::chrono::steady_clock;
-  torch::set_num_threads(std::max(1, threads));  // per thread (STACK.md, item 5)
+  torch::set_num_threads(std::max(1, threads));  // per thread (docs/STACK.md, item 5)
   auto finish = [this](bool cancelled) {
     running_ = false;
     toGui([this, cancelled] {

@@ -7,7 +7,6 @@
 // snapshot of that run. Results reach the GUI thread as plain data through queued signals,
 // tagged with the run's index.
 
-#include <efm/config.h>
 #include <QObject>
 #include <QString>
 #include <atomic>
@@ -15,6 +14,7 @@
 #include <mutex>
 #include <thread>
 #include <vector>
+#include "efm/config/run_config.h"
 
 #include "engine/studio_data.h"
 #include "engine/training_controller.h"  // the metatypes of TrainStatus and DataSummary

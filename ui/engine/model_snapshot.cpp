@@ -1,8 +1,9 @@
 #include "engine/model_snapshot.h"
+#include "efm/models/network_registry.h"
 
 #include <torch/torch.h>
 
-#include <efm/label_palette.h>
+#include "efm/data/images/label_palette.h"
 
 namespace efm::ui {
 

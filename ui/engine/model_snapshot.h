@@ -1,11 +1,11 @@
 #pragma once
 // A frozen copy of the trained network, safe to run on another thread while the trainer
-// keeps updating its own (STACK.md, item 7). Engine-internal: includes LibTorch.
+// keeps updating its own (docs/STACK.md, item 7). Engine-internal: includes LibTorch.
 
-#include <efm/config.h>
-#include <efm/dataset.h>
-#include <efm/probability_path.h>
-#include <efm/vector_field.h>
+#include "efm/config/run_config.h"
+#include "efm/data/dataset.h"
+#include "efm/models/vector_field.h"
+#include "efm/paths/probability_path.h"
 
 #include "engine/studio_data.h"
 

@@ -2,7 +2,7 @@
 
 #include <torch/torch.h>
 
-#include <efm/sample_files.h>
+#include "efm/io/sample_files.h"
 
 namespace efm::ui {
 

@@ -1,12 +1,13 @@
 #include "engine/sampling_service.h"
+#include "efm/paths/path_registry.h"
 
 #include <torch/torch.h>
 
-#include <efm/errors.h>
-#include <efm/metrics.h>
-#include <efm/sampler.h>
 #include <QMetaObject>
 #include <chrono>
+#include "efm/base/errors.h"
+#include "efm/eval/metrics.h"
+#include "efm/sampling/sampling_request.h"
 
 #include "engine/model_snapshot.h"
 #include "engine/thread_priority.h"
@@ -16,7 +17,7 @@ namespace efm::ui {
 namespace {
 
 // Mean over samples of the factorizing joints T(W_end) = w_1 (x) ... (x) w_n: the model's
-// joint distribution (METHOD.md section 3). float64 [c^n]; computed in chunks of samples.
+// joint distribution (docs/METHOD.md section 3). float64 [c^n]; computed in chunks of samples.
 std::vector<double> meanFactorizingJoint(const Tensor& ends) {
   const int64_t count = ends.size(0), n = ends.size(1);
   Tensor total;
@@ -143,22 +144,18 @@ void SamplingService::workerLoop() {
 
 void SamplingService::run(const SampleRequest& request) {
   const auto start = std::chrono::steady_clock::now();
-  torch::set_num_threads(std::max(1, request.threads));  // per thread (STACK.md, item 5)
+  torch::set_num_threads(std::max(1, request.threads));  // per thread (docs/STACK.md, item 5)
   const ModelSnapshot& model = *request.model;
-  SampleOptions options;
-  options.count = request.count;
-  options.variables = model.config.variables;
-  options.classes = model.config.classes;
-  // The path's own sampler (RK4 at step 0.2 for ours, Euler over the peers' time range)
-  // unless the request names a solver or a step; a combination the path cannot integrate
-  // is refused by the sampler with an InputError, which reaches the user as a message.
-  options.solver = model.path->defaultSolver();
-  if (!request.solver.empty()) options.solver.kind = parseSolverKind(request.solver);
-  if (request.step > 0) options.solver.step = request.step;
-  options.timeEnd = request.timeEnd;
-  model.path->checkSampling(options.solver, options.timeEnd);
-  options.seed = request.seed;
-  options.device = model.device;
+  // The path's own sampler unless the request names a solver or a step; a combination the
+  // path cannot integrate is an InputError, which reaches the user as a message.
+  SamplingRequest asked;
+  asked.count = request.count;
+  asked.solver = request.solver;
+  asked.step = request.step;
+  asked.timeEnd = request.timeEnd;
+  asked.seed = request.seed;
+  SampleOptions options = sampleOptionsFor(*model.path, model.config.variables,
+                                           model.config.classes, asked, model.device);
   auto progress = [this, preview = request.preview](int64_t done, int64_t total) {
     if (!preview) toGui([this, done, total] { Q_EMIT progressed(done, total); });
   };
@@ -235,7 +232,7 @@ void SamplingService::run(const FieldRequest& request) {
   // Every node at the grid point, in the path's own state coordinates; the velocity of
   // node 1 in probability coordinates is the derivative of W = probabilities(state) along
   // the solver's move (central differences in double precision), which is R_W(dV/dt) for
-  // ours (METHOD.md section 2) and needs no formula per path.
+  // ours (docs/METHOD.md section 2) and needs no formula per path.
   const Tensor w = points.expand({g, n, c}).contiguous();
   const Tensor state = pathState(model.config.path.kind, w);
   double t = request.time;

@@ -1,6 +1,6 @@
 #pragma once
 // Plain data that crosses from the engine threads (which own LibTorch objects) to the GUI
-// thread. No LibTorch here: Qt-facing code includes this header (STACK.md, item 4).
+// thread. No LibTorch here: Qt-facing code includes this header (docs/STACK.md, item 4).
 
 #include <array>
 #include <cstdint>

@@ -1,12 +1,11 @@
 #pragma once
-// Runs training on a worker thread that owns the Trainer (STACK.md, items 5 and 7). The GUI
+// Runs training on a worker thread that owns the Trainer (docs/STACK.md, items 5 and 7). The GUI
 // calls start/pause/resume/stop and gets queued signals: progress at most 4 times a second
 // (each one repaints the window, which costs a software renderer real time),
 // a snapshot of the model every `snapshotEvery` steps, and errors as messages. Commands
 // (train, save, load) run one after the other on the worker; save requests made while
 // training are served between two steps. Stop takes effect before the next step starts.
 
-#include <efm/config.h>
 #include <QObject>
 #include <QString>
 #include <atomic>
@@ -16,6 +15,7 @@
 #include <memory>
 #include <mutex>
 #include <thread>
+#include "efm/config/run_config.h"
 
 #include "engine/studio_data.h"
 
@@ -25,7 +25,7 @@ class Dataset;  // efm/dataset.h (LibTorch): only the engine's sources include i
 
 namespace efm::ui {
 
-class TrainerHost;  // the LibTorch side (training_controller.cpp)
+class TrainerHost;  // the LibTorch side (training_controller_host.h)
 
 class TrainingController : public QObject {
   Q_OBJECT

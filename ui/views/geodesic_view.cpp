@@ -1,6 +1,5 @@
 #include "views/geodesic_view.h"
 
-#include <efm/geometry_exact.h>
 #include <vtkActor.h>
 #include <vtkCamera.h>
 #include <vtkCellArray.h>
@@ -17,6 +16,7 @@
 #include <QMouseEvent>
 #include <QPushButton>
 #include <QVBoxLayout>
+#include "efm/geometry/geometry_exact.h"
 
 #include "bridge/vtk_widget.h"
 #include "views/vtk_scene.h"

@@ -1,10 +1,10 @@
 #include "view_geometry.h"
 
-#include <efm/geometry_exact.h>
 #include <algorithm>
 #include <array>
 #include <cmath>
 #include <stdexcept>
+#include "efm/geometry/geometry_exact.h"
 
 namespace efm::ui {
 

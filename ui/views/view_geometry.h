@@ -53,7 +53,7 @@ class ClassSelection {
 // open simplex: every coordinate at least `floor` and the sum 1. For picking with the mouse.
 Eigen::Vector3d triangleBarycentric(const Point3& position, double floor = 1e-3);
 
-// The three geodesics between p and q (METHOD.md section 1), sampled at `samples` equally
+// The three geodesics between p and q (docs/METHOD.md section 1), sampled at `samples` equally
 // spaced parameters in [0, 1]; columns are points of the simplex.
 enum class GeodesicKind { Exponential, Mixture, FisherRao };
 std::string geodesicName(GeodesicKind kind);
@@ -76,7 +76,7 @@ TriangleGrid triangleGrid(int divisions, double inset = 1e-3);
 // (columns: points), sampled at `samples` angles of the whole circle.
 std::vector<Eigen::MatrixXd> fisherRaoCircle(const Eigen::Vector3d& p, double r, int samples);
 
-// --- The meta-simplex of two binary variables (METHOD.md section 6) ---
+// --- The meta-simplex of two binary variables (docs/METHOD.md section 6) ---
 // A joint distribution p(a, b), a, b in {0, 1}, listed as (p00, p01, p10, p11), is drawn
 // as the point sum p_ab v_ab of a regular tetrahedron.
 Point3 embedJoint2x2(const Eigen::Vector4d& joint);

@@ -17,6 +17,7 @@
 #include <QVBoxLayout>
 #include <cmath>
 
+#include "engine/network_catalog.h"
 #include "engine/path_catalog.h"
 #include "engine/training_controller.h"
 #include "widgets/image_data_options.h"
@@ -117,24 +118,35 @@ TrainingPanel::TrainingPanel(QWidget* parent) : QWidget(parent) {
       "dirichlet and fisher are the peers, trained with the same network and optimizer");
   form->addRow("Path", path_);
   network_ = new QComboBox;
-  network_->addItems({"mlp", "cnn", "unet"});
-  network_->setToolTip("mlp and cnn for any data; unet for image data (label maps)");
+  QString hiddenDefaults;
+  for (const NetworkInfo& info : networkInfos()) {
+    network_->addItem(QString::fromStdString(info.name));
+    network_->setItemData(network_->count() - 1, QString::fromStdString(info.description),
+                          Qt::ToolTipRole);
+    hiddenDefaults += (hiddenDefaults.isEmpty() ? "" : " / ") + QString::fromStdString(info.name) +
+                      " " + QString::number(info.defaultHidden);
+  }
+  network_->setToolTip("The vector-field network; the ones marked for image data need label maps");
   form->addRow("Network", network_);
-  hidden_ = spin(0, 4096, 0,
+  hidden_ = spin(0, int(kHiddenLimits.max), 0,
                  "Width of the MLP / channels of the CNN / base channels of the U-Net; "
-                 "0 = default (256 / 128 / 32)");
+                 "0 = the network's default (" +
+                     hiddenDefaults + ")");
   hidden_->setSpecialValueText("default");
   form->addRow("Hidden", hidden_);
-  layers_ = spin(1, 16, int(defaults.network.layers), "Hidden layers of the MLP");
+  layers_ = spin(int(kLayersLimits.min), int(kLayersLimits.max), int(defaults.network.layers),
+                 "Hidden layers of the MLP");
   form->addRow("Layers", layers_);
-  steps_ = spin(1, 10000000, int(defaults.train.steps), "Training steps in all");
+  steps_ = spin(int(kStepsLimits.min), int(kStepsLimits.max), int(defaults.train.steps),
+                "Training steps in all");
   steps_->setSingleStep(500);
   form->addRow("Steps", steps_);
-  batch_ = spin(1, 65536, int(defaults.train.batch), "Labelings per step");
+  batch_ = spin(int(kBatchLimits.min), int(kBatchLimits.max), int(defaults.train.batch),
+                "Labelings per step");
   form->addRow("Batch", batch_);
   lr_ = new QDoubleSpinBox;
-  lr_->setDecimals(6);
-  lr_->setRange(1e-6, 1.0);
+  lr_->setDecimals(8);
+  lr_->setRange(kLearningRateLimits.min, kLearningRateLimits.max);
   lr_->setSingleStep(1e-4);
   lr_->setValue(defaults.train.learningRate);
   form->addRow("Learning rate", lr_);
@@ -201,7 +213,7 @@ void TrainingPanel::applyDataKindDefaults(bool image) {
     // residual block per level, attention only at the bottleneck. On two cores `efm train`
     // runs it on 32 x 64 crops at 3.4 steps/s with batch 16; the reference layout with 16
     // channels at 1.1 (README, "Label maps").
-    network_->setCurrentText("unet");
+    network_->setCurrentText(QString::fromStdString(imageNetwork()));
     hidden_->setValue(kImageChannels);
     base_.network.channelMultipliers = {1, 2, 2};
     base_.network.residualBlocks = 1;
@@ -209,7 +221,8 @@ void TrainingPanel::applyDataKindDefaults(bool image) {
     batch_->setValue(kImageBatch);
     previewEvery_->setValue(kImagePreviewEvery);
   } else {
-    if (network_->currentText() == "unet") network_->setCurrentText("mlp");
+    if (isImageOnlyNetwork(network_->currentText().toStdString()))
+      network_->setCurrentText(QString::fromStdString(defaults.network.kind));
     hidden_->setValue(int(defaults.network.hidden));
     base_.network.channelMultipliers = defaults.network.channelMultipliers;
     base_.network.residualBlocks = defaults.network.residualBlocks;

@@ -3,8 +3,8 @@
 // RunConfig (the same configuration `efm train` writes), keeping the settings it has no
 // field for (CNN kernel, dilations, ...) from the configuration it was last given.
 
-#include <efm/config.h>
 #include <QWidget>
+#include "efm/config/run_config.h"
 
 #include "engine/studio_data.h"
 

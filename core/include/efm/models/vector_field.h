@@ -1,0 +1,22 @@
+#pragma once
+// Vector-field networks F_theta(W, t) (docs/METHOD.md section 3). The input is a batch of points
+// W [B, n, c] of the assignment manifold and their times t [B], or t [1] for one time shared
+// by the batch (what the ODE solvers pass: the time path is then computed once, not B
+// times); the output is [B, n, c] (any real values: only P0 F enters the flow). Submodules are
+// registered, so their names are the checkpoint keys. The kinds, and how to build one:
+// efm/models/network_registry.h.
+#include <torch/nn/module.h>
+
+#include <memory>
+
+namespace efm {
+
+using torch::Tensor;
+
+class VectorFieldImpl : public torch::nn::Module {
+ public:
+  virtual Tensor forward(const Tensor& w, const Tensor& t) = 0;
+};
+using VectorFieldPtr = std::shared_ptr<VectorFieldImpl>;
+
+}  // namespace efm

@@ -1,0 +1,50 @@
+#pragma once
+// Drawing labelings from a trained model (docs/METHOD.md section 3): initial states from the
+// reference distribution, the flow integrated to t_end, then a read-out per node.
+#include "efm/models/vector_field.h"
+#include "efm/paths/probability_path.h"
+#include "efm/solvers/ode_solver.h"
+
+#include <cstdint>
+#include <functional>
+
+namespace efm {
+
+enum class Readout { Argmax, Factorized };
+Readout parseReadout(const std::string& name);  // throws InputError
+std::string readoutName(Readout readout);       // "argmax" or "factorized"
+
+struct SampleOptions {
+  int64_t count = 1000;
+  int64_t variables = 0;  // n
+  int64_t classes = 0;    // c
+  SolverOptions solver;
+  double timeEnd = 0;  // 0 = the path's default
+  Readout readout = Readout::Argmax;
+  uint64_t seed = 0;
+  int64_t chunk = 2048;  // labelings integrated together (cache-sized: see bench/)
+  // In (0, 1): also keep W at the first solver time >= lateFraction * t_end (for `efm eval`
+  // on images: which pixels still change in the last part of the flow). 0 = off.
+  double lateFraction = 0;
+  torch::Device device = torch::kCPU;
+};
+
+struct SampleResult {
+  Tensor labels;              // int64 [count, n], on the CPU
+  Tensor endProbabilities;    // W_end, float32 [count, n, c], on the CPU
+  Tensor trajectories;        // W(t), float32 [steps + 1, count, n, c] when requested
+  std::vector<double> times;  // the times of `trajectories`
+  Tensor lateProbabilities;   // W at lateTime, float32 [count, n, c], if lateFraction > 0
+  double lateTime = 0;
+  int64_t evaluations = 0;  // network evaluations per labeling
+};
+
+// progress(done, total) is called after each chunk; `cancelled` is polled between solver
+// steps (throws efm::Cancelled). Runs under InferenceMode; `network` must not be trained
+// concurrently (use a snapshot).
+SampleResult sampleLabelings(VectorFieldImpl& network, const ProbabilityPath& path,
+                             const SampleOptions& options,
+                             const std::function<void(int64_t, int64_t)>& progress = nullptr,
+                             const std::function<bool()>& cancelled = nullptr);
+
+}  // namespace efm

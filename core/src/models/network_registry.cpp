@@ -1,0 +1,117 @@
+// The network table, the checks of network settings, and the factory.
+#include "efm/models/network_registry.h"
+
+#include "efm/base/errors.h"
+
+#include <cmath>
+#include "efm/models/cnn_field.h"
+#include "efm/models/mlp_field.h"
+#include "efm/models/unet_field.h"
+
+namespace efm {
+namespace {
+
+void require(bool ok, const std::string& what) {
+  if (!ok) throw InputError("configuration: " + what);
+}
+
+void noExtraChecks(const NetworkOptions&) {}
+
+void checkUNet(const NetworkOptions& o) {
+  for (int64_t m : o.channelMultipliers)
+    require((o.hidden * m) % o.attentionHeads == 0,
+            "network.attention_heads must divide every level's channels (hidden x multiplier)");
+}
+
+VectorFieldPtr makeMlp(int64_t variables, int64_t classes, const NetworkOptions& options,
+                       const ImageLayout&) {
+  return std::make_shared<MlpFieldImpl>(variables, classes, options);
+}
+
+VectorFieldPtr makeCnn(int64_t variables, int64_t classes, const NetworkOptions& options,
+                       const ImageLayout&) {
+  return std::make_shared<DilatedCnnFieldImpl>(variables, classes, options);
+}
+
+VectorFieldPtr makeUNet(int64_t, int64_t classes, const NetworkOptions& options,
+                        const ImageLayout& image) {
+  return std::make_shared<UNetFieldImpl>(image.height, image.width, classes, options);
+}
+
+template <typename T>
+void requireWithin(const Limits<T>& limits, T value, const std::string& key) {
+  require(limits.contains(value), key + " must be in " + limits.text());
+}
+
+}  // namespace
+
+const std::vector<NetworkKind>& networkKinds() {
+  static const std::vector<NetworkKind> kinds = {
+      {"mlp",
+       "MLP on the flattened W with Fourier time features (2 hidden layers of 256, SiLU): "
+       "toys and tables with small n x c",
+       256, false, noExtraChecks, makeMlp},
+      {"cnn",
+       "dilated 1-D CNN over the n positions (128 channels, kernel 9, dilations 1,1,4,16,64, "
+       "residual, layer norm): sequences and many classes",
+       128, false, noExtraChecks, makeCnn},
+      {"unet",
+       "U-Net over the label map (32 base channels, levels 1,2,2,2, attention at the "
+       "bottleneck): image data only",
+       32, true, checkUNet, makeUNet},
+  };
+  return kinds;
+}
+
+std::vector<std::string> networkNames() {
+  std::vector<std::string> names;
+  for (const NetworkKind& kind : networkKinds()) names.push_back(kind.name);
+  return names;
+}
+
+const NetworkKind& networkKind(const std::string& name) {
+  std::string known;
+  for (const NetworkKind& kind : networkKinds()) {
+    if (kind.name == name) return kind;
+    known += (known.empty() ? "'" : ", '") + kind.name + "'";
+  }
+  throw InputError("configuration: network.kind must be one of " + known + ", got '" + name + "'");
+}
+
+void resolveNetworkOptions(NetworkOptions& o) {
+  const NetworkKind& kind = networkKind(o.kind);
+  if (o.hidden == 0) o.hidden = kind.defaultHidden;
+  requireWithin(kHiddenLimits, o.hidden, "network.hidden");
+  requireWithin(kLayersLimits, o.layers, "network.layers");
+  require(kTimeFeaturesLimits.contains(o.timeFeatures) && o.timeFeatures % 2 == 0,
+          "network.time_features must be an even number in " + kTimeFeaturesLimits.text());
+  require(std::isfinite(o.maxFrequency) && o.maxFrequency > 0,
+          "network.max_frequency must be positive");
+  require(kKernelLimits.contains(o.kernel) && o.kernel % 2 == 1,
+          "network.kernel must be an odd number in " + kKernelLimits.text());
+  require(!o.dilations.empty() && o.dilations.size() <= 64,
+          "network.dilations must list 1 to 64 layers");
+  for (int64_t d : o.dilations) requireWithin(kDilationLimits, d, "network.dilations");
+  require(!o.channelMultipliers.empty() && o.channelMultipliers.size() <= 8,
+          "network.channel_multipliers must list 1 to 8 levels");
+  for (int64_t m : o.channelMultipliers)
+    requireWithin(kChannelMultiplierLimits, m, "network.channel_multipliers");
+  requireWithin(kResidualBlockLimits, o.residualBlocks, "network.residual_blocks");
+  for (int64_t r : o.attentionResolutions)
+    require(r >= 1, "network.attention_resolutions must be positive");
+  requireWithin(kAttentionHeadLimits, o.attentionHeads, "network.attention_heads");
+  require(o.normGroups >= 1, "network.norm_groups must be >= 1");
+  kind.check(o);
+}
+
+VectorFieldPtr makeVectorField(int64_t variables, int64_t classes, const NetworkOptions& options,
+                               const ImageLayout& image) {
+  const NetworkKind& kind = networkKind(options.kind);
+  if (kind.imageOnly && (!image.isImage() || image.pixels() != variables))
+    throw InputError("network '" + kind.name +
+                     "' needs image data (cityscapes:, idx:): the data has no label-map "
+                     "shape; choose another --model");
+  return kind.make(variables, classes, options, image);
+}
+
+}  // namespace efm

@@ -1,0 +1,22 @@
+// What the probability paths share: their default solver and the checks of a sampling
+// request.
+#include "efm/paths/probability_path.h"
+
+#include "efm/base/errors.h"
+
+#include <cmath>
+
+namespace efm {
+
+SolverOptions ProbabilityPath::defaultSolver() const { return SolverOptions{}; }
+
+void ProbabilityPath::checkSampling(const SolverOptions& solver, double timeEnd) const {
+  if (!(std::isfinite(timeEnd) && timeEnd >= 0))
+    throw InputError("t_end must be a number >= 0 (0 selects the path's own)");
+  if (timeEnd > 0 && timeEnd <= timeStart())
+    throw InputError("t_end must be later than the " + name() + " path's start time");
+  if (solver.kind != SolverKind::Dopri5 && !(std::isfinite(solver.step) && solver.step > 0))
+    throw InputError("solver step must be a positive number");
+}
+
+}  // namespace efm

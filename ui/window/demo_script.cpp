@@ -1,0 +1,180 @@
+#include "window/demo_script.h"
+
+#include <QApplication>
+#include <QDir>
+#include <QFileInfo>
+#include <QPushButton>
+#include <QSlider>
+#include <QTimer>
+#include <cstdio>
+
+#include "engine/sampling_service.h"
+#include "engine/training_controller.h"
+#include "views/geodesic_view.h"
+#include "views/label_map_view.h"
+#include "views/trajectory_view.h"
+#include "widgets/comparison_panel.h"
+#include "widgets/image_data_spec.h"
+#include "widgets/sampling_panel.h"
+#include "widgets/training_panel.h"
+#include "window/comparison_coordinator.h"
+#include "window/main_window.h"
+
+namespace efm::ui {
+
+namespace {
+constexpr int kComparedFlows = 150;  // flows per run in the comparison's simplex picture
+}  // namespace
+
+DemoScript::DemoScript(MainWindow* window, DemoOptions options)
+    : QObject(window), window_(window), options_(std::move(options)) {}
+
+void DemoScript::fail(const QString& message) {
+  if (finished_) return;
+  finished_ = true;
+  std::fprintf(stderr, "efm-studio --demo: %s\n", message.toLocal8Bit().constData());
+  Q_EMIT done(1);
+}
+
+void DemoScript::start() {
+  if (!QDir().mkpath(options_.screenshotDir)) {
+    fail(QString("cannot create the screenshot folder '%1'").arg(options_.screenshotDir));
+    return;
+  }
+  connect(window_, &MainWindow::errorShown, this,
+          [this](const QString& message) { fail(message); });
+  connect(window_->trainer(), &TrainingController::finished, this,
+          [this](bool cancelled, qint64 step) {
+            if (cancelled) {
+              fail(QString("training stopped at step %1").arg(step));
+              return;
+            }
+            std::fprintf(stderr, "efm-studio --demo: trained %lld steps; sampling\n",
+                         static_cast<long long>(step));
+            sampling_ = true;
+            if (options_.samples > 0) window_->samplingPanel()->setCount(options_.samples);
+            window_->sampleNow();
+          });
+  if (options_.compare.size() >= 2) {
+    startComparison();
+    return;
+  }
+  connect(window_, &MainWindow::samplesReady, this, [this](bool preview) {
+    if (!preview && sampling_) {
+      sampling_ = false;
+      afterSampling();
+    }
+  });
+  // The data first, then the network settings that suit it (a U-Net for image data), not
+  // those of the last session: the pictures should not depend on who ran the studio before.
+  TrainingPanel* panel = configurePanel();
+  std::fprintf(stderr, "efm-studio --demo: training %s for %d steps\n",
+               options_.spec.toLocal8Bit().constData(), options_.steps);
+  panel->startButton()->click();  // the real button, as a person would
+}
+
+TrainingPanel* DemoScript::configurePanel() {
+  TrainingPanel* panel = window_->trainingPanel();
+  panel->setDataSpec(options_.spec);
+  panel->applyDataKindDefaults(ImageDataSpec::kindOf(options_.spec) != ImageDataSpec::Kind::None);
+  RunConfig config = panel->config();
+  config.train.steps = options_.steps;
+  panel->setConfig(config);
+  return panel;
+}
+
+void DemoScript::afterSampling() {
+  // Let the field request of the new samples come back before the pictures are taken.
+  connect(window_->sampler(), &SamplingService::busyChanged, this, [this](bool busy) {
+    if (!busy) QTimer::singleShot(200, this, [this] { saveScreenshots(); });
+  });
+  if (!window_->sampler()->busy()) QTimer::singleShot(400, this, [this] { saveScreenshots(); });
+}
+
+void DemoScript::startComparison() {
+  ComparisonCoordinator* comparison = window_->comparison();
+  connect(comparison, &ComparisonCoordinator::finished, this, [this](bool cancelled) {
+    if (cancelled) {
+      fail("the comparison was stopped");
+      return;
+    }
+    std::fprintf(stderr, "efm-studio --demo: trained %d runs; sampling each\n",
+                 int(options_.compare.size()));
+    sampling_ = true;
+    if (options_.samples > 0) window_->samplingPanel()->setCount(options_.samples);
+    window_->sampleNow();  // every compared run, with one seed
+  });
+  connect(comparison, &ComparisonCoordinator::allSampled, this, [this] {
+    if (!sampling_) return;
+    sampling_ = false;
+    // Overlaid flows of several runs: few enough of them, of one node, that each run's
+    // shape stays visible.
+    window_->trajectoryView()->setMaxFlows(kComparedFlows);
+    window_->trajectoryView()->setNode(0);
+    afterSampling();
+  });
+  TrainingPanel* panel = configurePanel();
+  // Previews a few times per run, so that the KL curves have points to compare.
+  panel->setPreviewEvery(std::max(10, options_.steps / 8));
+  window_->comparisonPanel()->setCheckedPaths(options_.compare);
+  if (window_->comparisonPanel()->checkedPaths().size() != options_.compare.size()) {
+    fail("--compare takes two or more of ray, bridge, linear, dirichlet, fisher, got " +
+         options_.compare.join(","));
+    return;
+  }
+  std::fprintf(stderr, "efm-studio --demo: comparing %s on %s for %d steps each\n",
+               options_.compare.join(", ").toLocal8Bit().constData(),
+               options_.spec.toLocal8Bit().constData(), options_.steps);
+  window_->comparisonPanel()->compareButton()->click();  // the real button
+}
+
+void DemoScript::saveScreenshots() {
+  if (finished_ || capturing_) return;
+  capturing_ = true;  // errors that arrive meanwhile still end the demo with 1
+  window_->geodesicView()->setBallsVisible(true);
+  QDir dir(options_.screenshotDir);
+  QStringList written;
+  auto save = [&](int view, const QString& name) {
+    if (view >= 0) window_->showView(view);
+    QApplication::processEvents();
+    if (finished_) return false;
+    const QString file = dir.filePath(name + ".png");
+    QString error;
+    if (!window_->exportView(view, file, &error)) {
+      fail(error);
+      return false;
+    }
+    written << file;
+    return true;
+  };
+  for (int view : {int(MainWindow::Trajectories), int(MainWindow::Geodesics),
+                   int(MainWindow::MetaSimplex), -1})
+    if (!save(view, MainWindow::viewName(view))) return;
+  // Image data: the gallery with the selected map at t_end, and again while it forms.
+  LabelMapView* maps = window_->labelMapView();
+  if (maps->showsImages()) {
+    if (!save(MainWindow::LabelMaps, "label-maps")) return;
+    const int end = maps->timeSlider()->maximum();
+    maps->setTimeIndex(end / 3);
+    if (!save(MainWindow::LabelMaps, "label-maps-forming")) return;
+    maps->setTimeIndex(end);
+  }
+  window_->showView(MainWindow::Trajectories);
+  QApplication::processEvents();
+  const QString whole = dir.filePath("window.png");
+  if (finished_) return;
+  if (!window_->grab().save(whole, "PNG")) {
+    fail(QString("Could not write the image '%1'.").arg(whole));
+    return;
+  }
+  written << whole;
+  for (const QString& file : written)
+    std::printf(
+        "%s\n",
+        QDir::toNativeSeparators(QFileInfo(file).absoluteFilePath()).toLocal8Bit().constData());
+  std::fflush(stdout);
+  finished_ = true;
+  Q_EMIT done(0);
+}
+
+}  // namespace efm::ui

@@ -1,0 +1,54 @@
+#pragma once
+// `efm-studio --demo SPEC --steps N --screenshot-dir DIR`: drives the real window the way
+// a person would (pick data, Start, wait, Sample), then saves one PNG per view and quits
+// (for image data also the label maps, at t_end and while they form). With --compare the
+// same for runs of several paths trained side by side.
+// For tests, documentation pictures and bug reports.
+
+#include <QObject>
+#include <QString>
+#include <QStringList>
+
+namespace efm::ui {
+
+class TrainingPanel;
+
+class MainWindow;
+
+struct DemoOptions {
+  QString spec = "toy:coupled-binary";
+  int steps = 1000;
+  QString screenshotDir = "studio-screenshots";
+  int samples = 0;  // 0: the Sampling panel's count (2000, or 16 label maps for image data)
+  // Two or more paths: train one run per path side by side (the Compare dock) instead of
+  // one run, sample every run, and picture the comparison.
+  QStringList compare;
+};
+
+class DemoScript : public QObject {
+  Q_OBJECT
+ public:
+  DemoScript(MainWindow* window, DemoOptions options);
+  void start();
+
+ Q_SIGNALS:
+  // 0 when every picture was written; otherwise 1 and a message on stderr.
+  void done(int exitCode);
+
+ private:
+  void fail(const QString& message);
+  void saveScreenshots();
+  void afterSampling();  // pictures once the field request of the samples is answered
+  // The data first, then the network settings that suit it (a U-Net for image data), not
+  // those of the last session, and the demo's steps; returns the panel.
+  TrainingPanel* configurePanel();
+  void startComparison();
+
+  MainWindow* window_;
+  DemoOptions options_;
+  bool sampling_ = false;
+  bool finished_ = false;
+  bool capturing_ = false;
+};
+
+}  // namespace efm::ui

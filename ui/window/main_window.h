@@ -1,0 +1,127 @@
+#pragma once
+// The studio's main window: the four views as tabs (trajectories, geodesics, meta-simplex,
+// label maps), the training and sampling panels and the live curves as docks, the File menu
+// (checkpoints, data, exports, recent files). It wires the engine threads
+// (TrainingController, SamplingService) to the widgets and is the only place that knows
+// about both.
+
+#include <QMainWindow>
+#include <memory>
+
+#include "engine/sampling_service.h"
+#include "engine/studio_data.h"
+
+class QAction;
+class QMenu;
+class QMessageBox;
+class QProgressBar;
+class QStackedWidget;
+class QTabWidget;
+class QToolButton;
+
+namespace efm::ui {
+
+class ComparisonCoordinator;
+class ComparisonPanel;
+class CurveChart;
+class GeodesicView;
+class LabelMapView;
+class MetaSimplexView;
+class SamplingPanel;
+class SamplingService;
+class TrainingController;
+class TrainingPanel;
+class TrajectoryView;
+class VtkWidget;
+
+class MainWindow : public QMainWindow {
+  Q_OBJECT
+ public:
+  explicit MainWindow(QWidget* parent = nullptr);
+  ~MainWindow() override;
+
+  // The view tabs, in order: trajectories, geodesics, meta-simplex, label maps.
+  enum View { Trajectories = 0, Geodesics = 1, MetaSimplex = 2, LabelMaps = 3 };
+  static QString viewName(int view);
+  void showView(int view);
+  // Renders a view (or the curves chart, view = -1) into a PNG; false with a message on error.
+  bool exportView(int view, const QString& file, QString* error = nullptr);
+
+  void openCheckpoint(const QString& file);
+  void saveCheckpoint(const QString& file);
+  void exportSamples(const QString& file);
+  void startTraining();
+  // Trains the Training dock's configuration once per path checked in the Compare dock.
+  void startComparison();
+  void sampleNow();  // from the single run, or from every compared run
+
+  TrainingPanel* trainingPanel() const { return trainingPanel_; }
+  SamplingPanel* samplingPanel() const { return samplingPanel_; }
+  TrainingController* trainer() const { return trainer_; }
+  SamplingService* sampler() const { return sampler_; }
+  TrajectoryView* trajectoryView() const { return trajectoryView_; }
+  GeodesicView* geodesicView() const { return geodesicView_; }
+  MetaSimplexView* metaSimplexView() const { return metaView_; }
+  LabelMapView* labelMapView() const { return labelMapView_; }
+  // Shown while data is being opened (image files take a while), with its Cancel button.
+  QProgressBar* dataProgress() const { return dataProgress_; }
+  QToolButton* dataCancelButton() const { return dataCancel_; }
+  CurveChart* curves() const { return curves_; }  // the single run's
+  CurveChart* comparisonCurves() const { return comparisonCurves_; }
+  ComparisonPanel* comparisonPanel() const { return comparisonPanel_; }
+  ComparisonCoordinator* comparison() const { return comparison_; }
+  std::shared_ptr<const SampleSet> lastSamples() const { return lastSamples_; }
+  QString runDirectory() const { return runDirectory_; }
+  // The error dialog that is open, if any (dialogs never block: the window stays usable).
+  QMessageBox* errorDialog() const { return errorDialog_; }
+
+ Q_SIGNALS:
+  void samplesReady(bool preview);
+  void errorShown(const QString& message);
+
+ protected:
+  void closeEvent(QCloseEvent* event) override;
+
+ private:
+  void buildMenus();
+  void connectEngine();
+  void showError(const QString& message);
+  // The request for a preview during training (`preview`) or for the Sampling dock.
+  SampleRequest sampleRequest(SnapshotPtr model, const std::string& path, bool image,
+                              bool preview) const;
+  void updateComparisonButtons(int trainerState);
+  QString newRunDirectory() const;
+  void addRecentFile(const QString& file);
+  void rebuildRecentMenu();
+  void updateActions();
+  void restoreSettings();
+  void saveSettings() const;
+
+  TrainingController* trainer_;
+  SamplingService* sampler_;
+  TrainingPanel* trainingPanel_;
+  SamplingPanel* samplingPanel_;
+  CurveChart* curves_;
+  int lossSeries_ = 0, klSeries_ = 0;
+  CurveChart* comparisonCurves_;
+  QStackedWidget* curveStack_;  // the single run's chart or the comparison's
+  ComparisonPanel* comparisonPanel_;
+  ComparisonCoordinator* comparison_;
+  QTabWidget* tabs_;
+  TrajectoryView* trajectoryView_;
+  GeodesicView* geodesicView_;
+  MetaSimplexView* metaView_;
+  LabelMapView* labelMapView_;
+  QProgressBar* dataProgress_;
+  QToolButton* dataCancel_;
+  bool imageData_ = false;  // the data open are label maps
+  QMenu* recentMenu_ = nullptr;
+  QAction* saveAction_ = nullptr;
+  QAction* exportSamplesAction_ = nullptr;
+  QAction* openAction_ = nullptr;
+  QMessageBox* errorDialog_ = nullptr;
+  std::shared_ptr<const SampleSet> lastSamples_;
+  QString runDirectory_;
+};
+
+}  // namespace efm::ui
