@@ -126,12 +126,11 @@ int main(int argc, char** argv) {
     const auto column = [&](const std::string& name) { return columnIndex(runs, name); };
     std::map<std::string, std::map<int64_t, std::vector<double>>> results;  // [path][K]
     std::vector<int64_t> classes;
-    std::vector<std::string> paths;
+    const std::vector<std::string> paths = pathsOf(runs);
     for (const auto& row : runs.rows) {
       const int64_t k = std::stoll(row[column("K")]);
       const std::string& path = row[column("path")];
       if (std::find(classes.begin(), classes.end(), k) == classes.end()) classes.push_back(k);
-      if (std::find(paths.begin(), paths.end(), path) == paths.end()) paths.push_back(path);
       results[path][k].push_back(std::stod(row[column("marginal_kl")]));
       samples = std::stoll(row[column("samples")]);
     }
@@ -139,11 +138,10 @@ int main(int argc, char** argv) {
 
     // Summary: one row per K, mean (min-max) over seeds per path, the floor, the peers'
     // published figures.
+    std::vector<std::string> after = {"noise floor"};
+    for (const auto& [key, name] : kPublishedName) after.push_back(name + " (published)");
     Table summary;
-    summary.columns = {"K"};
-    for (const auto& path : paths) summary.columns.push_back(path);
-    summary.columns.push_back("noise floor");
-    for (const auto& [key, name] : kPublishedName) summary.columns.push_back(name + " (published)");
+    summary.columns = summaryColumns("K", paths, after);
     for (int64_t k : classes) {
       std::vector<std::string> row = {std::to_string(k)};
       for (const auto& path : paths) row.push_back(formatSpread(results[path][k]));

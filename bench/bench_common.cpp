@@ -92,7 +92,7 @@ std::vector<std::string> prepare(CommonOptions& o, const std::string& benchmarkN
   if (!checkPaths) return {};  // only writing the reports again
   if (o.paths.empty())
     for (const std::string& name : pathNames()) o.paths += (o.paths.empty() ? "" : ",") + name;
-  const auto paths = splitList(o.paths);
+  std::vector<std::string> paths = splitList(o.paths);
   if (paths.empty()) throw std::invalid_argument("--paths is empty");
   for (const auto& name : paths) pathKind(name);  // throws InputError naming an unknown path
   return paths;

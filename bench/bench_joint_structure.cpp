@@ -177,12 +177,11 @@ int main(int argc, char** argv) {
     std::map<std::string, std::map<std::string, std::vector<double>>> kl;  // [path][spec]
     std::map<std::string, double> floors;
     std::vector<Case> cases;
-    std::vector<std::string> paths;
+    const std::vector<std::string> paths = pathsOf(runs);
     const std::string dialPrefix = "toy:dial?lambda=";
     for (const auto& row : runs.rows) {
       const std::string& spec = row[column("data")];
       const std::string& path = row[column("path")];
-      if (std::find(paths.begin(), paths.end(), path) == paths.end()) paths.push_back(path);
       if (std::none_of(cases.begin(), cases.end(), [&](const Case& c) { return c.spec == spec; })) {
         if (spec.rfind(dialPrefix, 0) == 0) {
           const auto amp = spec.find('&');
@@ -200,9 +199,7 @@ int main(int argc, char** argv) {
     readBudget(runs, options);
 
     Table summary;
-    summary.columns = {"data"};
-    for (const auto& path : paths) summary.columns.push_back(path);
-    summary.columns.push_back("floor (target's own samples)");
+    summary.columns = summaryColumns("data", paths, {"floor (target's own samples)"});
     for (const Case& c : cases) {
       std::vector<std::string> row = {c.label};
       for (const auto& path : paths) row.push_back(formatSpread(kl[path][c.spec]));
@@ -236,6 +233,7 @@ int main(int argc, char** argv) {
       plot.yLabel = "KL(target || model)";
       plot.xTicksAtData = true;
       std::vector<double> x;
+      x.reserve(dialCases.size());
       for (const Case& c : dialCases) x.push_back(c.lambda);
       for (const auto& path : paths) {
         Series s{path, path, x, {}, {}, {}, SeriesStyle::Line};

@@ -146,14 +146,13 @@ int main(int argc, char** argv) {
       return row[columnIndex(t, name)];
     };
     std::vector<double> rates;
-    std::vector<std::string> paths;
+    const std::vector<std::string> paths = pathsOf(runs);
     std::set<std::string> seedsSeen;
     options.steps = 0;
     for (const auto& row : runs.rows) {
       const double lr = std::stod(at(runs, row, "lr"));
       const std::string& path = at(runs, row, "path");
       if (std::find(rates.begin(), rates.end(), lr) == rates.end()) rates.push_back(lr);
-      if (std::find(paths.begin(), paths.end(), path) == paths.end()) paths.push_back(path);
       seedsSeen.insert(at(runs, row, "seed"));
       options.steps = std::max<int64_t>(options.steps, std::stoll(at(runs, row, "steps_done")));
       RunResult r;

@@ -19,6 +19,24 @@ std::size_t columnIndex(const Table& table, const std::string& name) {
   return static_cast<std::size_t>(it - table.columns.begin());
 }
 
+std::vector<std::string> pathsOf(const Table& runs) {
+  std::vector<std::string> paths;
+  for (const auto& row : runs.rows) {
+    const std::string& path = row[columnIndex(runs, "path")];
+    if (std::find(paths.begin(), paths.end(), path) == paths.end()) paths.push_back(path);
+  }
+  return paths;
+}
+
+std::vector<std::string> summaryColumns(const std::string& first,
+                                        const std::vector<std::string>& paths,
+                                        const std::vector<std::string>& after) {
+  std::vector<std::string> columns = {first};
+  columns.insert(columns.end(), paths.begin(), paths.end());
+  columns.insert(columns.end(), after.begin(), after.end());
+  return columns;
+}
+
 void readBudget(const Table& runs, CommonOptions& options) {
   std::set<std::string> seeds;
   for (const auto& row : runs.rows) {

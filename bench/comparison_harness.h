@@ -45,6 +45,13 @@ int runComparison(int argc, char** argv, CommonOptions options,
 // the captions of a --replot say what was run.
 void readBudget(const Table& runs, CommonOptions& options);
 
+// The paths of a runs table (column "path"), in the order they first appear.
+std::vector<std::string> pathsOf(const Table& runs);
+// The columns of a summary with a row per case: `first`, one per path, then `after`.
+std::vector<std::string> summaryColumns(const std::string& first,
+                                        const std::vector<std::string>& paths,
+                                        const std::vector<std::string>& after);
+
 // The index of the column called `name`; std::invalid_argument naming it otherwise.
 std::size_t columnIndex(const Table& table, const std::string& name);
 

@@ -104,6 +104,7 @@ int launchLocalRanks(int processes, double timeoutSeconds,
 
   const std::vector<std::string> arguments = ownArguments();
   std::vector<char*> argv;
+  argv.reserve(arguments.size() + 1);
   for (const std::string& a : arguments) argv.push_back(const_cast<char*>(a.c_str()));
   argv.push_back(nullptr);
 
@@ -139,6 +140,7 @@ int launchLocalRanks(int processes, double timeoutSeconds,
     variables.push_back("MASTER_PORT=" + std::to_string(port));
     variables.push_back(std::string(kLaunchedVariable) + "=" + std::to_string(getpid()));
     std::vector<char*> envp;
+    envp.reserve(variables.size() + 1);
     for (std::string& v : variables) envp.push_back(v.data());
     envp.push_back(nullptr);
 
