@@ -36,11 +36,8 @@ double measureConvGflops() {
   torch::NoGradGuard noGrad;
   const auto x = torch::randn({4, 64, 32, 64});
   const auto w = torch::randn({64, 64, 3, 3});
-  torch::conv2d(x, w, {}, 1, 1);
-  const int reps = 20;
-  const auto start = Clock::now();
-  for (int k = 0; k < reps; ++k) torch::conv2d(x, w, {}, 1, 1);
-  return 2.0 * 4 * 32 * 64 * 64 * 64 * 9 * reps / seconds(start) / 1e9;
+  return efm::bench::gflopsOf([&] { torch::conv2d(x, w, {}, 1, 1); },
+                              2.0 * 4 * 32 * 64 * 64 * 64 * 9);
 }
 
 // Street-like maps without reading files: horizontal bands of classes with a random
@@ -114,8 +111,7 @@ int main(int argc, char** argv) {
   config.train.seed = 1;
   resolveAndValidate(config);
   Trainer trainer(config, std::make_shared<BandedMaps>(height, width));
-  const double multiplyAdds =
-      dynamic_cast<UNetFieldImpl&>(trainer.network()).multiplyAddsPerImage();
+  const double multiplyAdds = trainer.network().multiplyAddsPerSample();
   std::cout << "U-Net: " << std::setprecision(2) << 2 * multiplyAdds / 1e9 << " GFLOP per " << size
             << " map forward, " << trainer.network().parameters().size() << " parameter tensors\n";
   for (int k = 0; k < 2; ++k) trainer.step();

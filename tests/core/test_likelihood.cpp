@@ -53,6 +53,7 @@ class LinearLogFieldImpl : public VectorFieldImpl {
     bias_ = register_buffer("bias", bias.to(torch::kFloat64));
   }
   Tensor forward(const Tensor& w, const Tensor&) override { return rate_ * torch::log(w) + bias_; }
+  double multiplyAddsPerSample() const override { return double(bias_.numel()); }
 
  private:
   Tensor rate_, bias_;

@@ -1,4 +1,4 @@
-// Networks: shapes and time conditioning of the MLP and the dilated CNN, the CNN's
+// Networks: shapes and time conditioning of every kind for sequences and tables, the CNN's
 // translation equivariance, and its skipped padding taps.
 #include "efm/base/errors.h"
 #include "efm/models/cnn_field.h"
@@ -15,16 +15,21 @@ using namespace efm;
 using torch::Tensor;
 
 TEST_CASE("Networks map [B, n, c] and [B] to [B, n, c] with registered parameters", "[nn]") {
-  for (const char* kind : {"mlp", "cnn"}) {
+  for (const NetworkKind& kind : networkKinds()) {
+    if (kind.imageOnly) continue;  // test_unet.cpp
     NetworkOptions options;
-    options.kind = kind;
+    options.kind = kind.name;
     options.hidden = 16;
     auto net = makeVectorField(5, 3, options);
+    // Sampling's mode: in training mode the dense net's batch norm maps a time column that
+    // is constant over the batch to 0.
+    net->eval();
     const Tensor w = torch::softmax(torch::randn({4, 5, 3}), -1);
     const Tensor out = net->forward(w, torch::rand({4}));
     CHECK(out.sizes() == torch::IntArrayRef({4, 5, 3}));
     CHECK(net->parameters().size() > 3);
-    CHECK(net->named_buffers().contains("time.frequencies"));
+    if (kind.name != "dense")  // the dense net takes raw t
+      CHECK(net->named_buffers().contains("time.frequencies"));
     // The output depends on t (time conditioning is wired in).
     CHECK(!torch::allclose(net->forward(w, torch::zeros({4})), net->forward(w, torch::ones({4}))));
   }

@@ -130,6 +130,7 @@ TEST_CASE("The generative ODE runs in logit coordinates", "[math][paths]") {
     Tensor forward(const Tensor& w, const Tensor&) override {
       return torch::arange(4, torch::kFloat32).expand_as(w);
     }
+    double multiplyAddsPerSample() const override { return 0; }  // no layers
   } constant;
   const Tensor v = path->velocity(constant, v0, 1.0);
   CHECK(maxAbs(v - (torch::arange(4, torch::kFloat32) - 1.5)) < 1e-6);

@@ -36,6 +36,7 @@ struct Oracle : VectorFieldImpl {
            torch::one_hot(torch::full(w.sizes().slice(0, w.dim() - 1), k, torch::kLong), w.size(-1))
                .to(w.dtype());
   }
+  double multiplyAddsPerSample() const override { return 0; }  // no layers
 };
 
 // E[x_i] under Beta(a, b) and its variance.

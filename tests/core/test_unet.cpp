@@ -96,7 +96,7 @@ TEST_CASE("U-Net multiply-adds match a hand count for one level", "[nn][unet]") 
   expected += hw * ch * ch * 4.0 + 2.0 * hw * hw * ch;                         // middle attention
   expected += 2 * (conv * 2 * ch * ch + conv * ch * ch + hw * 2.0 * ch * ch);  // decoder
   expected += conv * ch * c;                                                   // output
-  CHECK(net.multiplyAddsPerImage() == Approx(expected));
+  CHECK(net.multiplyAddsPerSample() == Approx(expected));
 }
 
 TEST_CASE("U-Net rejects image sizes it cannot halve and data that are not images", "[nn][unet]") {

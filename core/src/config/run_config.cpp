@@ -164,6 +164,10 @@ void resolveAndValidate(RunConfig& c) {
 
   require(kStepsLimits.contains(c.train.steps), "train.steps must be in " + kStepsLimits.text());
   require(kBatchLimits.contains(c.train.batch), "train.batch must be in " + kBatchLimits.text());
+  const int64_t minBatch = networkKind(c.network.kind).minBatch;
+  require(c.train.batch >= minBatch, "train.batch must be >= " + std::to_string(minBatch) +
+                                         " for network '" + c.network.kind +
+                                         "' (batch normalisation needs two samples)");
   require(std::isfinite(c.train.learningRate) && kLearningRateLimits.contains(c.train.learningRate),
           "train.lr must be in " + kLearningRateLimits.text());
   require(c.train.schedule == "constant" || c.train.schedule == "cosine",

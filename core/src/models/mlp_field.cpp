@@ -1,5 +1,7 @@
 #include "efm/models/mlp_field.h"
 
+#include "models/layer_counts.h"
+
 #include <torch/torch.h>
 
 namespace efm {
@@ -27,5 +29,7 @@ Tensor MlpFieldImpl::forward(const Tensor& w, const Tensor& t) {
   for (size_t k = 0; k < last; ++k) h = torch::silu(layers_[k]->as<nn::Linear>()->forward(h));
   return layers_[last]->as<nn::Linear>()->forward(h).view({batch, n_, c_});
 }
+
+double MlpFieldImpl::multiplyAddsPerSample() const { return multiplyAddsOfLayers(*this, 1); }
 
 }  // namespace efm

@@ -5,7 +5,9 @@
 
 #include <cmath>
 #include "efm/models/cnn_field.h"
+#include "efm/models/dense_field.h"
 #include "efm/models/mlp_field.h"
+#include "efm/models/reference_cnn_field.h"
 #include "efm/models/unet_field.h"
 
 namespace efm {
@@ -38,6 +40,22 @@ VectorFieldPtr makeUNet(int64_t, int64_t classes, const NetworkOptions& options,
   return std::make_shared<UNetFieldImpl>(image.height, image.width, classes, options);
 }
 
+VectorFieldPtr makeDense(int64_t variables, int64_t classes, const NetworkOptions& options,
+                         const ImageLayout&) {
+  return std::make_shared<DenseFieldImpl>(variables, classes, options);
+}
+
+VectorFieldPtr makeReferenceCnn(int64_t variables, int64_t classes, const NetworkOptions& options,
+                                const ImageLayout&) {
+  return std::make_shared<ReferenceCnnFieldImpl>(variables, classes, options);
+}
+
+VectorFieldPtr makeReferenceUNet(int64_t, int64_t classes, const NetworkOptions& options,
+                                 const ImageLayout& image) {
+  return std::make_shared<UNetFieldImpl>(image.height, image.width, classes, options,
+                                         TimeSpacing::kSinusoidal);
+}
+
 template <typename T>
 void requireWithin(const Limits<T>& limits, T value, const std::string& key) {
   require(limits.contains(value), key + " must be in " + limits.text());
@@ -50,15 +68,27 @@ const std::vector<NetworkKind>& networkKinds() {
       {"mlp",
        "MLP on the flattened W with Fourier time features (2 hidden layers of 256, SiLU): "
        "toys and tables with small n x c",
-       256, false, noExtraChecks, makeMlp},
+       256, false, 1, noExtraChecks, makeMlp},
       {"cnn",
        "dilated 1-D CNN over the n positions (128 channels, kernel 9, dilations 1,1,4,16,64, "
        "residual, layer norm): sequences and many classes",
-       128, false, noExtraChecks, makeCnn},
+       128, false, 1, noExtraChecks, makeCnn},
       {"unet",
        "U-Net over the label map (32 base channels, levels 1,2,2,2, attention at the "
        "bottleneck): image data only",
-       32, true, checkUNet, makeUNet},
+       32, true, 1, checkUNet, makeUNet},
+      {"dense",
+       "the reference's dense net: [batch norm, linear, ReLU] per layer, raw t appended to "
+       "the probabilities (network.layers x network.hidden, default 2 x 256)",
+       256, false, 2, noExtraChecks, makeDense},
+      {"cnn-ref",
+       "the reference's CNN (from Dirichlet flow matching): kernel-9 embedding, random "
+       "Fourier time features (sigma 30), dilations 1,1,4,16,64, 1x1-ReLU-1x1 read-out",
+       128, false, 1, noExtraChecks, makeReferenceCnn},
+      {"unet-ref",
+       "the U-Net with the reference's time input, guided diffusion's sinusoidal embedding "
+       "of network.hidden features (max period 10000): image data only",
+       32, true, 1, checkUNet, makeReferenceUNet},
   };
   return kinds;
 }

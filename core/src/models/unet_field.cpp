@@ -75,7 +75,7 @@ Tensor SpatialAttentionImpl::forward(const Tensor& x) {
 }
 
 UNetFieldImpl::UNetFieldImpl(int64_t height, int64_t width, int64_t classes,
-                             const NetworkOptions& options)
+                             const NetworkOptions& options, TimeSpacing timeSpacing)
     : height_(height), width_(width), classes_(classes) {
   const auto& multipliers = options.channelMultipliers;
   const int64_t levels = static_cast<int64_t>(multipliers.size());
@@ -113,10 +113,12 @@ UNetFieldImpl::UNetFieldImpl(int64_t height, int64_t width, int64_t classes,
     return stage;
   };
 
-  time_ = register_module("time", TimeFeatures(options.timeFeatures, options.maxFrequency));
-  timeMlp_ = register_module(
-      "time_mlp", nn::Sequential(nn::Linear(options.timeFeatures, timeChannels), nn::SiLU(),
-                                 nn::Linear(timeChannels, timeChannels)));
+  const int64_t timeFeatures =
+      timeSpacing == TimeSpacing::kSinusoidal ? 2 * (base / 2) : options.timeFeatures;
+  time_ = register_module("time", TimeFeatures(timeFeatures, options.maxFrequency, timeSpacing));
+  timeMlp_ =
+      register_module("time_mlp", nn::Sequential(nn::Linear(timeFeatures, timeChannels), nn::SiLU(),
+                                                 nn::Linear(timeChannels, timeChannels)));
   input_ = register_module("input", conv3x3(classes, base));
   countConv(0, classes, base, 9);
 

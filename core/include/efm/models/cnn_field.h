@@ -9,8 +9,6 @@
 #include <torch/nn/modules/linear.h>
 #include <torch/nn/modules/normalization.h>
 
-#include <vector>
-
 namespace efm {
 
 // Dilated 1-D CNN over the n positions with c input channels (the peers' sequence model):
@@ -22,10 +20,10 @@ class DilatedCnnFieldImpl : public VectorFieldImpl {
  public:
   DilatedCnnFieldImpl(int64_t variables, int64_t classes, const NetworkOptions& options);
   Tensor forward(const Tensor& w, const Tensor& t) override;
+  double multiplyAddsPerSample() const override;
 
  private:
-  int64_t kernel_;
-  std::vector<int64_t> dilations_;
+  int64_t positions_;
   TimeFeatures time_{nullptr};
   torch::nn::Conv1d embed_{nullptr}, readout_{nullptr};
   torch::nn::ModuleList norms_, timeProjections_, convs_;

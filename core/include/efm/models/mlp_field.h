@@ -14,6 +14,7 @@ class MlpFieldImpl : public VectorFieldImpl {
  public:
   MlpFieldImpl(int64_t variables, int64_t classes, const NetworkOptions& options);
   Tensor forward(const Tensor& w, const Tensor& t) override;
+  double multiplyAddsPerSample() const override;
 
  private:
   int64_t n_, c_;

@@ -17,6 +17,7 @@ struct NetworkKind {
   std::string description;  // one line for --help, tooltips and the docs
   int64_t defaultHidden;    // what network.hidden = 0 stands for
   bool imageOnly;           // reads W as a label map: image data only
+  int64_t minBatch;         // training batch at least (2 where batch normalisation needs it)
   // Throws InputError naming the setting when `options` (hidden resolved) do not suit this
   // kind beyond the shared Limits (efm/models/network_options.h).
   void (*check)(const NetworkOptions& options);

@@ -49,12 +49,15 @@ TORCH_MODULE(SpatialAttention);
 class UNetFieldImpl : public VectorFieldImpl {
  public:
   // Throws InputError when height and width are not divisible by 2^(levels - 1).
-  UNetFieldImpl(int64_t height, int64_t width, int64_t classes, const NetworkOptions& options);
+  // `timeSpacing`: kOctaves (ours: options.timeFeatures features up to options.maxFrequency)
+  // or kSinusoidal (the reference's guided-diffusion embedding of `hidden` features).
+  UNetFieldImpl(int64_t height, int64_t width, int64_t classes, const NetworkOptions& options,
+                TimeSpacing timeSpacing = TimeSpacing::kOctaves);
   Tensor forward(const Tensor& w, const Tensor& t) override;
 
-  // Multiply-adds of one forward pass for one image (convolutions, attention and linear
-  // layers), for reporting achieved FLOP rates.
-  double multiplyAddsPerImage() const { return multiplyAdds_; }
+  // Multiply-adds of one forward pass for one image: convolutions and attention (the time
+  // embedding's linear layers, once per image, are negligible and left out).
+  double multiplyAddsPerSample() const override { return multiplyAdds_; }
 
  private:
   // One stage of either half: a residual block, optionally followed by attention.

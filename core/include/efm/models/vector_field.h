@@ -16,6 +16,10 @@ using torch::Tensor;
 class VectorFieldImpl : public torch::nn::Module {
  public:
   virtual Tensor forward(const Tensor& w, const Tensor& t) = 0;
+  // Multiply-adds of one sample's forward pass, every layer counted as it is defined (all
+  // taps of a convolution, as FLOP counters count them): for FLOP rates and for comparing
+  // networks with the reference's. 1 multiply-add = 2 FLOPs.
+  virtual double multiplyAddsPerSample() const = 0;
 };
 using VectorFieldPtr = std::shared_ptr<VectorFieldImpl>;
 
