@@ -257,7 +257,7 @@ TEST_CASE("each path samples with its own solver and time range", "[compare]") {
     for (int g = 0; g < 2; ++g) {
       double sum = 0, largest = 0;
       for (int c = 0; c < 3; ++c) {
-        const double v = slice->velocities[size_t(3 * g + c)];
+        const double v = slice->velocities[3 * size_t(g) + size_t(c)];
         CHECK(std::isfinite(v));
         sum += v;
         largest = std::max(largest, std::abs(v));

@@ -62,6 +62,7 @@ GeodesicView::GeodesicView(QWidget* parent) : QWidget(parent) {
   renderer->AddViewProp(pointActors_[0]);
   renderer->AddViewProp(pointActors_[1]);
   std::vector<std::pair<QString, QColor>> entries;
+  entries.reserve(4);
   for (int i = 0; i < 3; ++i)
     entries.emplace_back(QString::fromStdString(geodesicName(kKinds[i])), kCurveColors[i]);
   entries.emplace_back("Fisher-Rao balls", QColor(150, 150, 150));

@@ -100,8 +100,9 @@ std::vector<MapRect> galleryGrid(int64_t count, int64_t height, int64_t width, i
     MapRect r;
     r.height = height;
     r.width = width;
-    r.x = double(i % columns) * (double(width) + gap);
-    r.y = -double(i / columns) * (double(height) + gap);
+    const auto row = i / columns, column = i % columns;
+    r.x = double(column) * (double(width) + gap);
+    r.y = -double(row) * (double(height) + gap);
     rects.push_back(r);
   }
   return rects;

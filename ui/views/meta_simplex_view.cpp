@@ -66,7 +66,7 @@ vtkSmartPointer<vtkActor> tableQuads(const std::vector<double>& values, int rows
       points->InsertNextPoint(x, y + dy, 0);
       quads->InsertNextCell(4);
       for (int k = 0; k < 4; ++k) quads->InsertCellPoint(a + k);
-      scalars->InsertNextValue(values[size_t(r * columns + c)]);
+      scalars->InsertNextValue(values[size_t(r) * size_t(columns) + size_t(c)]);
     }
   }
   vtkNew<vtkPolyData> data;

@@ -79,7 +79,7 @@ static vtkSmartPointer<vtkPolyData> decimate(vtkPolyData* full, int64_t lines, i
   vtkIdType out = 0;
   for (int64_t line = 0; line < lines; line += lineStride)
     for (int64_t t : kept) {
-      const vtkIdType in = vtkIdType(line * times + t);
+      const vtkIdType in = vtkIdType(line) * times + t;
       decimated.coordinates->SetTypedTuple(out, source->GetPointer(3 * in));
       decimated.stamps->SetValue(out++, sourceTimes->GetValue(in));
     }

@@ -154,10 +154,10 @@ void CurveChart::paintEvent(QPaintEvent*) {
         onLeft ? QRectF(0, 0, left - 4, 0) : QRectF(plot.right() + 4, 0, right - 4, 0);
     const Qt::Alignment align = onLeft ? Qt::AlignRight : Qt::AlignLeft;
     painter.drawText(
-        QRectF(band.left(), plot.top() - metrics.height() / 2, band.width(), metrics.height()),
+        QRectF(band.left(), plot.top() - metrics.height() / 2.0, band.width(), metrics.height()),
         align | Qt::AlignVCenter, QString::number(hi, 'g', 2));
     painter.drawText(
-        QRectF(band.left(), plot.bottom() - metrics.height() / 2, band.width(), metrics.height()),
+        QRectF(band.left(), plot.bottom() - metrics.height() / 2.0, band.width(), metrics.height()),
         align | Qt::AlignVCenter, QString::number(lo, 'g', 2));
   }
 

@@ -355,6 +355,7 @@ void writePaletteLabelPng(const std::string& file, const Tensor& labels,
   const auto entries = static_cast<int64_t>(palette.size());
   const Tensor bytes = bytesOf(labels, 2, entries - 1, "writePaletteLabelPng");
   std::vector<png_color> colours;
+  colours.reserve(palette.size());
   for (const auto& c : palette) colours.push_back(png_color{c[0], c[1], c[2]});
   // The fewest bits that hold every palette index: small palettes give small files, and
   // 1/2/4-bit palette files are a kind that readers must handle.
