@@ -25,35 +25,18 @@ void checkUNet(const NetworkOptions& o) {
             "network.attention_heads must divide every level's channels (hidden x multiplier)");
 }
 
-VectorFieldPtr makeMlp(int64_t variables, int64_t classes, const NetworkOptions& options,
-                       const ImageLayout&) {
-  return std::make_shared<MlpFieldImpl>(variables, classes, options);
+// The factory of a network over the n variables (tables, sequences).
+template <typename Network>
+VectorFieldPtr makeOverVariables(int64_t variables, int64_t classes, const NetworkOptions& options,
+                                 const ImageLayout&) {
+  return std::make_shared<Network>(variables, classes, options);
 }
 
-VectorFieldPtr makeCnn(int64_t variables, int64_t classes, const NetworkOptions& options,
-                       const ImageLayout&) {
-  return std::make_shared<DilatedCnnFieldImpl>(variables, classes, options);
-}
-
+// The factory of a U-Net over the label map, with the given time features.
+template <TimeSpacing spacing>
 VectorFieldPtr makeUNet(int64_t, int64_t classes, const NetworkOptions& options,
                         const ImageLayout& image) {
-  return std::make_shared<UNetFieldImpl>(image.height, image.width, classes, options);
-}
-
-VectorFieldPtr makeDense(int64_t variables, int64_t classes, const NetworkOptions& options,
-                         const ImageLayout&) {
-  return std::make_shared<DenseFieldImpl>(variables, classes, options);
-}
-
-VectorFieldPtr makeReferenceCnn(int64_t variables, int64_t classes, const NetworkOptions& options,
-                                const ImageLayout&) {
-  return std::make_shared<ReferenceCnnFieldImpl>(variables, classes, options);
-}
-
-VectorFieldPtr makeReferenceUNet(int64_t, int64_t classes, const NetworkOptions& options,
-                                 const ImageLayout& image) {
-  return std::make_shared<UNetFieldImpl>(image.height, image.width, classes, options,
-                                         TimeSpacing::kSinusoidal);
+  return std::make_shared<UNetFieldImpl>(image.height, image.width, classes, options, spacing);
 }
 
 template <typename T>
@@ -68,27 +51,27 @@ const std::vector<NetworkKind>& networkKinds() {
       {"mlp",
        "MLP on the flattened W with Fourier time features (2 hidden layers of 256, SiLU): "
        "toys and tables with small n x c",
-       256, false, 1, noExtraChecks, makeMlp},
+       256, false, 1, noExtraChecks, makeOverVariables<MlpFieldImpl>},
       {"cnn",
        "dilated 1-D CNN over the n positions (128 channels, kernel 9, dilations 1,1,4,16,64, "
        "residual, layer norm): sequences and many classes",
-       128, false, 1, noExtraChecks, makeCnn},
+       128, false, 1, noExtraChecks, makeOverVariables<DilatedCnnFieldImpl>},
       {"unet",
        "U-Net over the label map (32 base channels, levels 1,2,2,2, attention at the "
        "bottleneck): image data only",
-       32, true, 1, checkUNet, makeUNet},
+       32, true, 1, checkUNet, makeUNet<TimeSpacing::kOctaves>},
       {"dense",
        "the reference's dense net: [batch norm, linear, ReLU] per layer, raw t appended to "
        "the probabilities (network.layers x network.hidden, default 2 x 256)",
-       256, false, 2, noExtraChecks, makeDense},
+       256, false, 2, noExtraChecks, makeOverVariables<DenseFieldImpl>},
       {"cnn-ref",
        "the reference's CNN (from Dirichlet flow matching): kernel-9 embedding, random "
        "Fourier time features (sigma 30), dilations 1,1,4,16,64, 1x1-ReLU-1x1 read-out",
-       128, false, 1, noExtraChecks, makeReferenceCnn},
+       128, false, 1, noExtraChecks, makeOverVariables<ReferenceCnnFieldImpl>},
       {"unet-ref",
        "the U-Net with the reference's time input, guided diffusion's sinusoidal embedding "
        "of network.hidden features (max period 10000): image data only",
-       32, true, 1, checkUNet, makeReferenceUNet},
+       32, true, 1, checkUNet, makeUNet<TimeSpacing::kSinusoidal>},
   };
   return kinds;
 }
