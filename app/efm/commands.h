@@ -8,6 +8,10 @@
 
 #include <functional>
 
+namespace efm {
+struct SamplingRequest;
+}
+
 namespace efm::cli {
 
 using Runner = std::function<int()>;
@@ -26,6 +30,9 @@ extern const CLI::Validator SeedNumber;         // digits only, at most 2^64 - 1
 CLI::Validator WithinLimits(const Limits<double>& limits);
 CLI::Validator WithinLimits(const Limits<int64_t>& limits);
 extern const CLI::Validator NonEmptyText;  // file and folder names
+
+// --solver, --step and --t-end, shared by the commands that sample.
+void addSolverOptions(CLI::App& command, SamplingRequest& request);
 
 // --threads and --device, shared by the commands that compute.
 struct ComputeOptions {

@@ -19,7 +19,8 @@ constexpr int64_t kDefaultImageSamples = 16;
 
 struct EvalArgs {
   std::string run;
-  int64_t samples = 0;  // 0: the default for the kind of data
+  int64_t samples = 0;     // 0: the default for the kind of data
+  SamplingRequest solver;  // --solver, --step, --t-end; the rest is set here
   uint64_t seed = 0;
   ComputeOptions compute;
 };
@@ -29,7 +30,7 @@ int runEval(const EvalArgs& args) {
   const TrainedModel model = loadTrainedModel(RunDirectory{args.run}, device);
   const DatasetPtr data = openDatasetWithProgress(model.config.data);
   const bool image = model.config.image.isImage();
-  SamplingRequest request;  // the path's own sampler
+  SamplingRequest request = args.solver;  // the path's own sampler unless given
   request.count = args.samples > 0 ? args.samples : image ? kDefaultImageSamples : kDefaultSamples;
   if (image) request.lateFraction = 0.9;
   request.seed = args.seed;
@@ -45,6 +46,8 @@ int runEval(const EvalArgs& args) {
   out["path"] = model.config.path.kind;
   out["samples"] = evaluation.samples;
   out["solver"] = solverName(options.solver.kind);
+  out["solver_step"] = options.solver.step;
+  out["evaluations_per_sample"] = samples.evaluations;
   out["marginal_kl"] = finiteOrNull(evaluation.marginalKl);
   if (image) {
     const ImageEvaluation maps = evaluateLabelMaps(*data, samples);
@@ -89,6 +92,7 @@ Runner addEvalCommand(CLI::App& app) {
                  "labelings sampled from the model (default 20000; 16 for image data)")
       ->check(CLI::Range(int64_t{1}, int64_t{1} << 34));
   app.add_option("--seed", args->seed, "random seed")->check(SeedNumber)->capture_default_str();
+  addSolverOptions(app, args->solver);
   addComputeOptions(app, args->compute);
   return [args] { return runEval(*args); };
 }

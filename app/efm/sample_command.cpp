@@ -97,16 +97,7 @@ Runner addSampleCommand(CLI::App& app) {
                  "PNGs and samples.csv (or a .csv with the PNGs in FILE_maps/)")
       ->check(NonEmptyText)
       ->required();
-  app.add_option("--solver", args->request.solver,
-                 "ODE solver (default: the path's own: rk4 for ray and bridge, euler for the "
-                 "peers)")
-      ->check(CLI::IsMember({"euler", "heun", "rk4", "dopri5"}));
-  app.add_option("--step", args->request.step,
-                 "step size (dopri5: initial step; default: the path's own, 0.2 for ray and "
-                 "bridge, 1/300 of the time span for the peers)")
-      ->check(PositiveFinite);
-  app.add_option("--t-end", args->request.timeEnd, "end time (default: the path's, 15 for ray)")
-      ->check(PositiveFinite);
+  addSolverOptions(app, args->request);
   app.add_option("--rtol", args->request.relativeTolerance, "dopri5 relative tolerance")
       ->check(PositiveFinite);
   app.add_option("--atol", args->request.absoluteTolerance, "dopri5 absolute tolerance")

@@ -19,6 +19,7 @@
 
 #include <csignal>
 #include <fstream>
+#include <iomanip>
 #include <iostream>
 #include <optional>
 #include <sstream>
@@ -184,6 +185,25 @@ c10::Device applyRankComputeOptions(ComputeOptions compute, const ProcessGroupOp
   return device;
 }
 
+// A run whose first steps promise more than an hour says so once, with what shortens it:
+// a user who expected minutes learns it before waiting, not after.
+constexpr int64_t kStepsBeforeEstimate = 3;  // the first step carries the warm-up
+constexpr double kLongRunSeconds = 3600;
+
+std::string longRunHint(const TrainProgress& p, const RunConfig& config,
+                        const torch::Device& device) {
+  std::ostringstream hint;
+  hint << "efm train: at " << std::setprecision(3) << p.stepsPerSecond << " steps/s, the "
+       << p.totalSteps - p.step << " remaining steps take about " << formatDuration(p.etaSeconds)
+       << " on " << device.str() << " with " << torch::get_num_threads()
+       << " threads.\nefm train: to shorten it: fewer --steps, a smaller --batch (now "
+       << config.train.batch << ")";
+  if (config.image.isImage()) hint << ", smaller crops (crop=HxW in the data SPEC)";
+  if (!device.is_cuda()) hint << ", or --device cuda where a GPU is available";
+  hint << ". Ctrl-C saves a checkpoint; continue later with --resume.";
+  return hint.str();
+}
+
 int runTrain(const TrainArgs& args) {
   std::optional<ProcessGroupOptions> job = processGroupFromEnvironment();
   if (job && args.processes > 1 && !startedByLocalLauncher())
@@ -245,8 +265,17 @@ int runTrain(const TrainArgs& args) {
   TerminalProgress bar("train");
   TrainingHooks hooks;
   hooks.cancel = &interrupt.flag();
+  const int64_t firstStep = trainer.completedSteps();
+  bool estimated = false;
   if (leader)
     hooks.progress = [&](const TrainProgress& p) {
+      if (!estimated && p.step - firstStep >= kStepsBeforeEstimate) {
+        estimated = true;
+        if (p.etaSeconds > kLongRunSeconds) {
+          bar.finish();
+          std::cerr << longRunHint(p, config, device) << "\n";
+        }
+      }
       std::ostringstream detail;
       detail.precision(4);
       detail << "loss " << p.loss << "  " << std::fixed;

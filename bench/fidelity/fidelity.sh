@@ -6,15 +6,16 @@
 # GAF_DIR set to an extracted checkout of the authors' code (IPA-HD/generative-af), it also
 # trains their DenseNet on the same tables, with the same seeds, in the same run.
 #
-#   bash bench/fidelity/fidelity.sh [--tables coupled,potts3] [--models mlp,dense] [--seeds 3] [--steps 5000]
+#   bash bench/fidelity/fidelity.sh [--tables coupled,potts3,ring4] [--models mlp,dense] [--seeds 3] [--steps 5000]
 #                                   [--threads 2] [--out bench-results/fidelity]
 #
-# Tables: coupled-binary (2 variables, 2 classes) and potts3 (3 variables, 3 classes, a Potts
-# chain with coupling 2: strong pairwise dependence), both written as pmf files into --out.
+# Tables: coupled-binary (2 variables, 2 classes), potts3 (3 variables, 3 classes, a Potts
+# chain with coupling 2: strong pairwise dependence) and ring4 (4 variables, 3 classes, a
+# Potts ring with coupling 1.5), written as pmf files into --out.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
-tables=coupled,potts3 models=mlp,dense seeds=3 steps=5000 threads=2 out=bench-results/fidelity
+tables=coupled,potts3,ring4 models=mlp,dense seeds=3 steps=5000 threads=2 out=bench-results/fidelity
 while [ $# -gt 0 ]; do
   case "$1" in
     --tables) tables=$2; shift 2 ;;
@@ -41,6 +42,18 @@ for x in itertools.product(range(3), repeat=3):
 total = sum(w for _, w in rows)
 with open(sys.argv[1], "w") as f:
     f.write("# Potts chain: 3 variables, 3 classes, coupling 2 between neighbours\n")
+    for x, w in rows:
+        f.write(" ".join(map(str, x)) + " %.10f\n" % (w / total))
+PY
+python3 - "$out/ring4.pmf" <<'PY'
+import itertools, math, sys
+rows = []
+for x in itertools.product(range(3), repeat=4):
+    energy = sum(1.5 * (x[k] == x[(k + 1) % 4]) for k in range(4)) + 0.7 * (x[0] == 1)
+    rows.append((x, math.exp(energy)))
+total = sum(w for _, w in rows)
+with open(sys.argv[1], "w") as f:
+    f.write("# Potts ring: 4 variables, 3 classes, coupling 1.5 around the ring\n")
     for x, w in rows:
         f.write(" ".join(map(str, x)) + " %.10f\n" % (w / total))
 PY

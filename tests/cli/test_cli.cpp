@@ -268,6 +268,19 @@ TEST_CASE("train, sample and eval: files and JSON a script can rely on", "[cli]"
   CHECK(j["samples"] == 5000);
   CHECK(j["tv"].get<double>() >= 0);
   CHECK(j["tv"].get<double>() < 0.5);
+  // The path's own sampler: RK4 at step 0.2 over [0, 15], 4 evaluations a step.
+  CHECK(j["evaluations_per_sample"] == 300);
+  CHECK(j["solver_step"] == 0.2);
+
+  // Fewer evaluations, for comparisons at equal cost: the solver options of `efm sample`.
+  const Result coarse =
+      efm("eval --run '" + run.string() + "' --samples 2000 --step 1 --solver heun");
+  INFO(coarse.err);
+  REQUIRE(coarse.code == 0);
+  const json k = json::parse(coarse.out);
+  CHECK(k["solver"] == "heun");
+  CHECK(k["evaluations_per_sample"] == 30);
+  CHECK(efm("eval --run '" + run.string() + "' --step 0").code == 2);
 }
 
 TEST_CASE("The peer paths train, sample with their own sampler and evaluate", "[cli]") {
@@ -330,9 +343,10 @@ TEST_CASE("Ctrl-C during training saves a checkpoint and exits cleanly", "[cli]"
   const pid_t pid =
       spawnEfm({"train", "--out", run.string(), "--steps", "100000000", "--batch", "16"}, err);
   REQUIRE(pid > 0);
-  // Wait until training runs (the first progress line), then press Ctrl-C.
-  for (int k = 0; k < 600 && slurp(err).find("train ") == std::string::npos; ++k) ::usleep(50000);
-  ::usleep(300000);
+  // Wait until training runs and, its first steps measured, has said that 10^8 steps take
+  // more than an hour and what would shorten them; then press Ctrl-C.
+  const std::string hint = "remaining steps take about";
+  for (int k = 0; k < 1200 && slurp(err).find(hint) == std::string::npos; ++k) ::usleep(50000);
   ::kill(pid, SIGINT);
   int status = 0;
   ::waitpid(pid, &status, 0);
@@ -340,6 +354,7 @@ TEST_CASE("Ctrl-C during training saves a checkpoint and exits cleanly", "[cli]"
   CHECK(WEXITSTATUS(status) == 130);
   CHECK(fs::exists(run / "checkpoint.pt"));
   CHECK_THAT(slurp(err), Catch::Contains("--resume"));
+  CHECK_THAT(slurp(err), Catch::Contains(hint) && Catch::Contains("a smaller --batch (now 16)"));
   CHECK(efm("sample --run '" + run.string() + "' --count 10 --out '" +
             (scratch() / "after.csv").string() + "'")
             .code == 0);

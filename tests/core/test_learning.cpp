@@ -2,9 +2,13 @@
 #include "efm/eval/evaluation.h"
 #include "efm/sampling/sampling_request.h"
 #include "efm/train/trainer.h"
+#include "scratch_directory.h"
 
 #include <torch/torch.h>
 #include <catch2/catch.hpp>
+
+#include <cmath>
+#include <fstream>
 
 using namespace efm;
 
@@ -82,4 +86,38 @@ TEST_CASE("Peer paths learn the coupled binary table", "[learning]") {
     CHECK(e.joint->klTargetModel < 0.02);
     CHECK(e.joint->totalVariation < 0.08);
   }
+}
+
+// Per-step quality at the reference's configuration (docs/RESULTS.md, "Fidelity"): the
+// default network, batch and learning rate (512, 5e-4) for 5000 steps on a 3-variable,
+// 3-class Potts chain with strong pairwise dependence. The authors' code reached KL 0.0120
+// (mean of 3 seeds) there and efm's earlier default 0.0152; the bound sits below both, so a
+// return to the worse per-step quality fails here.
+TEST_CASE("Potts chain at the reference's budget: KL below the reference's", "[learning]") {
+  const auto dir = efm_test::freshDirectory("potts3");
+  const std::string table = (dir / "potts3.pmf").string();
+  {
+    std::ofstream out(table);
+    double total = 0;
+    std::vector<std::pair<std::string, double>> rows;
+    for (int a = 0; a < 3; ++a)
+      for (int b = 0; b < 3; ++b)
+        for (int c = 0; c < 3; ++c) {
+          const double energy = 2.0 * (a == b) + 2.0 * (b == c) + 0.5 * (a == 0) - 0.5 * (c == 2);
+          rows.emplace_back(std::to_string(a) + " " + std::to_string(b) + " " + std::to_string(c),
+                            std::exp(energy));
+          total += rows.back().second;
+        }
+    out.precision(17);
+    for (const auto& [labels, weight] : rows) out << labels << " " << weight / total << "\n";
+  }
+  RunConfig config;  // the default network and its training defaults
+  config.data = "pmf:" + table;
+  config.train.steps = 5000;
+  config.train.seed = 1;
+  const Evaluation e = trainAndEvaluate(config, 32000);
+  REQUIRE(e.joint);
+  INFO("KL(target||model) " << e.joint->klTargetModel << ", TV " << e.joint->totalVariation);
+  CHECK(e.joint->klTargetModel < 0.010);
+  std::filesystem::remove_all(dir);
 }

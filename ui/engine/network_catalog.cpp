@@ -7,7 +7,8 @@ namespace efm::ui {
 std::vector<NetworkInfo> networkInfos() {
   std::vector<NetworkInfo> infos;
   for (const NetworkKind& kind : networkKinds())
-    infos.push_back({kind.name, kind.description, kind.defaultHidden, kind.imageOnly});
+    infos.push_back({kind.name, kind.description, kind.defaultHidden, kind.imageOnly,
+                     kind.training.batch, kind.training.learningRate, kind.training.schedule});
   return infos;
 }
 

@@ -12,6 +12,10 @@ struct NetworkInfo {
   std::string description;
   int64_t defaultHidden = 0;
   bool imageOnly = false;  // a U-Net: image data only
+  // What batch 0, learning rate 0 and schedule "default" stand for with this network.
+  int64_t defaultBatch = 0;
+  double defaultLearningRate = 0;
+  std::string defaultSchedule;
 };
 
 // The kinds of the registry, the default first.

@@ -26,6 +26,9 @@
 namespace efm::ui {
 
 namespace {
+// The schedule entry that stands for the network's own (train.schedule = "").
+const QString kDefaultSchedule = "default";
+
 QSpinBox* spin(int lo, int hi, int value, const QString& tip) {
   auto* box = new QSpinBox;
   box->setRange(lo, hi);
@@ -118,8 +121,12 @@ TrainingPanel::TrainingPanel(QWidget* parent) : QWidget(parent) {
       "dirichlet and fisher are the peers, trained with the same network and optimizer");
   form->addRow("Path", path_);
   network_ = new QComboBox;
-  QString hiddenDefaults;
+  QString hiddenDefaults, trainingDefaults;
   for (const NetworkInfo& info : networkInfos()) {
+    trainingDefaults +=
+        (trainingDefaults.isEmpty() ? "" : "; ") + QString::fromStdString(info.name) + ": batch " +
+        QString::number(info.defaultBatch) + ", lr " + QString::number(info.defaultLearningRate) +
+        ", " + QString::fromStdString(info.defaultSchedule);
     network_->addItem(QString::fromStdString(info.name));
     network_->setItemData(network_->count() - 1, QString::fromStdString(info.description),
                           Qt::ToolTipRole);
@@ -141,17 +148,24 @@ TrainingPanel::TrainingPanel(QWidget* parent) : QWidget(parent) {
                 "Training steps in all");
   steps_->setSingleStep(500);
   form->addRow("Steps", steps_);
-  batch_ = spin(int(kBatchLimits.min), int(kBatchLimits.max), int(defaults.train.batch),
-                "Labelings per step");
+  // Batch, learning rate and schedule: 0 / "default" stand for the network's own (the
+  // measured choices of docs/RESULTS.md), as in `efm train` without the flags.
+  const QString perNetwork = " (default: the network's own; " + trainingDefaults + ")";
+  batch_ = spin(0, int(kBatchLimits.max), int(defaults.train.batch),
+                "Labelings per step; 0 = the network's default" + perNetwork);
+  batch_->setSpecialValueText("default");
   form->addRow("Batch", batch_);
   lr_ = new QDoubleSpinBox;
   lr_->setDecimals(8);
-  lr_->setRange(kLearningRateLimits.min, kLearningRateLimits.max);
+  lr_->setRange(0, kLearningRateLimits.max);
   lr_->setSingleStep(1e-4);
+  lr_->setSpecialValueText("default");
   lr_->setValue(defaults.train.learningRate);
+  lr_->setToolTip("Adam learning rate; 0 = the network's default" + perNetwork);
   form->addRow("Learning rate", lr_);
   schedule_ = new QComboBox;
-  schedule_->addItems({"constant", "cosine"});
+  schedule_->addItems({kDefaultSchedule, "constant", "cosine"});
+  schedule_->setToolTip("Learning-rate schedule" + perNetwork);
   form->addRow("Schedule", schedule_);
   seed_ = spin(0, 2147483647, 0, "Seed of data draws, path times and initialisation");
   form->addRow("Seed", seed_);
@@ -242,7 +256,8 @@ RunConfig TrainingPanel::config() const {
   config.train.steps = steps_->value();
   config.train.batch = batch_->value();
   config.train.learningRate = lr_->value();
-  config.train.schedule = schedule_->currentText().toStdString();
+  config.train.schedule =
+      schedule_->currentText() == kDefaultSchedule ? "" : schedule_->currentText().toStdString();
   config.train.seed = uint64_t(seed_->value());
   config.variables = config.classes = 0;  // recorded again from the data
   return config;
@@ -260,7 +275,9 @@ void TrainingPanel::setConfig(const RunConfig& config) {
   steps_->setValue(int(std::min<int64_t>(config.train.steps, steps_->maximum())));
   batch_->setValue(int(config.train.batch));
   lr_->setValue(config.train.learningRate);
-  schedule_->setCurrentText(QString::fromStdString(config.train.schedule));
+  schedule_->setCurrentText(config.train.schedule.empty()
+                                ? kDefaultSchedule
+                                : QString::fromStdString(config.train.schedule));
   seed_->setValue(int(std::min<uint64_t>(config.train.seed, 2147483647u)));
 }
 

@@ -39,6 +39,10 @@ void forEachSetting(Config& c, Visit&& visit) {
   visit("network", "layers", c.network.layers);
   visit("network", "time_features", c.network.timeFeatures);
   visit("network", "max_frequency", c.network.maxFrequency);
+  visit("network", "time_input", c.network.timeInput);
+  visit("network", "activation", c.network.activation);
+  visit("network", "input", c.network.input);
+  visit("network", "norm", c.network.norm);
   visit("network", "kernel", c.network.kernel);
   visit("network", "dilations", c.network.dilations);
   visit("network", "channel_multipliers", c.network.channelMultipliers);
@@ -161,10 +165,14 @@ void resolveAndValidate(RunConfig& c) {
           "image.height x image.width must equal data_shape.n");
   checkPathOptions(c.path);
   resolveNetworkOptions(c.network);
+  const TrainingDefaults& defaults = networkKind(c.network.kind).training;
+  if (c.train.batch == 0) c.train.batch = defaults.batch;
+  if (c.train.learningRate == 0) c.train.learningRate = defaults.learningRate;
+  if (c.train.schedule.empty()) c.train.schedule = defaults.schedule;
 
   require(kStepsLimits.contains(c.train.steps), "train.steps must be in " + kStepsLimits.text());
   require(kBatchLimits.contains(c.train.batch), "train.batch must be in " + kBatchLimits.text());
-  const int64_t minBatch = networkKind(c.network.kind).minBatch;
+  const int64_t minBatch = minimumBatch(c.network);
   require(c.train.batch >= minBatch, "train.batch must be >= " + std::to_string(minBatch) +
                                          " for network '" + c.network.kind +
                                          "' (batch normalisation needs two samples)");

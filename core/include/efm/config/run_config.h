@@ -23,10 +23,12 @@ inline constexpr Limits<int64_t> kRollbackLimits{0, 1000};
 
 struct TrainOptions {
   int64_t steps = 5000;
-  int64_t batch = 256;
-  double learningRate = 3e-4;
-  std::string schedule = "constant";  // "constant" or "cosine" (decays to 0 at `steps`)
-  double gradClip = 0;                // max global grad norm; 0 = off (reference)
+  // 0, 0 and "" stand for the network's defaults (NetworkKind::defaultBatch etc., chosen by
+  // docs/RESULTS.md's measurements), replaced by resolveAndValidate.
+  int64_t batch = 0;
+  double learningRate = 0;
+  std::string schedule;  // "constant" or "cosine" (decays to 0 at `steps`)
+  double gradClip = 0;   // max global grad norm; 0 = off (reference)
   uint64_t seed = 0;
   int64_t checkpointEvery = 1000;  // steps; the final step is always saved
   double checkpointSeconds = 60;   // wall-clock seconds between checkpoints; 0 = off
@@ -56,9 +58,9 @@ void to_json(nlohmann::json& j, const RunConfig& config);
 // values of the wrong type or out of range throw InputError naming the key; `origin` (a
 // file name) is included in the message.
 void mergeConfig(RunConfig& config, const nlohmann::json& j, const std::string& origin);
-// Replaces "default" markers (hidden = 0) by the values they stand for, then checks every
-// value against its Limits and the path and network registries; throws InputError naming
-// the setting.
+// Replaces "default" markers (network.hidden = 0, train.batch = 0, ...) by the values they
+// stand for, then checks every value against its Limits and the path and network
+// registries; throws InputError naming the setting.
 void resolveAndValidate(RunConfig& config);
 
 std::string toJsonString(const RunConfig& config);

@@ -16,7 +16,14 @@ struct NetworkOptions {
   int64_t layers = 2;         // hidden layers of the MLP
   int64_t timeFeatures = 16;  // Fourier features of t (sin and cos pairs: half each)
   double maxFrequency = 4.0;  // highest Fourier frequency (cycles per unit of t)
-  int64_t kernel = 9;         // CNN kernel size
+  // The MLP's variants (docs/RESULTS.md, "Ablation"); "" = the kind's default
+  // (networkKinds()), and only the MLP accepts another value:
+  std::string timeInput;   // "fourier" (the features above) or "raw" (t itself)
+  std::string activation;  // "silu", "relu" or "gelu"
+  std::string input;       // "probabilities", "log-probabilities" or "centred-logits" (log W
+                           // minus its mean over the classes of each node)
+  std::string norm;        // before each linear layer: "none", "batch" or "layer"
+  int64_t kernel = 9;      // CNN kernel size
   std::vector<int64_t> dilations = {1, 1, 4, 16, 64};  // one CNN layer each
   // U-Net (reference: 32 base channels, multipliers 1,2,2,2, two residual blocks per level,
   // "attention at 16"). Attention resolutions are downsampling factors (1, 2, 4, ...), as in

@@ -1,0 +1,23 @@
+// --solver, --step and --t-end: how `efm sample` and `efm eval` integrate the flow.
+#include "commands.h"
+
+#include "efm/sampling/sampling_request.h"
+
+namespace efm::cli {
+
+void addSolverOptions(CLI::App& command, SamplingRequest& request) {
+  command
+      .add_option("--solver", request.solver,
+                  "ODE solver (default: the path's own: rk4 for ray and bridge, euler for the "
+                  "peers)")
+      ->check(CLI::IsMember({"euler", "heun", "rk4", "dopri5"}));
+  command
+      .add_option("--step", request.step,
+                  "step size (dopri5: initial step; default: the path's own, 0.2 for ray and "
+                  "bridge, 1/300 of the time span for the peers)")
+      ->check(PositiveFinite);
+  command.add_option("--t-end", request.timeEnd, "end time (default: the path's, 15 for ray)")
+      ->check(PositiveFinite);
+}
+
+}  // namespace efm::cli
