@@ -140,3 +140,17 @@ TEST_CASE("Batch, learning rate and schedule default per network", "[config]") {
   CHECK(given.train.learningRate == 1e-3);
   CHECK(given.train.schedule == "cosine");
 }
+
+TEST_CASE("A run recorded before network.activation existed keeps its SiLU", "[config]") {
+  // Runs trained before ReLU became the MLP's default (their config.json and checkpoints
+  // have no activation key) must sample with the activation they were trained with.
+  const RunConfig old =
+      configFromJsonString(R"({"network": {"kind": "mlp", "hidden": 32}})", "old");
+  CHECK(old.network.activation == "silu");
+  const RunConfig cnn = configFromJsonString(R"({"network": {"kind": "cnn"}})", "old cnn");
+  CHECK(cnn.network.activation.empty());
+  RunConfig now;
+  resolveAndValidate(now);
+  CHECK(now.network.activation == "relu");
+  CHECK(configFromJsonString(toJsonString(now), "round trip").network.activation == "relu");
+}

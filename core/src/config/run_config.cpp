@@ -205,6 +205,13 @@ RunConfig configFromJsonString(const std::string& text, const std::string& origi
   }
   RunConfig config;
   mergeConfig(config, j, origin);
+  // A configuration recorded before network.activation existed trained an MLP with SiLU,
+  // the default then; the default has been ReLU since (issue 16), and the parameters alone
+  // cannot tell the two apart.
+  const bool recordedWithoutActivation = j.is_object() && j.contains("network") &&
+                                         j["network"].is_object() &&
+                                         !j["network"].contains("activation");
+  if (recordedWithoutActivation && config.network.kind == "mlp") config.network.activation = "silu";
   resolveAndValidate(config);
   return config;
 }
