@@ -66,11 +66,14 @@ TEST_CASE("Random 3-variable Dirichlet table learned well", "[learning]") {
   CHECK(e.joint->totalVariation < 0.08);
 }
 
-TEST_CASE("Class-scaling toy K = 5: marginal KL below 0.005", "[learning]") {
+// The MLP's ReLU (the default since issue 16) reaches 0.0071 here, SiLU 0.0037: ReLU learns
+// joint structure better per step (docs/RESULTS.md §6) and these independent marginals less
+// precisely; the bound catches a failure to learn them, not that trade.
+TEST_CASE("Class-scaling toy K = 5: marginal KL below 0.01", "[learning]") {
   const RunConfig config = learningConfig("toy:kscaling?K=5&n=4&seed=0", 4000);
   const Evaluation e = trainAndEvaluate(config, 20000);
   INFO("marginal KL " << e.marginalKl);
-  CHECK(e.marginalKl < 0.005);
+  CHECK(e.marginalKl < 0.01);
 }
 
 // The peers learn the same non-factorizing table in the same small budget (each with its
