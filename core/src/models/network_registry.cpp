@@ -39,26 +39,22 @@ const std::vector<VariantSetting>& mlpVariantSettings() {
   return settings;
 }
 
-// Fills the MLP's empty variant settings with their defaults and checks the others; any other
-// kind accepts them empty only.
-void resolveVariantSettings(NetworkOptions& o) {
-  for (const VariantSetting& setting : mlpVariantSettings()) {
-    std::string& value = o.*setting.field;
-    const std::string key = std::string("network.") + setting.key;
-    if (o.kind != "mlp") {
-      require(value.empty(),
-              key + " is a setting of the 'mlp' network only (network.kind is '" + o.kind + "')");
-      continue;
-    }
-    if (value.empty()) value = setting.values.front();
-    std::string known;
-    bool found = false;
-    for (const std::string& v : setting.values) {
-      found = found || v == value;
-      known += (known.empty() ? "'" : ", '") + v + "'";
-    }
-    require(found, key + " must be one of " + known + ", got '" + value + "'");
+// Fills one of the MLP's variant settings with its default when empty and checks it; any
+// other kind accepts it empty only.
+void resolveVariantSetting(NetworkOptions& o, const VariantSetting& setting) {
+  std::string& value = o.*setting.field;
+  const std::string key = std::string("network.") + setting.key;
+  if (o.kind != "mlp") {
+    require(value.empty(),
+            key + " is a setting of the 'mlp' network only (network.kind is '" + o.kind + "')");
+    return;
   }
+  if (value.empty()) value = setting.values.front();
+  std::string known;
+  for (const std::string& v : setting.values) known += (known.empty() ? "'" : ", '") + v + "'";
+  const bool found =
+      std::find(setting.values.begin(), setting.values.end(), value) != setting.values.end();
+  require(found, key + " must be one of " + known + ", got '" + value + "'");
 }
 
 void checkUNet(const NetworkOptions& o) {
@@ -165,7 +161,7 @@ void resolveNetworkOptions(NetworkOptions& o) {
     require(r >= 1, "network.attention_resolutions must be positive");
   requireWithin(kAttentionHeadLimits, o.attentionHeads, "network.attention_heads");
   require(o.normGroups >= 1, "network.norm_groups must be >= 1");
-  resolveVariantSettings(o);
+  for (const VariantSetting& setting : mlpVariantSettings()) resolveVariantSetting(o, setting);
   kind.check(o);
 }
 
