@@ -62,7 +62,14 @@ RunConfig configFromArgs(const TrainArgs& args, RunConfig config) {
   if (args.given("--data")) config.data = args.data;
   if (args.given("--path")) config.path.kind = args.path;
   if (args.given("--model")) {
-    if (config.network.kind != args.model) config.network.hidden = 0;  // that model's default
+    if (config.network.kind != args.model) {
+      // That model's defaults: its width, and (from a recorded MLP configuration) none of
+      // the MLP's variant settings, which other networks refuse.
+      config.network.hidden = 0;
+      for (std::string* variant : {&config.network.timeInput, &config.network.activation,
+                                   &config.network.input, &config.network.norm})
+        variant->clear();
+    }
     config.network.kind = args.model;
   }
   if (args.given("--steps")) config.train.steps = args.steps;

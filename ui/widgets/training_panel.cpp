@@ -250,7 +250,15 @@ RunConfig TrainingPanel::config() const {
   RunConfig config = base_;
   config.data = data_->currentText().trimmed().toStdString();
   config.path.kind = path_->currentText().toStdString();
-  config.network.kind = network_->currentText().toStdString();
+  const std::string kind = network_->currentText().toStdString();
+  if (kind != config.network.kind) {
+    // The settings shown or opened may be another network's: the MLP's variant settings
+    // (which other networks refuse) go back to that network's defaults.
+    for (std::string* variant : {&config.network.timeInput, &config.network.activation,
+                                 &config.network.input, &config.network.norm})
+      variant->clear();
+  }
+  config.network.kind = kind;
   config.network.hidden = hidden_->value();
   config.network.layers = layers_->value();
   config.train.steps = steps_->value();
