@@ -45,7 +45,7 @@ TEST_CASE("resume: equal settings pass, learning settings conflict, length may c
   const auto changes = efm::conflictingSettings(run, other);
   CHECK(keys(changes) ==
         std::vector<std::string>{"data", "path.magnitude", "network.dilations", "train.batch"});
-  CHECK(changes.back().recorded == "256");
+  CHECK(changes.back().recorded == "512");  // the MLP's default batch
   CHECK(changes.back().requested == "17");
   CHECK(changes.front().recorded == "\"toy:coupled-binary\"");
   CHECK(changes[2].requested == "[1,2]");
