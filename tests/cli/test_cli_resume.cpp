@@ -12,7 +12,7 @@ namespace fs = std::filesystem;
 using namespace cli_test;
 using Catch::Contains;
 
-TEST_CASE("The same command with --resume continues the run; a changed flag is named", "[cli]") {
+TEST_CASE("The same command with --resume continues the run, and a changed flag is named", "[cli]") {
   const fs::path run = scratch() / "same-command";
   const fs::path table = writeFile("resume-table.csv", "0,1,2\n2,1,0\n1,1,1\n0,0,2\n");
   const std::string data = " --data 'csv:" + table.string() + "?c=3'";
