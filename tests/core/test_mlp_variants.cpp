@@ -4,20 +4,16 @@
 #include "efm/base/errors.h"
 #include "efm/config/run_config.h"
 #include "efm/models/network_registry.h"
+#include "parameter_count.h"
 
 #include <torch/torch.h>
 #include <catch2/catch.hpp>
 
 using namespace efm;
+using efm_test::trainableParameters;
 using torch::Tensor;
 
 namespace {
-
-int64_t parameterCount(const VectorFieldImpl& net) {
-  int64_t count = 0;
-  for (const Tensor& p : net.parameters()) count += p.numel();
-  return count;
-}
 
 VectorFieldPtr mlp(int64_t n, int64_t c, NetworkOptions options) {
   options.kind = "mlp";
@@ -59,7 +55,7 @@ TEST_CASE("MLP variants have the parameters their definition gives", "[nn][mlp]"
     if (k.key == "input") options.input = k.value;
     if (k.key == "norm") options.norm = k.value;
     auto net = mlp(n, c, options);
-    CHECK(parameterCount(*net) == k.parameters);
+    CHECK(trainableParameters(*net) == k.parameters);
     net->eval();
     const Tensor v = net->forward(randomPoints(5, n, c, 1), torch::full({5}, 2.5));
     CHECK(v.sizes() == torch::IntArrayRef({5, n, c}));

@@ -7,6 +7,7 @@
 #include "efm/models/network_registry.h"
 #include "efm/models/reference_cnn_field.h"
 #include "efm/models/time_features.h"
+#include "parameter_count.h"
 
 #include <torch/torch.h>
 #include <catch2/catch.hpp>
@@ -14,15 +15,10 @@
 #include <cmath>
 
 using namespace efm;
+using efm_test::trainableParameters;
 using torch::Tensor;
 
 namespace {
-
-int64_t trainableParameters(const VectorFieldImpl& net) {
-  int64_t count = 0;
-  for (const Tensor& p : net.parameters()) count += p.numel();
-  return count;
-}
 
 VectorFieldPtr referenceNet(const std::string& kind, int64_t n, int64_t c,
                             const ImageLayout& image = {}) {
