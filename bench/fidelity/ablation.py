@@ -15,6 +15,8 @@ variants reuse the baseline's trained runs. Results are appended to OUT/ablation
 already there are not run again, so an interrupted ablation continues where it stopped."""
 import argparse, concurrent.futures, csv, json, math, os, subprocess, sys, time
 
+from tables import write_tables
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
 
@@ -70,22 +72,6 @@ def configuration(variant):
     for group, values in overrides.items():
         merged.setdefault(group, {}).update(values)
     return merged
-
-
-def write_tables(out):
-    with open(os.path.join(out, "coupled.pmf"), "w") as f:
-        f.write("0 0 0.45\n0 1 0.05\n1 0 0.05\n1 1 0.45\n")
-    rows = []
-    for x0 in range(3):
-        for x1 in range(3):
-            for x2 in range(3):
-                energy = 2.0 * (x0 == x1) + 2.0 * (x1 == x2) + 0.5 * (x0 == 0) - 0.5 * (x2 == 2)
-                rows.append(((x0, x1, x2), math.exp(energy)))
-    total = sum(w for _, w in rows)
-    with open(os.path.join(out, "potts3.pmf"), "w") as f:
-        f.write("# Potts chain: 3 variables, 3 classes, coupling 2 between neighbours\n")
-        for x, w in rows:
-            f.write(" ".join(map(str, x)) + " %.10f\n" % (w / total))
 
 
 def run_dir(out, variant, target, seed):

@@ -32,31 +32,7 @@ efm="${EFM:-$root/build/bin/efm}"
 mkdir -p "$out"
 results="$out/fidelity.csv"
 
-printf '0 0 0.45\n0 1 0.05\n1 0 0.05\n1 1 0.45\n' > "$out/coupled.pmf"
-python3 - "$out/potts3.pmf" <<'PY'
-import itertools, math, sys
-rows = []
-for x in itertools.product(range(3), repeat=3):
-    energy = 2.0 * (x[0] == x[1]) + 2.0 * (x[1] == x[2]) + 0.5 * (x[0] == 0) - 0.5 * (x[2] == 2)
-    rows.append((x, math.exp(energy)))
-total = sum(w for _, w in rows)
-with open(sys.argv[1], "w") as f:
-    f.write("# Potts chain: 3 variables, 3 classes, coupling 2 between neighbours\n")
-    for x, w in rows:
-        f.write(" ".join(map(str, x)) + " %.10f\n" % (w / total))
-PY
-python3 - "$out/ring4.pmf" <<'PY'
-import itertools, math, sys
-rows = []
-for x in itertools.product(range(3), repeat=4):
-    energy = sum(1.5 * (x[k] == x[(k + 1) % 4]) for k in range(4)) + 0.7 * (x[0] == 1)
-    rows.append((x, math.exp(energy)))
-total = sum(w for _, w in rows)
-with open(sys.argv[1], "w") as f:
-    f.write("# Potts ring: 4 variables, 3 classes, coupling 1.5 around the ring\n")
-    for x, w in rows:
-        f.write(" ".join(map(str, x)) + " %.10f\n" % (w / total))
-PY
+python3 "$here/tables.py" "$out"
 
 echo "implementation,network,table,seed,steps,train_s,kl_target_model" > "$results"
 kl_of() { python3 -c 'import json,sys; print(json.load(sys.stdin)["'"$1"'"])'; }
