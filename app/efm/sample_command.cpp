@@ -7,6 +7,7 @@
 #include "efm/base/errors.h"
 #include "efm/data/images/label_maps.h"
 #include "efm/io/sample_files.h"
+#include "efm/sampling/given_nodes.h"
 #include "efm/sampling/sampling_request.h"
 #include "efm/train/training_run.h"
 
@@ -20,6 +21,7 @@ namespace {
 
 struct SampleArgs {
   std::string run, out, trajectories;
+  std::string given, mask, conditioning;  // conditional sampling (docs/CONDITIONING.md)
   SamplingRequest request;  // the options bind to it directly
   ComputeOptions compute;
 };
@@ -41,13 +43,38 @@ SampleOutputs sampleOutputs(const std::string& out, bool image) {
   return {(path / "samples.csv").string(), out};
 }
 
+// The given nodes of --given (and --mask), with the method of --conditioning or the run's
+// default: trained for a run trained with --mask-training, replace otherwise.
+GivenNodes givenNodesOf(const SampleArgs& args, const TrainedModel& model) {
+  if (args.given.empty()) {
+    if (!args.mask.empty()) throw InputError("--mask needs --given LABELS.png");
+    if (!args.conditioning.empty()) throw InputError("--conditioning needs --given");
+    return {};
+  }
+  const bool picture = fs::path(args.given).extension() == ".png";
+  if (picture && args.mask.empty())
+    throw InputError("--given '" + args.given + "' is a label map: --mask MASK.png must say " +
+                     "which of its pixels are given (not 0 = given)");
+  if (!picture && !args.mask.empty())
+    throw InputError("--mask goes with --given LABELS.png, not with NODE=LABEL lists");
+  GivenNodes given =
+      picture ? givenNodesFromLabelMap(args.given, args.mask, model.config.image,
+                                       model.config.classes)
+              : givenNodesFromText(args.given, model.config.variables, model.config.classes);
+  given.method = !args.conditioning.empty() ? parseConditioningMethod(args.conditioning)
+                 : model.config.network.givenNodes ? ConditioningMethod::Trained
+                                                   : ConditioningMethod::Replace;
+  return given;
+}
+
 int runSample(const SampleArgs& args) {
   const c10::Device device = applyComputeOptions(args.compute);
   const TrainedModel model = loadTrainedModel(RunDirectory{args.run}, device);
   SamplingRequest request = args.request;
   request.keepTrajectory = !args.trajectories.empty();
-  const SampleOptions options =
+  SampleOptions options =
       sampleOptionsFor(*model.path, model.config.variables, model.config.classes, request, device);
+  options.given = givenNodesOf(args, model);
 
   InterruptGuard interrupt;
   TerminalProgress bar("sample");
@@ -78,7 +105,11 @@ int runSample(const SampleArgs& args) {
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   std::cerr << "efm sample: " << options.count << " labelings (n=" << options.variables
             << ", c=" << options.classes << ") in " << seconds << " s, " << result.evaluations
-            << " network evaluations each, to " << outputs.csv << "\n";
+            << " network evaluations each";
+  if (options.given.any())
+    std::cerr << ", " << options.given.mask.sum().item<int64_t>() << " node(s) given ("
+              << conditioningMethodName(options.given.method) << ")";
+  std::cerr << ", to " << outputs.csv << "\n";
   return 0;
 }
 
@@ -111,6 +142,17 @@ Runner addSampleCommand(CLI::App& app) {
   app.add_option("--trajectories", args->trajectories,
                  "also write W(t) of every labeling as a CSV (sample,step,t,node,p0..)")
       ->check(NonEmptyText);
+  app.add_option("--given", args->given,
+                 "sample with these nodes given: NODE=LABEL,... (nodes in the data's order, "
+                 "from 0), or for label maps a label PNG (pixel = class) with --mask")
+      ->check(NonEmptyText);
+  app.add_option("--mask", args->mask,
+                 "with --given LABELS.png: a PNG of the label-map size, not 0 = given pixel")
+      ->check(NonEmptyText);
+  app.add_option("--conditioning", args->conditioning,
+                 "how given nodes condition the rest: replace (any model) or trained (a run "
+                 "trained with --mask-training; its default)")
+      ->check(CLI::IsMember({"replace", "trained"}));
   addComputeOptions(app, args->compute);
   return [args] { return runSample(*args); };
 }

@@ -35,7 +35,7 @@ struct TrainArgs {
   int processes = 1;
   double lr = 0, checkpointSeconds = 0, distributedTimeout = 300;
   uint64_t seed = 0;
-  bool resume = false;
+  bool resume = false, maskTraining = false;
   ComputeOptions compute;
   CLI::App* command = nullptr;
   bool given(const char* option) const { return command->count(option) > 0; }
@@ -72,6 +72,7 @@ RunConfig configFromArgs(const TrainArgs& args, RunConfig config) {
     }
     config.network.kind = args.model;
   }
+  if (args.given("--mask-training")) config.network.givenNodes = true;
   if (args.given("--steps")) config.train.steps = args.steps;
   if (args.given("--batch")) config.train.batch = args.batch;
   if (args.given("--lr")) config.train.learningRate = args.lr;
@@ -94,6 +95,8 @@ const char* flagOfSetting(const std::string& key) {
   static const std::pair<const char*, const char*> flags[] = {{"data", "--data"},
                                                               {"path.kind", "--path"},
                                                               {"network.kind", "--model"},
+                                                              {"network.given_nodes",
+                                                               "--mask-training"},
                                                               {"train.batch", "--batch"},
                                                               {"train.lr", "--lr"},
                                                               {"train.seed", "--seed"},
@@ -333,6 +336,10 @@ Runner addTrainCommand(CLI::App& app) {
   app.add_option("--model", args->model,
                  "vector-field network (default mlp):" + choicesText(networkKinds()))
       ->check(CLI::IsMember(networkNames()));
+  app.add_flag("--mask-training", args->maskTraining,
+               "train a model that also sees a random subset of nodes as given (their labels "
+               "as an extra input, the loss on the rest), for efm sample --given "
+               "--conditioning trained (docs/CONDITIONING.md)");
   app.add_option("--steps", args->steps, "training steps")->check(WithinLimits(kStepsLimits));
   app.add_option("--batch", args->batch, "batch size")->check(WithinLimits(kBatchLimits));
   app.add_option("--lr", args->lr, "Adam learning rate")->check(WithinLimits(kLearningRateLimits));

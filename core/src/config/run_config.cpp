@@ -43,6 +43,7 @@ void forEachSetting(Config& c, Visit&& visit) {
   visit("network", "activation", c.network.activation);
   visit("network", "input", c.network.input);
   visit("network", "norm", c.network.norm);
+  visit("network", "given_nodes", c.network.givenNodes);
   visit("network", "kernel", c.network.kernel);
   visit("network", "dilations", c.network.dilations);
   visit("network", "channel_multipliers", c.network.channelMultipliers);
@@ -93,7 +94,9 @@ class Reader {
     auto it = object_.find(key);
     if (it == object_.end()) return;
     try {
-      if constexpr (std::is_integral_v<T>) {
+      if constexpr (std::is_same_v<T, bool>) {
+        if (!it->is_boolean()) throw std::invalid_argument("");
+      } else if constexpr (std::is_integral_v<T>) {
         if (!it->is_number_integer()) throw std::invalid_argument("");
         if (std::is_unsigned_v<T> && !it->is_number_unsigned()) throw std::invalid_argument("");
       } else if constexpr (std::is_same_v<T, double>) {

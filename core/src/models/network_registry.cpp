@@ -4,6 +4,7 @@
 #include "efm/base/errors.h"
 #include "efm/models/cnn_field.h"
 #include "efm/models/dense_field.h"
+#include "efm/models/given_nodes_field.h"
 #include "efm/models/mlp_field.h"
 #include "efm/models/reference_cnn_field.h"
 #include "efm/models/unet_field.h"
@@ -177,7 +178,9 @@ VectorFieldPtr makeVectorField(int64_t variables, int64_t classes, const Network
     throw InputError("network '" + kind.name +
                      "' needs image data (cityscapes:, idx:): the data has no label-map "
                      "shape; choose another --model");
-  return kind.make(variables, classes, options, image);
+  if (!options.givenNodes) return kind.make(variables, classes, options, image);
+  return std::make_shared<GivenNodesFieldImpl>(kind.make(variables, classes + 1, options, image),
+                                               classes);
 }
 
 }  // namespace efm

@@ -14,6 +14,11 @@ namespace {
 
 using geometry::projectTangent;
 
+// Below float32's smallest normal number; keeps log W finite.
+constexpr double kSmallestProbability = 1e-38;
+// The least remaining time 1 - t a conditional velocity divides by (see BridgePath).
+constexpr double kSmallestRemaining = 1e-3;
+
 // P0(log w1) for the smoothed one-hot points w1 = (1 - eps) onehot(x) + eps / c, in closed
 // form: log w1 takes two values, log(1 - eps + eps/c) on the label and log(eps/c) elsewhere.
 Tensor smoothedDataLogits(const Tensor& labels, int64_t classes, double eps,
@@ -69,7 +74,14 @@ class RayPath final : public EGeodesicPathBase {
     const Tensor t = at::_standard_gamma(shape, generator) / options_.gammaRate;
     const Tensor z = projectTangent(noiseLike(labels, classes, generator, options));
     const Tensor point = torch::softmax(t.view({-1, 1, 1}) * direction + z, -1);
-    return {point, t, direction};
+    return {point, t, direction, {}};
+  }
+
+  // The ray's constant velocity m vhat: V_t = m t vhat + P0(z) from every start.
+  Tensor conditionalOutput(const Tensor& w, const Tensor& labels, const Tensor& t) const override {
+    (void)t;
+    const Tensor v = smoothedDataLogits(labels, w.size(-1), options_.smoothing, w.options());
+    return (options_.magnitude * v / v.norm(2, -1, /*keepdim=*/true)).expand_as(w);
   }
 
   // V_t = m t vhat + P0(z): centred on the ray, unit spread at every time.
@@ -93,7 +105,17 @@ class BridgePath final : public EGeodesicPathBase {
     const Tensor v0 = projectTangent(noiseLike(labels, classes, generator, options));
     const Tensor t = torch::rand({labels.size(0)}, generator, options);
     const Tensor s = t.view({-1, 1, 1});
-    return {torch::softmax((1 - s) * v0 + s * v1, -1), t, v1 - v0};
+    return {torch::softmax((1 - s) * v0 + s * v1, -1), t, v1 - v0, {}};
+  }
+
+  // On the e-geodesic V_t = (1 - t) V0 + t V1 the velocity V1 - V0 is (V1 - V_t) / (1 - t),
+  // with V_t = P0 log W. Near t = 1 both vanish together; the floor on 1 - t keeps the
+  // solver's last evaluation (RK4 evaluates at t = 1) finite where V_t has reached V1.
+  Tensor conditionalOutput(const Tensor& w, const Tensor& labels, const Tensor& t) const override {
+    const Tensor v1 = smoothedDataLogits(labels, w.size(-1), options_.smoothing, w.options());
+    const Tensor vt = projectTangent(torch::log(w.clamp_min(kSmallestProbability)));
+    const Tensor remaining = (1 - t.to(w.options())).view({-1, 1, 1}).clamp_min(kSmallestRemaining);
+    return (v1 - vt) / remaining;
   }
 
   // V_t = (1 - t) P0(z) + t V1: the noise shrinks to nothing at t = 1.
@@ -107,7 +129,8 @@ class BridgePath final : public EGeodesicPathBase {
 }  // namespace
 
 Tensor fisherRaoRegressionLoss(const Tensor& output, const PathBatch& batch) {
-  return geometry::replicatorQuadratic(batch.point, output - batch.target).sum(-1).mean();
+  return sumOverCountedNodes(geometry::replicatorQuadratic(batch.point, output - batch.target),
+                             batch);
 }
 
 namespace detail {

@@ -39,7 +39,13 @@ Tensor uniformSimplex(int64_t count, int64_t variables, int64_t classes, at::Gen
 // the batch (the scale of our Fisher-Rao loss, which also sums over nodes).
 Tensor denoiserCrossEntropy(const Tensor& output, const PathBatch& batch) {
   const Tensor logP = torch::log_softmax(output, -1);
-  return -logP.gather(-1, batch.target.unsqueeze(-1)).squeeze(-1).sum(-1).mean();
+  return sumOverCountedNodes(-logP.gather(-1, batch.target.unsqueeze(-1)).squeeze(-1), batch);
+}
+
+// Denoiser logits sure of `labels`: softmax gives their one-hot points exactly in float32,
+// so the linear and Dirichlet velocities become the conditional velocities of the label.
+Tensor sureLogits(const Tensor& labels, int64_t classes, const torch::TensorOptions& options) {
+  return 1e4 * torch::one_hot(labels, classes).to(options);
 }
 
 // Keeps simplex states on the simplex after a solver increment: an Euler step of the
@@ -94,10 +100,15 @@ class LinearPath final : public PeerPathBase {
     const Tensor t = torch::rand({labels.size(0)}, generator, options);
     const Tensor s = t.view({-1, 1, 1});
     const Tensor onehot = torch::one_hot(labels, classes).to(options);
-    return {(1 - s) * x0 + s * onehot, t, labels};
+    return {(1 - s) * x0 + s * onehot, t, labels, {}};
   }
   Tensor loss(const Tensor& output, const PathBatch& batch) const override {
     return denoiserCrossEntropy(output, batch);
+  }
+  // (onehot(x) - x_t) / (1 - t): the straight line to the label's vertex.
+  Tensor conditionalOutput(const Tensor& w, const Tensor& labels, const Tensor& t) const override {
+    (void)t;
+    return sureLogits(labels, w.size(-1), w.options()).expand_as(w);
   }
   Tensor velocity(VectorFieldImpl& network, const Tensor& state, double t) const override {
     const Tensor denoised = torch::softmax(network.forward(state, networkTime(state, t)), -1);
@@ -132,10 +143,16 @@ class DirichletPath final : public PeerPathBase {
         1 + (options_.alphaMax - 1) * torch::rand({labels.size(0)}, generator, options);
     const Tensor onehot = torch::one_hot(labels, classes).to(options);
     const Tensor concentration = 1 + (alpha.view({-1, 1, 1}) - 1) * onehot;
-    return {dirichletDraw(concentration, generator), alpha, labels};
+    return {dirichletDraw(concentration, generator), alpha, labels, {}};
   }
   Tensor loss(const Tensor& output, const PathBatch& batch) const override {
     return denoiserCrossEntropy(output, batch);
+  }
+  // C(x_i, alpha) (e_i - x) for the label i alone: the flow that carries Dir(1) to
+  // Dir(1 + (alpha - 1) e_i) (Stark et al.'s conditional velocity).
+  Tensor conditionalOutput(const Tensor& w, const Tensor& labels, const Tensor& t) const override {
+    (void)t;
+    return sureLogits(labels, w.size(-1), w.options()).expand_as(w);
   }
   Tensor velocity(VectorFieldImpl& network, const Tensor& state, double alpha) const override {
     const Tensor p = torch::softmax(network.forward(state, networkTime(state, alpha)), -1);
@@ -187,11 +204,22 @@ class FisherPath final : public PeerPathBase {
         angle * ((s * angle).cos() * s1 - ((1 - s) * angle).cos() * s0) / sinAngle;
     // Network input W = s_t^2; the target lives in the sphere's tangent space at s_t, and
     // `time` carries t. The loss needs s_t itself: W's square root.
-    return {st * st, t, target};
+    return {st * st, t, target, {}};
   }
   Tensor loss(const Tensor& output, const PathBatch& batch) const override {
     const Tensor s = batch.point.clamp_min(0).sqrt();
-    return (tangent(s, output) - batch.target).pow(2).sum({-2, -1}).mean();
+    return sumOverCountedNodes((tangent(s, output) - batch.target).pow(2).sum(-1), batch);
+  }
+  // Along the great circle from s_t to the label's vertex, its remaining angle in the
+  // remaining time 1 - t (floored: Euler, the path's sampler, never evaluates t = 1, RK4
+  // does, where the angle left is 0).
+  Tensor conditionalOutput(const Tensor& w, const Tensor& labels, const Tensor& t) const override {
+    const Tensor s = w.clamp_min(0).sqrt();
+    const Tensor s1 = torch::one_hot(labels, w.size(-1)).to(w.options()).expand_as(w);
+    const Tensor toward = tangent(s, s1);
+    const Tensor angle = (s * s1).sum(-1, true).clamp(-1, 1).acos();
+    const Tensor remaining = (1 - t.to(w.options())).view({-1, 1, 1}).clamp_min(1e-3);
+    return angle / remaining * toward / toward.norm(2, -1, true).clamp_min(1e-20);
   }
   Tensor velocity(VectorFieldImpl& network, const Tensor& state, double t) const override {
     return tangent(state, network.forward(probabilities(state), networkTime(state, t)));

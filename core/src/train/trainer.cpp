@@ -3,8 +3,10 @@
 #include "efm/base/errors.h"
 #include "efm/base/random.h"
 #include "efm/io/checkpoint_io.h"
+#include "efm/models/given_nodes_field.h"
 #include "efm/models/network_registry.h"
 #include "efm/paths/path_registry.h"
+#include "efm/train/given_masks.h"
 
 #include <torch/torch.h>
 
@@ -26,6 +28,7 @@ Trainer::Trainer(const RunConfig& config, DatasetPtr data, torch::Device device)
   torch::manual_seed(config.train.seed);  // parameter initialisation
   network_ = makeVectorField(data_->variables(), data_->classes(), config.network, config_.image);
   network_->to(device_);
+  givenNodes_ = std::dynamic_pointer_cast<GivenNodesFieldImpl>(network_);
   optimizer_ = std::make_unique<torch::optim::Adam>(
       network_->parameters(), torch::optim::AdamOptions(config.train.learningRate));
 }
@@ -74,16 +77,29 @@ double Trainer::step() {
   for (auto& group : optimizer_->param_groups())
     static_cast<torch::optim::AdamOptions&>(group.options()).lr(lr);
 
-  const Tensor labels = data_->sample(config_.train.batch, dataGenerator_).to(device_);
+  Tensor labels = data_->sample(config_.train.batch, dataGenerator_).to(device_);
   PathBatch batch = path_->sample(labels, data_->classes(), noiseGenerator_);
+  Tensor given;  // bool [B, n]: the nodes this step shows the network as given
+  if (givenNodes_)
+    given = drawGivenMask(config_.train.batch, data_->variables(), config_.image, dataGenerator_)
+                .to(device_);
   if (collective_) {
     // Every rank drew the same global batch (same generators); this rank takes its slice.
     const int64_t share = config_.train.batch / collective_->worldSize();
     const int64_t first = share * collective_->rank();
     batch = {batch.point.narrow(0, first, share), batch.time.narrow(0, first, share),
-             batch.target.narrow(0, first, share)};
+             batch.target.narrow(0, first, share), {}};
+    labels = labels.narrow(0, first, share);
+    if (given.defined()) given = given.narrow(0, first, share);
   }
-  const Tensor output = network_->forward(batch.point, batch.time);
+  Tensor output;
+  if (givenNodes_) {
+    // The loss counts the free nodes only: the given ones are known, nothing to learn.
+    batch.nodeWeight = given.logical_not().to(batch.point.dtype());
+    output = givenNodes_->forwardGiven(batch.point, batch.time, labels, given);
+  } else {
+    output = network_->forward(batch.point, batch.time);
+  }
   const Tensor loss = path_->loss(output, batch);
 
   optimizer_->zero_grad();

@@ -23,6 +23,10 @@ struct NetworkOptions {
   std::string input;       // "probabilities", "log-probabilities" or "centred-logits" (log W
                            // minus its mean over the classes of each node)
   std::string norm;        // before each linear layer: "none", "batch" or "layer"
+  // Trained with given nodes (efm train --mask-training, docs/METHOD.md "Conditioning"):
+  // the network reads one more channel per node, and given nodes show their label's vertex
+  // in place of W (efm/models/given_nodes_field.h). Any kind.
+  bool givenNodes = false;
   int64_t kernel = 9;      // CNN kernel size
   std::vector<int64_t> dilations = {1, 1, 4, 16, 64};  // one CNN layer each
   // U-Net (reference: 32 base channels, multipliers 1,2,2,2, two residual blocks per level,

@@ -29,6 +29,9 @@ struct PathBatch {
   // affinity for the e-geodesic paths, a sphere tangent for Fisher-Rao), or the labels
   // (int64 [B, n]) for the paths with a cross-entropy denoiser (linear, Dirichlet).
   Tensor target;
+  // Which nodes the loss counts, float [B, n] of 0 and 1 (training with given nodes: the
+  // given ones are not counted); undefined: every node.
+  Tensor nodeWeight;
 };
 
 // The state of a conditional path at one time when it is Gaussian in logit coordinates:
@@ -76,6 +79,12 @@ class ProbabilityPath {
   virtual Tensor retract(const Tensor& state, const Tensor& increment) const {
     return state + increment;
   }
+  // The network output that moves a node along its own conditional path towards `labels`
+  // (int64 [B or 1, n]) from wherever it is at time t (t: [1] or [B]); `w` = probabilities(
+  // state) [B, n, c]. With it in place of the network's output, velocity() is the path's
+  // conditional velocity u_t(. | x): how given nodes move when sampling with conditions
+  // (docs/METHOD.md, "Conditioning"). Throws InputError for a path without one.
+  virtual Tensor conditionalOutput(const Tensor& w, const Tensor& labels, const Tensor& t) const;
   // The probabilities read out at the end of the flow (argmax or a draw per node). The
   // point W itself, except for the Dirichlet path, whose end point at alpha_max is still
   // diffuse and is read out through its denoiser, as Stark et al. do.
@@ -102,5 +111,9 @@ using ProbabilityPathPtr = std::shared_ptr<const ProbabilityPath>;
 // Squared Fisher-Rao norm of R_W(F - target), summed over nodes and averaged over the
 // batch: the e-geodesic flow matching loss shared by both variants.
 Tensor fisherRaoRegressionLoss(const Tensor& output, const PathBatch& batch);
+
+// A loss per node [B, n] summed over the nodes that batch.nodeWeight counts (all when it is
+// undefined) and averaged over the batch: every path's loss ends here.
+Tensor sumOverCountedNodes(const Tensor& perNode, const PathBatch& batch);
 
 }  // namespace efm

@@ -14,6 +14,22 @@ enum class Readout { Argmax, Factorized };
 Readout parseReadout(const std::string& name);  // throws InputError
 std::string readoutName(Readout readout);       // "argmax" or "factorized"
 
+// Sampling with some nodes given (docs/METHOD.md, "Conditioning"): the given nodes move
+// along their own conditional path towards their label and carry it in the output; the
+// others flow. `Replace` works with any model: the network sees the given nodes' points on
+// their paths, as in RePaint. `Trained` needs a model trained with --mask-training
+// (GivenNodesFieldImpl), which sees the given labels themselves.
+enum class ConditioningMethod { Replace, Trained };
+ConditioningMethod parseConditioningMethod(const std::string& name);  // throws InputError
+std::string conditioningMethodName(ConditioningMethod method);  // "replace" or "trained"
+
+struct GivenNodes {
+  Tensor labels;  // int64 [1 or count, n]: the given label of each node (where `mask` is set)
+  Tensor mask;    // bool [1 or count, n]: true where the node is given; undefined: none
+  ConditioningMethod method = ConditioningMethod::Replace;
+  bool any() const { return mask.defined(); }
+};
+
 struct SampleOptions {
   int64_t count = 1000;
   int64_t variables = 0;  // n
@@ -26,6 +42,7 @@ struct SampleOptions {
   // In (0, 1): also keep W at the first solver time >= lateFraction * t_end (for `efm eval`
   // on images: which pixels still change in the last part of the flow). 0 = off.
   double lateFraction = 0;
+  GivenNodes given;
   torch::Device device = torch::kCPU;
 };
 

@@ -19,6 +19,8 @@
 
 namespace efm {
 
+class GivenNodesFieldImpl;
+
 struct TrainProgress {
   int64_t step = 0;  // steps completed
   int64_t totalSteps = 0;
@@ -86,6 +88,8 @@ class Trainer {
   DatasetPtr data_;
   ProbabilityPathPtr path_;
   VectorFieldPtr network_;
+  // network_ itself when it was built to see given nodes (--mask-training), else null.
+  std::shared_ptr<GivenNodesFieldImpl> givenNodes_;
   std::unique_ptr<torch::optim::Adam> optimizer_;
   torch::Device device_;
   at::Generator dataGenerator_;   // CPU: draws labelings
