@@ -55,16 +55,14 @@ std::string meanAndError(const std::vector<double>& values) {
   if (values.size() < 2) return formatNumber(mean, 2);
   double squares = 0;
   for (double v : values) squares += (v - mean) * (v - mean);
-  const double error =
-      std::sqrt(squares / static_cast<double>(values.size() - 1) / values.size());
+  const double error = std::sqrt(squares / static_cast<double>(values.size() - 1) / values.size());
   return formatNumber(mean, 2) + " ± " + formatNumber(error, 2);
 }
 
 std::string caseText(const ConditionalCase& given) {
   std::string text;
   for (size_t k = 0; k < given.nodes.size(); ++k)
-    text += (k ? "," : "") + std::to_string(given.nodes[k]) + "=" +
-            std::to_string(given.labels[k]);
+    text += (k ? "," : "") + std::to_string(given.nodes[k]) + "=" + std::to_string(given.labels[k]);
   return text;
 }
 
@@ -100,9 +98,8 @@ int main(int argc, char** argv) {
   benchmark.measure = [&](const ComparisonContext& context) {
     const CommonOptions& options = context.options;
     Table runs, cases;
-    runs.columns = {"data",    "path",    "seed",     "method", "steps",     "batch",
-                    "cases",   "samples", "mean_kl",  "weighted_kl", "max_kl", "train_s",
-                    "sample_s"};
+    runs.columns = {"data",    "path",    "seed",        "method", "steps",   "batch",   "cases",
+                    "samples", "mean_kl", "weighted_kl", "max_kl", "train_s", "sample_s"};
     cases.columns = {"data", "path", "seed", "method", "given", "probability", "kl"};
     for (const std::string& spec : specs) {
       const DatasetPtr data = openDataset(spec);
@@ -144,8 +141,7 @@ int main(int argc, char** argv) {
                          formatNumber(given.probability, 4), formatNumber(given.kl, 4)});
             log(spec + " " + path + " seed " + std::to_string(seed) + ", " + method.name +
                 ": mean conditional KL " + formatNumber(e.meanKl, 3) + " over " +
-                std::to_string(e.cases.size()) + " cases (max " + formatNumber(e.maxKl, 3) +
-                ")");
+                std::to_string(e.cases.size()) + " cases (max " + formatNumber(e.maxKl, 3) + ")");
           }
           writeTextFile(outputFile(options, "conditional", "csv"), toCsv(runs));  // as it goes
           writeTextFile(outputFile(options, "conditional_cases", "csv"), toCsv(cases));
@@ -157,8 +153,8 @@ int main(int argc, char** argv) {
     CommonOptions& options = context.options;
     readBudget(runs, options);
     // [data][path][method] -> mean and weighted KL per seed
-    std::map<std::string, std::map<std::string, std::map<std::string, std::vector<double>>>>
-        means, weighted;
+    std::map<std::string, std::map<std::string, std::map<std::string, std::vector<double>>>> means,
+        weighted;
     std::vector<std::string> order;
     for (const auto& row : runs.rows) {
       const std::string& spec = row[columnIndex(runs, "data")];

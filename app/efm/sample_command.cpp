@@ -22,7 +22,7 @@ namespace {
 struct SampleArgs {
   std::string run, out, trajectories;
   std::string given, mask, conditioning;  // conditional sampling (docs/CONDITIONING.md)
-  SamplingRequest request;  // the options bind to it directly
+  SamplingRequest request;                // the options bind to it directly
   ComputeOptions compute;
 };
 
@@ -58,10 +58,10 @@ GivenNodes givenNodesOf(const SampleArgs& args, const TrainedModel& model) {
   if (!picture && !args.mask.empty())
     throw InputError("--mask goes with --given LABELS.png, not with NODE=LABEL lists");
   GivenNodes given =
-      picture ? givenNodesFromLabelMap(args.given, args.mask, model.config.image,
-                                       model.config.classes)
-              : givenNodesFromText(args.given, model.config.variables, model.config.classes);
-  given.method = !args.conditioning.empty() ? parseConditioningMethod(args.conditioning)
+      picture
+          ? givenNodesFromLabelMap(args.given, args.mask, model.config.image, model.config.classes)
+          : givenNodesFromText(args.given, model.config.variables, model.config.classes);
+  given.method = !args.conditioning.empty()        ? parseConditioningMethod(args.conditioning)
                  : model.config.network.givenNodes ? ConditioningMethod::Trained
                                                    : ConditioningMethod::Replace;
   return given;

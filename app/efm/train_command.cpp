@@ -92,15 +92,11 @@ RunConfig configFromArgs(const TrainArgs& args, RunConfig config) {
 
 // The flag that sets a configuration key, or nullptr.
 const char* flagOfSetting(const std::string& key) {
-  static const std::pair<const char*, const char*> flags[] = {{"data", "--data"},
-                                                              {"path.kind", "--path"},
-                                                              {"network.kind", "--model"},
-                                                              {"network.given_nodes",
-                                                               "--mask-training"},
-                                                              {"train.batch", "--batch"},
-                                                              {"train.lr", "--lr"},
-                                                              {"train.seed", "--seed"},
-                                                              {"train.schedule", "--schedule"}};
+  static const std::pair<const char*, const char*> flags[] = {
+      {"data", "--data"},          {"path.kind", "--path"},
+      {"network.kind", "--model"}, {"network.given_nodes", "--mask-training"},
+      {"train.batch", "--batch"},  {"train.lr", "--lr"},
+      {"train.seed", "--seed"},    {"train.schedule", "--schedule"}};
   for (const auto& [setting, flag] : flags)
     if (key == setting) return flag;
   return nullptr;

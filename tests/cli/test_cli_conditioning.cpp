@@ -102,9 +102,9 @@ TEST_CASE("Inpainting a label map: the masked pixels keep their labels", "[cli]"
           "attention_resolutions": [2], "norm_groups": 4}})");
   const fs::path run = scratch() / "inpaint-run";
   const std::string spec = "cityscapes:" + root.string() + "?scale=0.25&crop=16x32";
-  const Result t = efm("train --data '" + spec + "' --model unet --mask-training --steps 4 " +
-                       "--batch 2 --config '" + config.string() + "' --out '" + run.string() +
-                       "' --threads 1");
+  const Result t =
+      efm("train --data '" + spec + "' --model unet --mask-training --steps 4 " +
+          "--batch 2 --config '" + config.string() + "' --out '" + run.string() + "' --threads 1");
   INFO(t.err);
   REQUIRE(t.code == 0);
   // Two samples: the first gives the labels, the second the mask (its pixels of class 0
@@ -141,10 +141,10 @@ TEST_CASE("Inpainting a label map: the masked pixels keep their labels", "[cli]"
   for (const auto& entry : fs::recursive_directory_iterator(big))
     if (entry.path().string().find("labelIds.png") != std::string::npos) fullSize = entry.path();
   REQUIRE(!fullSize.empty());
-  const Result wrong = efm("sample --run '" + run.string() + "' --count 1 --out '" +
-                           again.string() + "' --step 5 --given '" +
-                           (first / "sample_00000_labels.png").string() + "' --mask '" +
-                           fullSize.string() + "'");
+  const Result wrong =
+      efm("sample --run '" + run.string() + "' --count 1 --out '" + again.string() +
+          "' --step 5 --given '" + (first / "sample_00000_labels.png").string() + "' --mask '" +
+          fullSize.string() + "'");
   CHECK(wrong.code == 2);
   CHECK_THAT(wrong.err, Catch::Contains("is 64 x 128 pixels; the model's label maps are 16 x 32"));
 }

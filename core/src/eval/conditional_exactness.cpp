@@ -49,10 +49,9 @@ std::vector<ConditionalCase> allCases(const Tensor& joint, int64_t variables, in
 }  // namespace
 
 ConditionalExactness measureConditionalExactness(
-    VectorFieldImpl& network, const ProbabilityPath& path, const Tensor& joint,
-    int64_t variables, int64_t classes, ConditioningMethod method, int64_t samplesPerCase,
-    SampleOptions options, const std::function<void(int64_t, int64_t)>& progress,
-    const std::function<bool()>& cancelled) {
+    VectorFieldImpl& network, const ProbabilityPath& path, const Tensor& joint, int64_t variables,
+    int64_t classes, ConditioningMethod method, int64_t samplesPerCase, SampleOptions options,
+    const std::function<void(int64_t, int64_t)>& progress, const std::function<bool()>& cancelled) {
   if (variables < 2) throw InputError("conditional exactness needs at least 2 nodes");
   if (samplesPerCase < 1) throw InputError("conditional exactness needs samples per case");
   const Tensor table = joint.to(torch::kFloat64).cpu();

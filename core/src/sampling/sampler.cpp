@@ -68,8 +68,8 @@ GivenNodesFieldImpl* checkGivenNodes(VectorFieldImpl& network, const SampleOptio
     throw InputError("given nodes: expected labels and a mask of " +
                      std::to_string(options.variables) + " nodes each");
   const Tensor labels = given.labels.masked_select(given.mask.expand_as(given.labels));
-  if (labels.numel() > 0 && (labels.min().item<int64_t>() < 0 ||
-                             labels.max().item<int64_t>() >= options.classes))
+  if (labels.numel() > 0 &&
+      (labels.min().item<int64_t>() < 0 || labels.max().item<int64_t>() >= options.classes))
     throw InputError("given nodes: a label is outside the classes 0.." +
                      std::to_string(options.classes - 1));
   if (given.method == ConditioningMethod::Replace) return nullptr;
@@ -113,8 +113,7 @@ SampleResult sampleLabelings(VectorFieldImpl& network, const ProbabilityPath& pa
   at::Generator noise = makeGenerator(options.device, options.seed);
   at::Generator readout = makeGenerator(torch::kCPU, options.seed + 0x9E3779B97F4A7C15ULL);
 
-  GivenNodesFieldImpl* trained =
-      options.given.any() ? checkGivenNodes(network, options) : nullptr;
+  GivenNodesFieldImpl* trained = options.given.any() ? checkGivenNodes(network, options) : nullptr;
   // The network the flow evaluates: `network`, or its view with this chunk's given nodes.
   std::unique_ptr<GivenNodesView> view;
   const auto flowNetwork = [&]() -> VectorFieldImpl& {
@@ -159,8 +158,7 @@ SampleResult sampleLabelings(VectorFieldImpl& network, const ProbabilityPath& pa
                        : torch::multinomial(w.reshape({-1, options.classes}), 1, true, readout)
                              .view({size, options.variables});
     // Given nodes carry their label, whatever their end point rounds to.
-    if (options.given.any())
-      drawn = torch::where(givenMask.cpu(), givenLabels.cpu(), drawn);
+    if (options.given.any()) drawn = torch::where(givenMask.cpu(), givenLabels.cpu(), drawn);
     labels.push_back(drawn);
     if (solver.keepTrajectory) {
       std::vector<Tensor> points;

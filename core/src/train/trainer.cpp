@@ -87,8 +87,10 @@ double Trainer::step() {
     // Every rank drew the same global batch (same generators); this rank takes its slice.
     const int64_t share = config_.train.batch / collective_->worldSize();
     const int64_t first = share * collective_->rank();
-    batch = {batch.point.narrow(0, first, share), batch.time.narrow(0, first, share),
-             batch.target.narrow(0, first, share), {}};
+    batch = {batch.point.narrow(0, first, share),
+             batch.time.narrow(0, first, share),
+             batch.target.narrow(0, first, share),
+             {}};
     labels = labels.narrow(0, first, share);
     if (given.defined()) given = given.narrow(0, first, share);
   }

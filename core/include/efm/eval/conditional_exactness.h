@@ -32,9 +32,9 @@ struct ConditionalExactness {
 // (count is replaced by samplesPerCase per case, given by each case). All cases are sampled
 // in one call of sampleLabelings, so `progress` and `cancelled` are its.
 ConditionalExactness measureConditionalExactness(
-    VectorFieldImpl& network, const ProbabilityPath& path, const Tensor& joint,
-    int64_t variables, int64_t classes, ConditioningMethod method, int64_t samplesPerCase,
-    SampleOptions options, const std::function<void(int64_t, int64_t)>& progress = nullptr,
+    VectorFieldImpl& network, const ProbabilityPath& path, const Tensor& joint, int64_t variables,
+    int64_t classes, ConditioningMethod method, int64_t samplesPerCase, SampleOptions options,
+    const std::function<void(int64_t, int64_t)>& progress = nullptr,
     const std::function<bool()>& cancelled = nullptr);
 
 }  // namespace efm

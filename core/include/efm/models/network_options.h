@@ -27,7 +27,7 @@ struct NetworkOptions {
   // the network reads one more channel per node, and given nodes show their label's vertex
   // in place of W (efm/models/given_nodes_field.h). Any kind.
   bool givenNodes = false;
-  int64_t kernel = 9;      // CNN kernel size
+  int64_t kernel = 9;                                  // CNN kernel size
   std::vector<int64_t> dilations = {1, 1, 4, 16, 64};  // one CNN layer each
   // U-Net (reference: 32 base channels, multipliers 1,2,2,2, two residual blocks per level,
   // "attention at 16"). Attention resolutions are downsampling factors (1, 2, 4, ...), as in

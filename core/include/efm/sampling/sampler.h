@@ -21,7 +21,7 @@ std::string readoutName(Readout readout);       // "argmax" or "factorized"
 // (GivenNodesFieldImpl), which sees the given labels themselves.
 enum class ConditioningMethod { Replace, Trained };
 ConditioningMethod parseConditioningMethod(const std::string& name);  // throws InputError
-std::string conditioningMethodName(ConditioningMethod method);  // "replace" or "trained"
+std::string conditioningMethodName(ConditioningMethod method);        // "replace" or "trained"
 
 struct GivenNodes {
   Tensor labels;  // int64 [1 or count, n]: the given label of each node (where `mask` is set)
