@@ -22,7 +22,9 @@ namespace {
 struct SampleArgs {
   std::string run, out, trajectories;
   std::string given, mask, conditioning;  // conditional sampling (docs/CONDITIONING.md)
-  SamplingRequest request;                // the options bind to it directly
+  int64_t labelClass = -1;
+  double guidance = 1;
+  SamplingRequest request;  // the options bind to it directly
   ComputeOptions compute;
 };
 
@@ -75,6 +77,10 @@ int runSample(const SampleArgs& args) {
   SampleOptions options =
       sampleOptionsFor(*model.path, model.config.variables, model.config.classes, request, device);
   options.given = givenNodesOf(args, model);
+  if (args.guidance != 1 && args.labelClass < 0)
+    throw InputError("--guidance needs --class K (it weighs the class against no class)");
+  options.labelClass = args.labelClass;
+  options.guidance = args.guidance;
 
   InterruptGuard interrupt;
   TerminalProgress bar("sample");
@@ -109,6 +115,8 @@ int runSample(const SampleArgs& args) {
   if (options.given.any())
     std::cerr << ", " << options.given.mask.sum().item<int64_t>() << " node(s) given ("
               << conditioningMethodName(options.given.method) << ")";
+  if (options.labelClass >= 0)
+    std::cerr << ", class " << options.labelClass << " with guidance " << options.guidance;
   std::cerr << ", to " << outputs.csv << "\n";
   return 0;
 }
@@ -153,6 +161,13 @@ Runner addSampleCommand(CLI::App& app) {
                  "how given nodes condition the rest: replace (any model) or trained (a run "
                  "trained with --mask-training; its default)")
       ->check(CLI::IsMember({"replace", "trained"}));
+  app.add_option("--class", args->labelClass,
+                 "sample this class label from a run trained with --condition-on-class")
+      ->check(CLI::Range(int64_t{0}, int64_t{1023}));
+  app.add_option("--guidance", args->guidance,
+                 "classifier-free guidance weight w with --class: F_u + w (F_c - F_u); 1 = the "
+                 "conditional model (default), > 1 sharper and less diverse, 0 = no class")
+      ->check(NonNegativeFinite);
   addComputeOptions(app, args->compute);
   return [args] { return runSample(*args); };
 }

@@ -35,7 +35,7 @@ struct TrainArgs {
   int processes = 1;
   double lr = 0, checkpointSeconds = 0, distributedTimeout = 300;
   uint64_t seed = 0;
-  bool resume = false, maskTraining = false;
+  bool resume = false, maskTraining = false, conditionOnClass = false;
   ComputeOptions compute;
   CLI::App* command = nullptr;
   bool given(const char* option) const { return command->count(option) > 0; }
@@ -73,6 +73,10 @@ RunConfig configFromArgs(const TrainArgs& args, RunConfig config) {
     config.network.kind = args.model;
   }
   if (args.given("--mask-training")) config.network.givenNodes = true;
+  // -1: the data's number of class labels, known when training starts (a resumed run keeps
+  // its recorded number).
+  if (args.given("--condition-on-class") && config.network.labelClasses == 0)
+    config.network.labelClasses = -1;
   if (args.given("--steps")) config.train.steps = args.steps;
   if (args.given("--batch")) config.train.batch = args.batch;
   if (args.given("--lr")) config.train.learningRate = args.lr;
@@ -336,6 +340,10 @@ Runner addTrainCommand(CLI::App& app) {
                "train a model that also sees a random subset of nodes as given (their labels "
                "as an extra input, the loss on the rest), for efm sample --given "
                "--conditioning trained (docs/CONDITIONING.md)");
+  app.add_flag("--condition-on-class", args->conditionOnClass,
+               "train a class-conditional model on data with class labels (an idx: file with "
+               "its labels file beside it, as Fashion-MNIST has), for efm sample --class K "
+               "--guidance W (docs/CONDITIONING.md)");
   app.add_option("--steps", args->steps, "training steps")->check(WithinLimits(kStepsLimits));
   app.add_option("--batch", args->batch, "batch size")->check(WithinLimits(kBatchLimits));
   app.add_option("--lr", args->lr, "Adam learning rate")->check(WithinLimits(kLearningRateLimits));

@@ -148,3 +148,52 @@ TEST_CASE("Inpainting a label map: the masked pixels keep their labels", "[cli]"
   CHECK(wrong.code == 2);
   CHECK_THAT(wrong.err, Catch::Contains("is 64 x 128 pixels; the model's label maps are 16 x 32"));
 }
+
+TEST_CASE("Class-conditional runs: --condition-on-class, --class and --guidance", "[cli]") {
+  // Eight 2 x 2 images with their labels file beside them, MNIST's naming.
+  std::string images = {0, 0, 8, 3, 0, 0, 0, 8, 0, 0, 0, 2, 0, 0, 0, 2};
+  std::string labels = {0, 0, 8, 1, 0, 0, 0, 8};
+  for (int k = 0; k < 8; ++k) {
+    for (int p = 0; p < 4; ++p) images.push_back(static_cast<char>(p == k % 4 ? 255 : 0));
+    labels.push_back(static_cast<char>((k % 4) % 2));
+  }
+  const fs::path file = writeFile("toy-images-idx3-ubyte", images);
+  writeFile("toy-labels-idx1-ubyte", labels);
+  const fs::path run = scratch() / "class-run";
+  const Result t = efm("train --data 'idx:" + file.string() + "' --condition-on-class " +
+                       "--steps 50 --batch 64 --out '" + run.string() + "' --threads 1");
+  INFO(t.err);
+  REQUIRE(t.code == 0);
+  CHECK(json::parse(slurp(run / "config.json"))["network"]["label_classes"] == 2);
+  // --resume with the same command keeps the recorded number of classes.
+  const Result resumed =
+      efm("train --data 'idx:" + file.string() + "' --condition-on-class " +
+          "--steps 60 --batch 64 --out '" + run.string() + "' --threads 1 --resume");
+  INFO(resumed.err);
+  CHECK(resumed.code == 0);
+
+  const fs::path out = scratch() / "class.csv";
+  const std::string sample =
+      "sample --run '" + run.string() + "' --count 20 --out '" + out.string() + "' --threads 1 ";
+  const Result guided = efm(sample + "--class 1 --guidance 2");
+  INFO(guided.err);
+  REQUIRE(guided.code == 0);
+  CHECK_THAT(guided.err, Catch::Contains("600 network evaluations each") &&
+                             Catch::Contains("class 1 with guidance 2"));
+  CHECK(readLabelings(out).size() == 20);
+
+  const Result outside = efm(sample + "--class 2");
+  CHECK(outside.code == 2);
+  CHECK_THAT(outside.err, Catch::Contains("class 2 is outside the model's class labels 0..1"));
+  const Result unguided = efm(sample + "--guidance 2");
+  CHECK(unguided.code == 2);
+  CHECK_THAT(unguided.err, Catch::Contains("--guidance needs --class"));
+  const Result plain = efm("sample --run '" + trainedRun().string() + "' --count 2 --out '" +
+                           out.string() + "' --class 0");
+  CHECK(plain.code == 2);
+  CHECK_THAT(plain.err, Catch::Contains("--condition-on-class"));
+  const Result toy = efm("train --data toy:coupled-binary --condition-on-class --steps 1 --out '" +
+                         (scratch() / "class-toy").string() + "'");
+  CHECK(toy.code == 2);
+  CHECK_THAT(toy.err, Catch::Contains("needs class labels"));
+}

@@ -1,6 +1,6 @@
 #pragma once
 // Folders and files for the image-data tests: a temporary folder, a private dataset cache,
-// Cityscapes-layout label files, raw file bytes and a seeded CPU generator.
+// Cityscapes-layout label files, IDX files, raw file bytes and a seeded CPU generator.
 #include "efm/data/images/png_io.h"
 
 #include <ATen/CPUGeneratorImpl.h>
@@ -14,6 +14,7 @@
 #include <fstream>
 #include <iterator>
 #include <string>
+#include <vector>
 
 namespace efm_test {
 
@@ -76,6 +77,21 @@ inline void writeBytes(const fs::path& file, const std::string& bytes) {
 inline std::string readBytes(const fs::path& file) {
   std::ifstream in(file, std::ios::binary);
   return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+// The header of an IDX file of unsigned bytes with these dimensions (rank = their number).
+inline std::string idxHeader(const std::vector<uint32_t>& dims) {
+  std::string out = {0, 0, 8, static_cast<char>(dims.size())};
+  for (uint32_t d : dims)
+    for (int shift : {24, 16, 8, 0}) out.push_back(static_cast<char>((d >> shift) & 255));
+  return out;
+}
+
+// An IDX labels file (idx1): one byte per image.
+inline std::string idxLabelsBytes(const std::vector<uint8_t>& labels) {
+  std::string out = idxHeader({static_cast<uint32_t>(labels.size())});
+  out.append(labels.begin(), labels.end());
+  return out;
 }
 
 }  // namespace efm_test

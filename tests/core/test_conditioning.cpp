@@ -2,6 +2,7 @@
 // path (checked against each path's closed form), carry their label, leave the sampler
 // unchanged when none is given, and are read from text and label maps with clear errors.
 // The network that sees given nodes, the training masks and the exactness measurement.
+#include "image_fixtures.h"
 #include "input_errors.h"
 #include "scratch_directory.h"
 #include "trainer_fixtures.h"
@@ -9,7 +10,7 @@
 #include "efm/data/images/png_io.h"
 #include "efm/eval/conditional_exactness.h"
 #include "efm/geometry/geometry.h"
-#include "efm/models/given_nodes_field.h"
+#include "efm/models/conditioned_field.h"
 #include "efm/models/network_registry.h"
 #include "efm/paths/path_registry.h"
 #include "efm/sampling/given_nodes.h"
@@ -159,20 +160,22 @@ TEST_CASE("The network of a mask-trained run: given nodes read as labels, none =
           "[conditioning]") {
   const int64_t batch = 5, n = 3, c = 4;
   auto network = smallNetwork(n, c, /*givenNodes=*/true);
-  auto* given = dynamic_cast<GivenNodesFieldImpl*>(network.get());
+  auto* given = dynamic_cast<ConditionedFieldImpl*>(network.get());
   REQUIRE(given);
+  CHECK(given->takesGivenNodes());
+  CHECK(given->labelClasses() == 0);
   network->eval();
   const Tensor w = torch::softmax(torch::randn({batch, n, c}), -1);
   const Tensor t = torch::full({1}, 0.7);
   const Tensor labels = torch::randint(c, {batch, n}, torch::kLong);
   const Tensor none = torch::zeros({batch, n}, torch::kBool);
-  CHECK(torch::equal(network->forward(w, t), given->forwardGiven(w, t, labels, none)));
+  CHECK(torch::equal(network->forward(w, t), given->forwardConditioned(w, t, {labels, none, {}})));
   // With node 0 given, what the network says of the others does not depend on node 0's W.
   const Tensor first = torch::tensor({{true, false, false}}).expand({batch, n});
   Tensor moved = w.clone();
   moved.select(1, 0).copy_(torch::softmax(torch::randn({batch, c}), -1));
-  const Tensor a = given->forwardGiven(w, t, labels, first);
-  const Tensor b = given->forwardGiven(moved, t, labels, first);
+  const Tensor a = given->forwardConditioned(w, t, {labels, first, {}});
+  const Tensor b = given->forwardConditioned(moved, t, {labels, first, {}});
   CHECK(maxAbs(a - b) < 1e-6);
   CHECK(maxAbs(a - network->forward(w, t)) > 1e-4);  // but it does depend on the label
   CHECK(a.sizes() == w.sizes());
@@ -314,7 +317,7 @@ TEST_CASE("A mask-trained run trains, saves and loads like any other", "[conditi
   const std::string file = (dir / "checkpoint.pt").string();
   trainer.saveCheckpoint(file);
   auto loaded = loadNetwork(file, 3, 3, config);
-  REQUIRE(dynamic_cast<GivenNodesFieldImpl*>(loaded.get()));
+  REQUIRE(dynamic_cast<ConditionedFieldImpl*>(loaded.get()));
   CHECK(efm_test::sameParameters(efm_test::parameters(*loaded),
                                  efm_test::parameters(trainer.network())));
   std::filesystem::remove_all(dir);
@@ -341,4 +344,112 @@ TEST_CASE("Conditional exactness: every given set and value of positive probabil
   }
   CHECK(e.maxKl >= e.meanKl);
   CHECK(e.samplesPerCase == 50);
+}
+
+TEST_CASE("A class-conditional network: the class is an input, no class = plain field",
+          "[conditioning]") {
+  const int64_t batch = 4, n = 3, c = 2;
+  NetworkOptions options;
+  options.hidden = 16;
+  options.labelClasses = 3;
+  torch::manual_seed(2);
+  auto network = makeVectorField(n, c, options);
+  auto* conditioned = dynamic_cast<ConditionedFieldImpl*>(network.get());
+  REQUIRE(conditioned);
+  CHECK_FALSE(conditioned->takesGivenNodes());
+  CHECK(conditioned->labelClasses() == 3);
+  const Tensor w = torch::softmax(torch::randn({batch, n, c}), -1);
+  const Tensor t = torch::full({1}, 2.0);
+  const auto withClass = [&](const Tensor& classes) {
+    return conditioned->forwardConditioned(w, t, {{}, {}, classes});
+  };
+  CHECK(torch::equal(network->forward(w, t), withClass(torch::full({1}, -1, torch::kLong))));
+  const Tensor zero = withClass(torch::zeros({1}, torch::kLong));
+  CHECK(maxAbs(zero - withClass(torch::ones({1}, torch::kLong))) > 1e-5);
+  // One class per row: row 2 with class 0 is row 2 of everything with class 0.
+  const Tensor mixed = withClass(torch::tensor({1, 2, 0, -1}, torch::kLong));
+  CHECK(maxAbs(mixed[2] - zero[2]) < 1e-6);
+  CHECK(maxAbs(mixed[3] - network->forward(w, t)[3]) < 1e-6);
+  // Given nodes need a mask-trained network.
+  CHECK_THAT(inputErrorMessage([&] {
+               conditioned->forwardConditioned(
+                   w, t,
+                   {torch::zeros({1, n}, torch::kLong), torch::ones({1, n}, torch::kBool), {}});
+             }),
+             Catch::Contains("--mask-training"));
+}
+
+TEST_CASE("Class-conditional sampling: refusals, and guidance costs two passes per step",
+          "[conditioning][errors]") {
+  const int64_t n = 3, c = 2;
+  const auto path = pathNamed("ray");
+  auto plain = smallNetwork(n, c);
+  SampleOptions options = optionsFor(*path, 4, n, c);
+  options.labelClass = 0;
+  CHECK_THAT(inputErrorMessage([&] { sampleLabelings(*plain, *path, options); }),
+             Catch::Contains("--condition-on-class"));
+  NetworkOptions classOptions;
+  classOptions.hidden = 16;
+  classOptions.labelClasses = 3;
+  auto network = makeVectorField(n, c, classOptions);
+  options.labelClass = 3;
+  CHECK_THAT(inputErrorMessage([&] { sampleLabelings(*network, *path, options); }),
+             Catch::Contains("class 3 is outside the model's class labels 0..2"));
+  options.labelClass = 2;
+  options.guidance = -1;
+  CHECK_THAT(inputErrorMessage([&] { sampleLabelings(*network, *path, options); }),
+             Catch::Contains("guidance"));
+  options.guidance = 1;
+  CHECK(sampleLabelings(*network, *path, options).evaluations == 300);
+  options.guidance = 3;
+  CHECK(sampleLabelings(*network, *path, options).evaluations == 600);
+  RunConfig config = efm_test::smallConfig();
+  config.network.labelClasses = -1;  // --condition-on-class on data without labels
+  CHECK_THAT(inputErrorMessage([&] { Trainer(config, openDataset(config.data)); }),
+             Catch::Contains("needs class labels"));
+}
+
+TEST_CASE("Class-conditional training learns each class; guidance 0 draws both",
+          "[learning][conditioning]") {
+  // Eight 2 x 2 images, image k white at pixel k % 4 only; class (k % 4) % 2: class 0 is
+  // white at pixel 0 or 2, class 1 at pixel 1 or 3.
+  const auto dir = efm_test::freshDirectory("class-conditional");
+  std::string images = efm_test::idxHeader({8, 2, 2});
+  std::vector<uint8_t> labels;
+  for (uint32_t k = 0; k < 8; ++k) {
+    for (uint32_t p = 0; p < 4; ++p) images.push_back(static_cast<char>(p == k % 4 ? 255 : 0));
+    labels.push_back(static_cast<uint8_t>((k % 4) % 2));
+  }
+  efm_test::writeBytes(dir / "toy-images-idx3-ubyte", images);
+  efm_test::writeBytes(dir / "toy-labels-idx1-ubyte", efm_test::idxLabelsBytes(labels));
+  RunConfig config;
+  config.data = "idx:" + (dir / "toy-images-idx3-ubyte").string();
+  config.network.labelClasses = -1;
+  config.train.steps = 1500;
+  config.train.batch = 128;
+  config.train.learningRate = 1e-3;
+  resolveAndValidate(config);
+  Trainer trainer(config, openDataset(config.data));
+  CHECK(trainer.config().network.labelClasses == 2);
+  for (int64_t k = 0; k < config.train.steps; ++k) trainer.step();
+  // The fraction of samples that are an image of class `k`: one white pixel, of that class.
+  const auto ofClass = [](const Tensor& drawn, int64_t k) {
+    const Tensor oneWhite = drawn.sum(1) == 1;
+    const Tensor classOfPixel = drawn.argmax(1).remainder(2);
+    return (oneWhite & (classOfPixel == k)).to(torch::kFloat64).mean().item<double>();
+  };
+  SampleOptions options = optionsFor(trainer.path(), 2000, 4, 2);
+  for (int64_t k : {0, 1}) {
+    options.labelClass = k;
+    const Tensor drawn = sampleLabelings(trainer.network(), trainer.path(), options).labels;
+    INFO("class " << k << ": " << ofClass(drawn, k) << " of its own class");
+    CHECK(ofClass(drawn, k) > 0.9);
+  }
+  options.labelClass = 0;
+  options.guidance = 0;  // the unconditional model
+  const Tensor mixed = sampleLabelings(trainer.network(), trainer.path(), options).labels;
+  INFO("guidance 0: " << ofClass(mixed, 0) << " class 0, " << ofClass(mixed, 1) << " class 1");
+  CHECK(ofClass(mixed, 0) > 0.35);
+  CHECK(ofClass(mixed, 1) > 0.35);
+  std::filesystem::remove_all(dir);
 }

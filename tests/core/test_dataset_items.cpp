@@ -7,6 +7,7 @@
 #include <torch/torch.h>
 #include <catch2/catch.hpp>
 
+#include "image_fixtures.h"
 #include "scratch_directory.h"
 
 #include <unistd.h>
@@ -19,32 +20,16 @@
 namespace fs = std::filesystem;
 using Catch::Contains;
 using efm_test::freshDirectory;
+using efm_test::writeBytes;
 using torch::Tensor;
 
 namespace {
 
-void writeBytes(const fs::path& file, const std::string& bytes) {
-  std::ofstream(file, std::ios::binary) << bytes;
-}
-
-std::string header(uint8_t rank, const std::vector<uint32_t>& dims) {
-  std::string out = {0, 0, 8, static_cast<char>(rank)};
-  for (uint32_t d : dims)
-    for (int shift : {24, 16, 8, 0}) out.push_back(static_cast<char>((d >> shift) & 255));
-  return out;
-}
-
 // Image k (2 x 2 pixels) is black except pixel k % 4, which is white: easy to recognise.
 std::string imagesBytes(uint32_t images) {
-  std::string out = header(3, {images, 2, 2});
+  std::string out = efm_test::idxHeader({images, 2, 2});
   for (uint32_t k = 0; k < images; ++k)
     for (uint32_t p = 0; p < 4; ++p) out.push_back(static_cast<char>(p == k % 4 ? 255 : 0));
-  return out;
-}
-
-std::string labelsBytes(const std::vector<uint8_t>& labels) {
-  std::string out = header(1, {static_cast<uint32_t>(labels.size())});
-  out.append(labels.begin(), labels.end());
   return out;
 }
 
@@ -80,7 +65,7 @@ TEST_CASE("idx: label=K keeps the images of class K, in order, limit after the f
   const fs::path dir = freshDirectory("idx-labels");
   const std::vector<uint8_t> labels = {3, 1, 3, 0, 3, 1, 3};
   writeBytes(dir / "set-images-idx3-ubyte", imagesBytes(7));
-  writeBytes(dir / "set-labels-idx1-ubyte", labelsBytes(labels));
+  writeBytes(dir / "set-labels-idx1-ubyte", efm_test::idxLabelsBytes(labels));
   const std::string images = "idx:" + (dir / "set-images-idx3-ubyte").string();
 
   const efm::DatasetPtr threes = efm::openDataset(images + "?label=3");
@@ -110,13 +95,39 @@ TEST_CASE("idx: label=K keeps the images of class K, in order, limit after the f
   CHECK_THAT(specErrorMessage("idx:" + (dir / "lonely.idx").string() + "?label=0"),
              Contains("labels file") && Contains("lonely.idx"));
   writeBytes(dir / "short-images-idx3-ubyte", imagesBytes(3));
-  writeBytes(dir / "short-labels-idx1-ubyte", labelsBytes({0, 1}));
+  writeBytes(dir / "short-labels-idx1-ubyte", efm_test::idxLabelsBytes({0, 1}));
   CHECK_THAT(specErrorMessage("idx:" + (dir / "short-images-idx3-ubyte").string() + "?label=0"),
              Contains("2 labels for 3 images"));
   writeBytes(dir / "wrong-images-idx3-ubyte", imagesBytes(2));
   writeBytes(dir / "wrong-labels-idx1-ubyte", imagesBytes(2));
   CHECK_THAT(specErrorMessage("idx:" + (dir / "wrong-images-idx3-ubyte").string() + "?label=0"),
              Contains("not an IDX labels file"));
+}
+
+TEST_CASE("idx: class labels beside the images come with every crop", "[data]") {
+  const fs::path dir = freshDirectory("idx-classes");
+  // Image k has its white pixel at k % 4; the labels make that pixel tell the class.
+  const std::vector<uint8_t> labels = {3, 1, 3, 0, 3, 1, 3};
+  const std::vector<int64_t> classOfPixel = {3, 1, 3, 0};
+  writeBytes(dir / "set-images-idx3-ubyte", imagesBytes(7));
+  writeBytes(dir / "set-labels-idx1-ubyte", efm_test::idxLabelsBytes(labels));
+  const efm::DatasetPtr data = efm::openDataset("idx:" + (dir / "set-images-idx3-ubyte").string());
+  CHECK(data->labelClasses() == 4);
+  auto first = efm_test::generator(3), second = efm_test::generator(3);
+  Tensor classes;
+  const Tensor drawn = data->sampleLabelled(300, first, classes);
+  CHECK(torch::equal(drawn, data->sample(300, second)));  // the same draws as sample()
+  REQUIRE(classes.sizes() == torch::IntArrayRef{300});
+  for (int64_t b = 0; b < 300; ++b)
+    CHECK(classes[b].item<int64_t>() == classOfPixel[drawn[b].argmax().item<int64_t>()]);
+  // label=K keeps the file's classes; a file without labels beside it has none.
+  CHECK(efm::openDataset("idx:" + (dir / "set-images-idx3-ubyte").string() + "?label=1")
+            ->labelClasses() == 4);
+  writeBytes(dir / "lonely.idx", imagesBytes(3));
+  const efm::DatasetPtr lonely = efm::openDataset("idx:" + (dir / "lonely.idx").string());
+  CHECK(lonely->labelClasses() == 0);
+  CHECK_THROWS_AS(lonely->sampleLabelled(2, first, classes), std::logic_error);
+  CHECK(efm::openDataset("toy:coupled-binary")->labelClasses() == 0);
 }
 
 TEST_CASE("idx:fashion-mnist-test?label=K reads the Debian package's test split", "[data]") {

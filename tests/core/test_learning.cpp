@@ -136,7 +136,7 @@ TEST_CASE("Potts chain at the reference's budget: KL below the reference's", "[l
 TEST_CASE("Mask-trained model: conditionals of coupled-binary and a Potts chain within KL 0.01",
           "[learning]") {
   const auto dir = efm_test::freshDirectory("conditional");
-  for (const std::string data :
+  for (const std::string& data :
        {std::string("toy:coupled-binary"), "pmf:" + writePottsChain(dir)}) {
     RunConfig config;  // the default network and its training defaults
     config.data = data;

@@ -44,6 +44,7 @@ void forEachSetting(Config& c, Visit&& visit) {
   visit("network", "input", c.network.input);
   visit("network", "norm", c.network.norm);
   visit("network", "given_nodes", c.network.givenNodes);
+  visit("network", "label_classes", c.network.labelClasses);
   visit("network", "kernel", c.network.kernel);
   visit("network", "dilations", c.network.dilations);
   visit("network", "channel_multipliers", c.network.channelMultipliers);

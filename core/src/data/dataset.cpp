@@ -13,6 +13,13 @@
 
 namespace efm {
 
+Tensor Dataset::sampleLabelled(int64_t batch, at::Generator& generator, Tensor& classes) const {
+  (void)batch;
+  (void)generator;
+  (void)classes;
+  throw std::logic_error("Dataset::sampleLabelled: " + description() + " has no class labels");
+}
+
 DatasetPtr openDataset(const std::string& spec) { return openDataset(spec, DataProgress()); }
 
 DatasetPtr openDataset(const std::string& spec, const DataProgress& progress) {

@@ -3,8 +3,8 @@
 
 #include "efm/base/errors.h"
 #include "efm/models/cnn_field.h"
+#include "efm/models/conditioned_field.h"
 #include "efm/models/dense_field.h"
-#include "efm/models/given_nodes_field.h"
 #include "efm/models/mlp_field.h"
 #include "efm/models/reference_cnn_field.h"
 #include "efm/models/unet_field.h"
@@ -161,6 +161,7 @@ void resolveNetworkOptions(NetworkOptions& o) {
   for (int64_t r : o.attentionResolutions)
     require(r >= 1, "network.attention_resolutions must be positive");
   requireWithin(kAttentionHeadLimits, o.attentionHeads, "network.attention_heads");
+  requireWithin(kLabelClassLimits, o.labelClasses, "network.label_classes");
   require(o.normGroups >= 1, "network.norm_groups must be >= 1");
   for (const VariantSetting& setting : mlpVariantSettings()) resolveVariantSetting(o, setting);
   kind.check(o);
@@ -178,9 +179,15 @@ VectorFieldPtr makeVectorField(int64_t variables, int64_t classes, const Network
     throw InputError("network '" + kind.name +
                      "' needs image data (cityscapes:, idx:): the data has no label-map "
                      "shape; choose another --model");
-  if (!options.givenNodes) return kind.make(variables, classes, options, image);
-  return std::make_shared<GivenNodesFieldImpl>(kind.make(variables, classes + 1, options, image),
-                                               classes);
+  if (options.labelClasses < 0)
+    throw InputError("network.label_classes -1 (the data's) must be resolved before building");
+  if (!options.givenNodes && options.labelClasses == 0)
+    return kind.make(variables, classes, options, image);
+  const int64_t extra =
+      ConditionedFieldImpl::extraChannels(options.givenNodes, options.labelClasses);
+  return std::make_shared<ConditionedFieldImpl>(
+      kind.make(variables, classes + extra, options, image), classes, options.givenNodes,
+      options.labelClasses);
 }
 
 }  // namespace efm

@@ -2,7 +2,7 @@
 
 #include "efm/base/errors.h"
 #include "efm/base/random.h"
-#include "efm/models/given_nodes_field.h"
+#include "sampling/conditioned_view.h"
 
 #include <torch/torch.h>
 
@@ -29,57 +29,6 @@ std::string conditioningMethodName(ConditioningMethod method) {
 }
 
 namespace {
-
-// The network as the flow sees it with given nodes, for one chunk: the given nodes' output
-// moves them along their conditional path; the free nodes' output is the network's, which
-// reads the given nodes either as points of the flow (replace) or as labels (trained).
-class GivenNodesView final : public VectorFieldImpl {
- public:
-  GivenNodesView(VectorFieldImpl& network, GivenNodesFieldImpl* trained,
-                 const ProbabilityPath& path, Tensor labels, Tensor mask)
-      : network_(network),
-        trained_(trained),
-        path_(path),
-        labels_(std::move(labels)),
-        mask_(std::move(mask)) {}
-  Tensor forward(const Tensor& w, const Tensor& t) override {
-    const Tensor free =
-        trained_ ? trained_->forwardGiven(w, t, labels_, mask_) : network_.forward(w, t);
-    return torch::where(mask_.unsqueeze(-1), path_.conditionalOutput(w, labels_, t), free);
-  }
-  double multiplyAddsPerSample() const override { return network_.multiplyAddsPerSample(); }
-
- private:
-  VectorFieldImpl& network_;
-  GivenNodesFieldImpl* trained_;
-  const ProbabilityPath& path_;
-  Tensor labels_, mask_;
-};
-
-// Throws InputError unless `given` fits `options` (shapes, labels in range) and, for the
-// trained method, the network was trained with given nodes; returns that network then.
-GivenNodesFieldImpl* checkGivenNodes(VectorFieldImpl& network, const SampleOptions& options) {
-  const GivenNodes& given = options.given;
-  const auto fits = [&](const Tensor& x) {
-    return x.defined() && x.dim() == 2 && (x.size(0) == 1 || x.size(0) == options.count) &&
-           x.size(1) == options.variables;
-  };
-  if (!fits(given.mask) || !fits(given.labels) || given.mask.scalar_type() != torch::kBool)
-    throw InputError("given nodes: expected labels and a mask of " +
-                     std::to_string(options.variables) + " nodes each");
-  const Tensor labels = given.labels.masked_select(given.mask.expand_as(given.labels));
-  if (labels.numel() > 0 &&
-      (labels.min().item<int64_t>() < 0 || labels.max().item<int64_t>() >= options.classes))
-    throw InputError("given nodes: a label is outside the classes 0.." +
-                     std::to_string(options.classes - 1));
-  if (given.method == ConditioningMethod::Replace) return nullptr;
-  auto* trained = dynamic_cast<GivenNodesFieldImpl*>(&network);
-  if (!trained)
-    throw InputError(
-        "conditioning 'trained' needs a model trained with --mask-training; this one was not "
-        "(use --conditioning replace)");
-  return trained;
-}
 
 // Rows [first, first + size) of a per-labeling tensor, or the one row shared by all.
 Tensor rowsOf(const Tensor& x, int64_t first, int64_t size, const torch::Device& device) {
@@ -113,9 +62,11 @@ SampleResult sampleLabelings(VectorFieldImpl& network, const ProbabilityPath& pa
   at::Generator noise = makeGenerator(options.device, options.seed);
   at::Generator readout = makeGenerator(torch::kCPU, options.seed + 0x9E3779B97F4A7C15ULL);
 
-  GivenNodesFieldImpl* trained = options.given.any() ? checkGivenNodes(network, options) : nullptr;
-  // The network the flow evaluates: `network`, or its view with this chunk's given nodes.
-  std::unique_ptr<GivenNodesView> view;
+  const bool conditioned = detail::hasConditions(options);
+  ConditionedFieldImpl* conditions =
+      conditioned ? detail::checkConditions(network, options) : nullptr;
+  // The network the flow evaluates: `network`, or its view with this chunk's conditions.
+  std::unique_ptr<detail::ConditionedView> view;
   const auto flowNetwork = [&]() -> VectorFieldImpl& {
     return view ? static_cast<VectorFieldImpl&>(*view) : network;
   };
@@ -147,8 +98,10 @@ SampleResult sampleLabelings(VectorFieldImpl& network, const ProbabilityPath& pa
     if (options.given.any()) {
       givenLabels = rowsOf(options.given.labels, done, size, options.device);
       givenMask = rowsOf(options.given.mask, done, size, options.device);
-      view = std::make_unique<GivenNodesView>(network, trained, path, givenLabels, givenMask);
     }
+    if (conditioned)
+      view = std::make_unique<detail::ConditionedView>(network, conditions, path, options,
+                                                       givenLabels, givenMask);
     OdeSolution solution = integrate(velocity, x0, tStart, tEnd, solver, cancelled);
     const Tensor w = path.endProbabilities(flowNetwork(), solution.state, tEnd).to(torch::kCPU);
     ends.push_back(w);
@@ -170,7 +123,7 @@ SampleResult sampleLabelings(VectorFieldImpl& network, const ProbabilityPath& pa
         result.times = solution.times;
       }
     }
-    result.evaluations = solution.evaluations;
+    result.evaluations = solution.evaluations * (view ? view->passesPerEvaluation() : 1);
     done += size;
     if (progress) progress(done, options.count);
   }

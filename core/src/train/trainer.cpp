@@ -3,7 +3,7 @@
 #include "efm/base/errors.h"
 #include "efm/base/random.h"
 #include "efm/io/checkpoint_io.h"
-#include "efm/models/given_nodes_field.h"
+#include "efm/models/conditioned_field.h"
 #include "efm/models/network_registry.h"
 #include "efm/paths/path_registry.h"
 #include "efm/train/given_masks.h"
@@ -25,12 +25,30 @@ Trainer::Trainer(const RunConfig& config, DatasetPtr data, torch::Device device)
   config_.variables = data_->variables();
   config_.classes = data_->classes();
   config_.image = data_->imageLayout();
+  resolveLabelClasses();
   torch::manual_seed(config.train.seed);  // parameter initialisation
-  network_ = makeVectorField(data_->variables(), data_->classes(), config.network, config_.image);
+  network_ = makeVectorField(data_->variables(), data_->classes(), config_.network, config_.image);
   network_->to(device_);
-  givenNodes_ = std::dynamic_pointer_cast<GivenNodesFieldImpl>(network_);
+  conditioned_ = std::dynamic_pointer_cast<ConditionedFieldImpl>(network_);
   optimizer_ = std::make_unique<torch::optim::Adam>(
       network_->parameters(), torch::optim::AdamOptions(config.train.learningRate));
+}
+
+void Trainer::resolveLabelClasses() {
+  int64_t& wanted = config_.network.labelClasses;
+  const int64_t available = data_->labelClasses();
+  if (wanted < 0 && available == 0)
+    throw InputError(
+        "class-conditional training (--condition-on-class) needs class labels, "
+        "and " +
+        data_->description() +
+        " has none (an idx: images file has them with its labels-idx1 file beside "
+        "it, as Fashion-MNIST does)");
+  if (wanted < 0) wanted = available;
+  if (wanted > 0 && wanted != available)
+    throw InputError("the run is conditioned on " + std::to_string(wanted) +
+                     " class labels; the data " + data_->description() + " has " +
+                     std::to_string(available));
 }
 
 double Trainer::learningRate() const {
@@ -41,6 +59,10 @@ double Trainer::learningRate() const {
 }
 
 namespace {
+
+// How often class-conditional training shows no class (Ho and Salimans, "Classifier-Free
+// Diffusion Guidance", 2022, use 0.1 to 0.2).
+constexpr double kClassDropout = 0.1;
 
 constexpr const char* kDivergenceRemedy =
     "lower the learning rate (--lr), enable gradient clipping (train.grad_clip) or let the "
@@ -77,10 +99,20 @@ double Trainer::step() {
   for (auto& group : optimizer_->param_groups())
     static_cast<torch::optim::AdamOptions&>(group.options()).lr(lr);
 
-  Tensor labels = data_->sample(config_.train.batch, dataGenerator_).to(device_);
+  const int64_t labelClasses = conditioned_ ? conditioned_->labelClasses() : 0;
+  Tensor classes;  // int64 [B]: each labeling's class label, -1 where dropped
+  Tensor labels = labelClasses > 0
+                      ? data_->sampleLabelled(config_.train.batch, dataGenerator_, classes)
+                      : data_->sample(config_.train.batch, dataGenerator_);
+  labels = labels.to(device_);
   PathBatch batch = path_->sample(labels, data_->classes(), noiseGenerator_);
+  if (classes.defined()) {
+    // Classifier-free guidance needs the same network without the class: drop it sometimes.
+    const Tensor dropped = torch::rand({config_.train.batch}, dataGenerator_) < kClassDropout;
+    classes = torch::where(dropped, torch::full_like(classes, -1), classes).to(device_);
+  }
   Tensor given;  // bool [B, n]: the nodes this step shows the network as given
-  if (givenNodes_)
+  if (conditioned_ && conditioned_->takesGivenNodes())
     given = drawGivenMask(config_.train.batch, data_->variables(), config_.image, dataGenerator_)
                 .to(device_);
   if (collective_) {
@@ -93,12 +125,14 @@ double Trainer::step() {
              {}};
     labels = labels.narrow(0, first, share);
     if (given.defined()) given = given.narrow(0, first, share);
+    if (classes.defined()) classes = classes.narrow(0, first, share);
   }
   Tensor output;
-  if (givenNodes_) {
+  if (conditioned_) {
     // The loss counts the free nodes only: the given ones are known, nothing to learn.
-    batch.nodeWeight = given.logical_not().to(batch.point.dtype());
-    output = givenNodes_->forwardGiven(batch.point, batch.time, labels, given);
+    if (given.defined()) batch.nodeWeight = given.logical_not().to(batch.point.dtype());
+    output = conditioned_->forwardConditioned(
+        batch.point, batch.time, {given.defined() ? labels : Tensor(), given, classes});
   } else {
     output = network_->forward(batch.point, batch.time);
   }

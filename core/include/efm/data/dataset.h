@@ -47,6 +47,13 @@ class Dataset {
   // `batch` labelings drawn i.i.d. from the data distribution: int64 [batch, n] on the CPU.
   virtual Tensor sample(int64_t batch, at::Generator& generator) const = 0;
 
+  // Class labels of the items, as IDX labels files give them beside the images (Fashion-MNIST's
+  // ten garment classes): how many there are; 0 when the data has none.
+  virtual int64_t labelClasses() const { return 0; }
+  // What sample() draws with the same generator, and each labeling's class label in
+  // `classes` (int64 [batch]). Throws std::logic_error when labelClasses() is 0.
+  virtual Tensor sampleLabelled(int64_t batch, at::Generator& generator, Tensor& classes) const;
+
   // Exact joint distribution as float64 [c^n], labelings in row-major order (a_1 slowest),
   // when it is known and c^n <= kMaxJointTableSize. Empirical datasets return the
   // empirical distribution of their items.

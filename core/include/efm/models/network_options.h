@@ -23,10 +23,12 @@ struct NetworkOptions {
   std::string input;       // "probabilities", "log-probabilities" or "centred-logits" (log W
                            // minus its mean over the classes of each node)
   std::string norm;        // before each linear layer: "none", "batch" or "layer"
-  // Trained with given nodes (efm train --mask-training, docs/METHOD.md "Conditioning"):
-  // the network reads one more channel per node, and given nodes show their label's vertex
-  // in place of W (efm/models/given_nodes_field.h). Any kind.
+  // Conditions the network takes (efm/models/conditioned_field.h, docs/METHOD.md §9-10);
+  // any kind. Given nodes: efm train --mask-training. Label classes: the number of class
+  // labels of a class-conditional run (efm train --condition-on-class); 0 = none, -1 = as
+  // many as the data's labels (replaced by that number when training starts).
   bool givenNodes = false;
+  int64_t labelClasses = 0;
   int64_t kernel = 9;                                  // CNN kernel size
   std::vector<int64_t> dilations = {1, 1, 4, 16, 64};  // one CNN layer each
   // U-Net (reference: 32 base channels, multipliers 1,2,2,2, two residual blocks per level,
@@ -49,5 +51,6 @@ inline constexpr Limits<int64_t> kDilationLimits{1, 4096};
 inline constexpr Limits<int64_t> kChannelMultiplierLimits{1, 64};
 inline constexpr Limits<int64_t> kResidualBlockLimits{1, 16};
 inline constexpr Limits<int64_t> kAttentionHeadLimits{1, 64};
+inline constexpr Limits<int64_t> kLabelClassLimits{-1, 1024};
 
 }  // namespace efm

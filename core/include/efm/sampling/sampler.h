@@ -18,7 +18,7 @@ std::string readoutName(Readout readout);       // "argmax" or "factorized"
 // along their own conditional path towards their label and carry it in the output; the
 // others flow. `Replace` works with any model: the network sees the given nodes' points on
 // their paths, as in RePaint. `Trained` needs a model trained with --mask-training
-// (GivenNodesFieldImpl), which sees the given labels themselves.
+// (ConditionedFieldImpl), which sees the given labels themselves.
 enum class ConditioningMethod { Replace, Trained };
 ConditioningMethod parseConditioningMethod(const std::string& name);  // throws InputError
 std::string conditioningMethodName(ConditioningMethod method);        // "replace" or "trained"
@@ -43,6 +43,11 @@ struct SampleOptions {
   // on images: which pixels still change in the last part of the flow). 0 = off.
   double lateFraction = 0;
   GivenNodes given;
+  // A class-conditional model (efm train --condition-on-class): the class label to sample,
+  // -1 = none (the unconditional model), and the classifier-free guidance weight w of
+  // F_u + w (F_c - F_u): 1 = the conditional model, > 1 sharper, 0 = unconditional.
+  int64_t labelClass = -1;
+  double guidance = 1;
   torch::Device device = torch::kCPU;
 };
 
@@ -53,7 +58,7 @@ struct SampleResult {
   std::vector<double> times;  // the times of `trajectories`
   Tensor lateProbabilities;   // W at lateTime, float32 [count, n, c], if lateFraction > 0
   double lateTime = 0;
-  int64_t evaluations = 0;  // network evaluations per labeling
+  int64_t evaluations = 0;  // network evaluations per labeling (2 per step with guidance)
 };
 
 // progress(done, total) is called after each chunk; `cancelled` is polled between solver

@@ -19,7 +19,7 @@
 
 namespace efm {
 
-class GivenNodesFieldImpl;
+class ConditionedFieldImpl;
 
 struct TrainProgress {
   int64_t step = 0;  // steps completed
@@ -78,6 +78,9 @@ class Trainer {
   bool writesFiles() const { return !collective_ || collective_->rank() == 0; }
 
  private:
+  // network.label_classes -1 becomes the data's number; InputError when the data has none
+  // or another number than the run.
+  void resolveLabelClasses();
   CheckpointContents state() const;
   void restore(const CheckpointContents& contents);
   void copyStateFromRankZero();
@@ -88,8 +91,8 @@ class Trainer {
   DatasetPtr data_;
   ProbabilityPathPtr path_;
   VectorFieldPtr network_;
-  // network_ itself when it was built to see given nodes (--mask-training), else null.
-  std::shared_ptr<GivenNodesFieldImpl> givenNodes_;
+  // network_ itself when it takes conditions (given nodes, a class label), else null.
+  std::shared_ptr<ConditionedFieldImpl> conditioned_;
   std::unique_ptr<torch::optim::Adam> optimizer_;
   torch::Device device_;
   at::Generator dataGenerator_;   // CPU: draws labelings

@@ -204,10 +204,18 @@ DatasetPtr openIdxDataset(const DataSpec& spec, const DataProgress& progress) {
   if (gzread(reader.file(), &extra, 1) > 0)
     reader.fail("has bytes after the " + std::to_string(stored) + " images it declares");
 
+  // The class labels beside the images, when the file is there (Fashion-MNIST's are): for
+  // label=K, and for class-conditional training (efm train --condition-on-class).
+  if (!label) {
+    const std::string beside = labelsFileFor(path);
+    if (!beside.empty() && std::filesystem::exists(beside, error)) labelsPath = beside;
+  }
+  std::vector<uint8_t> labels;
+  if (!labelsPath.empty()) labels = readIdxLabels(labelsPath, stored, progress);
+
   // The images kept: all of them, or those of the class asked for (the first `limit`).
   std::vector<int64_t> kept;
   if (label) {
-    const std::vector<uint8_t> labels = readIdxLabels(labelsPath, stored, progress);
     for (int64_t i = 0; i < stored && static_cast<int64_t>(kept.size()) < limit.value_or(stored);
          ++i)
       if (labels[static_cast<std::size_t>(i)] == *label) kept.push_back(i);
@@ -246,9 +254,19 @@ DatasetPtr openIdxDataset(const DataSpec& spec, const DataProgress& progress) {
                                   " images" + ofClass + " " + std::to_string(rows) + "x" +
                                   std::to_string(columns) + padded + ", " + std::to_string(levels) +
                                   " levels)";
-  return std::make_shared<ImageCropsDataset>(description, std::move(images), levels,
-                                             std::array<int64_t, 2>{height, width},
-                                             CropMode::kCenter, "levels", facts);
+  auto data = std::make_shared<ImageCropsDataset>(description, std::move(images), levels,
+                                                  std::array<int64_t, 2>{height, width},
+                                                  CropMode::kCenter, "levels", facts);
+  if (!labels.empty()) {
+    Tensor classes = torch::empty({keptCount}, torch::kLong);
+    int64_t* out = classes.data_ptr<int64_t>();
+    for (int64_t i = 0; i < keptCount; ++i)
+      out[i] = labels[static_cast<std::size_t>(kept[static_cast<std::size_t>(i)])];
+    // Every class the file uses, not only those of the images kept (limit=N, label=K).
+    const int64_t largest = *std::max_element(labels.begin(), labels.end());
+    data->setImageClasses(classes, largest + 1);
+  }
+  return data;
 }
 
 }  // namespace efm::detail

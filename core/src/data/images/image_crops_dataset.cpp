@@ -40,9 +40,30 @@ void ImageCropsDataset::copyCrop(int64_t image, std::array<int64_t, 2> offset, i
   }
 }
 
+void ImageCropsDataset::setImageClasses(Tensor imageClasses, int64_t labelClasses) {
+  if (imageClasses.dim() != 1 || imageClasses.size(0) != images_.size(0) || labelClasses < 1)
+    throw std::invalid_argument("ImageCropsDataset: one class label per image");
+  imageClasses_ = imageClasses.to(torch::kLong).contiguous();
+  labelClasses_ = labelClasses;
+}
+
 Tensor ImageCropsDataset::sample(int64_t batch, at::Generator& generator) const {
+  return draw(batch, generator, nullptr);
+}
+
+Tensor ImageCropsDataset::sampleLabelled(int64_t batch, at::Generator& generator,
+                                         Tensor& classes) const {
+  if (labelClasses_ == 0) return Dataset::sampleLabelled(batch, generator, classes);
+  Tensor drawnImages;
+  Tensor out = draw(batch, generator, &drawnImages);
+  classes = imageClasses_.index_select(0, drawnImages);
+  return out;
+}
+
+Tensor ImageCropsDataset::draw(int64_t batch, at::Generator& generator, Tensor* drawnImages) const {
   if (batch < 0) throw std::invalid_argument("Dataset::sample: negative batch size");
   Tensor out = torch::empty({batch, variables()}, torch::kLong);
+  if (drawnImages) *drawnImages = torch::zeros({batch}, torch::kLong);
   if (batch == 0) return out;
   const int64_t images = images_.size(0);
   // Random crops draw the image and the offset independently: uniform over placements.
@@ -53,6 +74,7 @@ Tensor ImageCropsDataset::sample(int64_t batch, at::Generator& generator) const 
   for (int64_t b = 0; b < batch; ++b)
     copyCrop(drawn[b] / perImage, geometry_.placement(drawn[b] % perImage),
              target + b * variables());
+  if (drawnImages) *drawnImages = index.div(perImage, "floor");
   return out;
 }
 

@@ -17,11 +17,16 @@ class ImageCropsDataset final : public Dataset {
   ImageCropsDataset(std::string description, Tensor images, int64_t classes,
                     std::array<int64_t, 2> crop, CropMode mode, std::string classSet,
                     ImageDataFacts facts);
+  // With a class label per image (int64 [M], values 0 .. labelClasses - 1).
+  void setImageClasses(Tensor imageClasses, int64_t labelClasses);
 
   int64_t variables() const override { return geometry_.nodes(); }
   int64_t classes() const override { return classes_; }
   // Crops, row-major: int64 [batch, ch * cw].
   Tensor sample(int64_t batch, at::Generator& generator) const override;
+  int64_t labelClasses() const override { return labelClasses_; }
+  // A crop's class is its image's.
+  Tensor sampleLabelled(int64_t batch, at::Generator& generator, Tensor& classes) const override;
   // The empirical joint over every crop placement, when c^n and the placements are few.
   std::optional<Tensor> jointTable() const override;
   // Exact over every crop placement (images x offsets) in every mode.
@@ -38,6 +43,8 @@ class ImageCropsDataset final : public Dataset {
 
  private:
   void copyCrop(int64_t image, std::array<int64_t, 2> offset, int64_t* out) const;
+  // Crops drawn uniformly over placements; the image of each in `drawnImages` if not null.
+  Tensor draw(int64_t batch, at::Generator& generator, Tensor* drawnImages) const;
 
   std::string description_;
   Tensor images_;  // uint8 [M, h, w], contiguous
@@ -45,7 +52,9 @@ class ImageCropsDataset final : public Dataset {
   CropGeometry geometry_;
   std::string classSet_;
   ImageDataFacts facts_;
-  Tensor marginals_;  // float64 [n, c]
+  Tensor marginals_;     // float64 [n, c]
+  Tensor imageClasses_;  // int64 [M], or undefined
+  int64_t labelClasses_ = 0;
 };
 
 }  // namespace efm::detail
