@@ -72,7 +72,22 @@ int main(int argc, char** argv) {
       "With --demo: train one run per path (two or more of ray, bridge, linear, dirichlet, "
       "fisher) side by side and picture the comparison.",
       "PATHS");
-  parser.addOptions({demo, steps, shots, samples, compare});
+  QCommandLineOption maskTraining(
+      "demo-mask-training", "With --demo: train with given nodes (efm train --mask-training).");
+  QCommandLineOption conditionOnClass(
+      "demo-condition-on-class",
+      "With --demo: train a class-conditional model (data with class labels).");
+  QCommandLineOption given("demo-given",
+                           "With --demo: sample with these nodes given, e.g. 0=1,2=0.", "NODES");
+  QCommandLineOption labelClass("demo-class", "With --demo: sample this class.", "K", "-1");
+  QCommandLineOption guidance("demo-guidance", "With --demo --demo-class: the guidance weight.",
+                              "W", "1");
+  QCommandLineOption inpaint(
+      "demo-inpaint",
+      "With --demo on label maps: then keep the lower half of map 1, sample again and save "
+      "label-maps-inpainted.png.");
+  parser.addOptions({demo, steps, shots, samples, compare, maskTraining, conditionOnClass, given,
+                     labelClass, guidance, inpaint});
   parser.process(app);
 
   efm::ui::MainWindow window;
@@ -85,6 +100,18 @@ int main(int argc, char** argv) {
     options.steps = parser.value(steps).toInt(&stepsOk);
     options.samples = parser.value(samples).toInt(&samplesOk);
     options.screenshotDir = parser.value(shots);
+    options.maskTraining = parser.isSet(maskTraining);
+    options.conditionOnClass = parser.isSet(conditionOnClass);
+    options.given = parser.value(given);
+    options.inpaint = parser.isSet(inpaint);
+    bool classOk = false, guidanceOk = false;
+    options.labelClass = parser.value(labelClass).toInt(&classOk);
+    options.guidance = parser.value(guidance).toDouble(&guidanceOk);
+    if (!classOk || options.labelClass < -1 || !guidanceOk || !(options.guidance >= 0)) {
+      std::fprintf(
+          stderr, "efm-studio: --demo-class takes a class number, --demo-guidance a number >= 0\n");
+      return 2;
+    }
     if (parser.isSet(compare)) {
       options.compare = parser.value(compare).split(',', Qt::SkipEmptyParts);
       if (options.compare.size() < 2 || options.compare.removeDuplicates() > 0) {

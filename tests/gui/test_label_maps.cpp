@@ -8,12 +8,15 @@
 
 #include <vtkImageData.h>
 #include <vtkLookupTable.h>
+#include <QApplication>
 #include <QComboBox>
+#include <QMouseEvent>
 #include <QPushButton>
 #include <QSignalSpy>
 #include <QSlider>
 #include <QSpinBox>
 #include <QTest>
+#include <algorithm>
 #include <cmath>
 
 #include "bridge/vtk_widget.h"
@@ -255,4 +258,48 @@ TEST_CASE("clicking a pixel inspects it and sends its flows to the simplex view"
   QTest::mouseClick(view.vtkWidget(), Qt::LeftButton, Qt::NoModifier,
                     view.widgetPosition(last.x + 1, last.y - 1));
   CHECK(view.selectedSample() == 2);
+}
+
+TEST_CASE("painting given pixels: the brush paints the scrubbed map, and the picture shows it",
+          "[images][conditioning]") {
+  LabelMapView view;
+  view.resize(900, 600);
+  view.show();
+  REQUIRE(QTest::qWaitForWindowExposed(&view));
+  const auto set = handMade(4, 3, 4, 6, 3);  // sample 0 at t_end: pixel i has class i % 3
+  view.setSamples(set);
+  view.vtkWidget()->renderToImage();  // the camera of the first frame
+  REQUIRE(view.paintClassBox()->count() == 3);
+
+  QSignalSpy painted(&view, &LabelMapView::givenPainted);
+  view.paintButton()->setChecked(true);
+  view.paintClassBox()->setCurrentIndex(0);
+  // A stroke from pixel 8 (row 1, column 2) to pixel 10 (row 1, column 4), brush 3 x 3.
+  const auto from = view.scrubRect(0).centre(8), to = view.scrubRect(0).centre(10);
+  const QPoint start = view.widgetPosition(from[0], from[1]);
+  const QPoint end = view.widgetPosition(to[0], to[1]);
+  QTest::mousePress(view.vtkWidget(), Qt::LeftButton, Qt::NoModifier, start);
+  QMouseEvent move(QEvent::MouseMove, QPointF(end), QPointF(view.vtkWidget()->mapToGlobal(end)),
+                   Qt::NoButton, Qt::LeftButton, Qt::NoModifier);
+  QApplication::sendEvent(view.vtkWidget(), &move);
+  QTest::mouseRelease(view.vtkWidget(), Qt::LeftButton, Qt::NoModifier, end);
+  CHECK(painted.count() >= 2);
+  const std::vector<int64_t>& given = view.paintedPixels();
+  REQUIRE(given.size() == 24);
+  // Rows 0-2, columns 1-5 are painted with class 0; column 0 and row 3 are not.
+  for (int64_t node = 0; node < 24; ++node) {
+    const int64_t row = node / 6, column = node % 6;
+    INFO("pixel " << node);
+    CHECK(given[size_t(node)] == (row <= 2 && column >= 1 ? 0 : -1));
+  }
+  CHECK(view.inspectedPixel() != 8);  // painting does not inspect
+  // The rendered scrubbed map shows the painted class where painted, the flow elsewhere.
+  QImage frame = view.vtkWidget()->renderToImage();
+  CHECK(renderedColour(view, frame, view.scrubRect(0), 8) == kRed);    // class 2 before
+  CHECK(renderedColour(view, frame, view.scrubRect(0), 23) == kBlue);  // 23 % 3 = 2, unpainted
+  // Clear paint: the flow's own classes again.
+  view.clearPainted();
+  frame = view.vtkWidget()->renderToImage();
+  CHECK(renderedColour(view, frame, view.scrubRect(0), 8) == kBlue);
+  CHECK(std::count(view.paintedPixels().begin(), view.paintedPixels().end(), -1) == 24);
 }

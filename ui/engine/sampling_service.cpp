@@ -4,9 +4,12 @@
 #include <torch/torch.h>
 
 #include <QMetaObject>
+#include <algorithm>
 #include <chrono>
 #include "efm/base/errors.h"
+#include "efm/eval/conditional_exactness.h"
 #include "efm/eval/metrics.h"
+#include "efm/sampling/given_nodes.h"
 #include "efm/sampling/sampling_request.h"
 
 #include "engine/model_snapshot.h"
@@ -142,6 +145,28 @@ void SamplingService::workerLoop() {
   }
 }
 
+void SamplingService::setConditions(const SampleRequest& request, const ModelSnapshot& model,
+                                    SampleOptions& options) {
+  const int64_t n = model.config.variables, c = model.config.classes;
+  if (!request.givenText.empty()) {
+    options.given = givenNodesFromText(request.givenText, n, c);
+  } else if (std::any_of(request.givenLabels.begin(), request.givenLabels.end(),
+                         [](int64_t label) { return label >= 0; })) {
+    if (int64_t(request.givenLabels.size()) != n)
+      throw InputError("given pixels: " + std::to_string(request.givenLabels.size()) +
+                       " painted, the model has " + std::to_string(n) + " nodes");
+    const Tensor labels = torch::tensor(request.givenLabels, torch::kLong).view({1, n});
+    options.given = {labels.clamp_min(0), labels >= 0, ConditioningMethod::Replace};
+  }
+  if (options.given.any())
+    options.given.method = !request.conditioning.empty()
+                               ? parseConditioningMethod(request.conditioning)
+                           : model.config.network.givenNodes ? ConditioningMethod::Trained
+                                                             : ConditioningMethod::Replace;
+  options.labelClass = request.labelClass;
+  options.guidance = request.guidance;
+}
+
 void SamplingService::run(const SampleRequest& request) {
   const auto start = std::chrono::steady_clock::now();
   torch::set_num_threads(std::max(1, request.threads));  // per thread (docs/STACK.md, item 5)
@@ -156,6 +181,7 @@ void SamplingService::run(const SampleRequest& request) {
   asked.seed = request.seed;
   SampleOptions options = sampleOptionsFor(*model.path, model.config.variables,
                                            model.config.classes, asked, model.device);
+  setConditions(request, model, options);
   auto progress = [this, preview = request.preview](int64_t done, int64_t total) {
     if (!preview) toGui([this, done, total] { Q_EMIT progressed(done, total); });
   };
@@ -206,13 +232,28 @@ void SamplingService::run(const SampleRequest& request) {
   set->labels = toVector<int64_t>(result.labels);
   const double cells = std::pow(double(options.classes), double(options.variables));
   if (cells <= kMaxJointCells) set->modelJoint = meanFactorizingJoint(result.endProbabilities);
-  if (model.data) {
+  if (options.given.any()) {
+    set->given = toVector<int64_t>(torch::where(options.given.mask, options.given.labels,
+                                                torch::full_like(options.given.labels, -1))
+                                       .reshape({-1}));
+    set->conditioning = conditioningMethodName(options.given.method);
+  }
+  set->labelClass = options.labelClass;
+  set->guidance = options.guidance;
+  if (model.data && options.labelClass < 0) {
+    // Conditional samples are compared with the data's exact conditional (a class label has
+    // none: the data's joint does not know the classes).
     if (std::optional<Tensor> target = model.data->jointTable()) {
-      const JointComparison joint = compareJoint(*target, result.labels, options.classes);
-      set->klTargetModel = joint.klTargetModel;
-      set->totalVariation = joint.totalVariation;
+      if (set->given.empty()) {
+        const JointComparison joint = compareJoint(*target, result.labels, options.classes);
+        set->klTargetModel = joint.klTargetModel;
+        set->totalVariation = joint.totalVariation;
+      } else {
+        set->klTargetModel =
+            conditionalKl(*target, options.variables, options.classes, set->given, result.labels);
+      }
     }
-    set->marginalKl = marginalKl(result.labels, model.data->marginals());
+    if (set->given.empty()) set->marginalKl = marginalKl(result.labels, model.data->marginals());
   }
   set->seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   std::shared_ptr<const SampleSet> shared = set;

@@ -16,6 +16,10 @@
 
 #include "engine/studio_data.h"
 
+namespace efm {
+struct SampleOptions;
+}
+
 namespace efm::ui {
 
 struct SampleRequest {
@@ -29,6 +33,14 @@ struct SampleRequest {
   bool preview = false;  // during training: replaces a pending preview of the same run
   int threads = 1;
   int run = -1;  // which run the model belongs to (SampleSet::run): -1 the single run
+  // Conditions (docs/CONDITIONING.md). Given nodes as text ("0=2,5=1"), or per node (the
+  // label-map brush: a label, -1 = free); both empty: none. `conditioning` "" = the run's
+  // default (trained for a run trained with --mask-training), "replace" or "trained".
+  std::string givenText;
+  std::vector<int64_t> givenLabels;
+  std::string conditioning;
+  int64_t labelClass = -1;  // a class-conditional run's class; -1 = none
+  double guidance = 1;
 };
 
 struct FieldRequest {
@@ -67,6 +79,10 @@ class SamplingService : public QObject {
   void workerLoop();
   void run(const SampleRequest& request);
   void run(const FieldRequest& request);
+  // The request's given nodes, method, class and guidance into `options` (InputError on
+  // bad ones: they reach the user as a message).
+  static void setConditions(const SampleRequest& request, const ModelSnapshot& model,
+                            SampleOptions& options);
   void toGui(std::function<void()> function);
 
   std::thread worker_;

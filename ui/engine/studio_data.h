@@ -51,6 +51,14 @@ struct SampleSet {
   ImageInfo image;                   // label-map shape of the model's data, if an image
   std::string path;                  // the probability path of the model ("ray", ...)
   int run = -1;                      // -1: the studio's single run; >= 0: a compared run
+  // Conditional samples: each node's given label (-1 free; empty: nothing given), the
+  // method ("replace" or "trained"), the class label (-1: none) and its guidance. The
+  // comparison with the data is then with its exact conditional (klTargetModel, TV).
+  std::vector<int64_t> given;
+  std::string conditioning;
+  int64_t labelClass = -1;
+  double guidance = 1;
+  bool conditional() const { return !given.empty() || labelClass >= 0; }
 };
 
 // The learned vector field at one time on the grid points of a simplex view: every node is

@@ -54,6 +54,15 @@ LabelMapView::LabelMapView(QWidget* parent)
   galleryMode_->addItems({"labels", "entropy of W_end"});
   galleryMode_->setToolTip("What the gallery shows: the read-out labels or their uncertainty");
   auto* reset = new QPushButton("Reset camera");
+  paint_ = new QPushButton("Paint given");
+  paint_->setCheckable(true);
+  paint_->setToolTip(
+      "Paint pixels of the scrubbed map with the class on the right: they are given (kept) "
+      "when the studio samples next, and the rest is inpainted");
+  paintClass_ = new QComboBox;
+  paintClass_->setToolTip("The class the brush paints");
+  auto* clearPaint = new QPushButton("Clear paint");
+  connect(clearPaint, &QPushButton::clicked, this, &LabelMapView::clearPainted);
   animation_ = new QTimer(this);
   relayout_ = new QTimer(this);  // coalesces resizes into one new layout
   relayout_->setSingleShot(true);
@@ -94,6 +103,9 @@ LabelMapView::LabelMapView(QWidget* parent)
   controls->addWidget(new QLabel("Gallery"));
   controls->addWidget(galleryMode_);
   controls->addWidget(reset);
+  controls->addWidget(paint_);
+  controls->addWidget(paintClass_);
+  controls->addWidget(clearPaint);
   auto* pictures = new QHBoxLayout;
   pictures->setContentsMargins(0, 0, 0, 0);
   pictures->addWidget(vtk_, 1);
@@ -136,6 +148,7 @@ void LabelMapView::setData(const DataSummary& data) {
   data_ = data;
   if (changed) {
     samples_.reset();
+    painted_.clear();
     inspected_ = -1;
     pinned_.clear();
     selected_ = 0;
@@ -154,6 +167,10 @@ void LabelMapView::setData(const DataSummary& data) {
   }
   bars_->setClasses(names, colours);
   bars_->setPinned(pinned_);
+  const int keep = paintClass_->currentIndex();
+  paintClass_->clear();
+  for (const QString& name : names) paintClass_->addItem(name);
+  paintClass_->setCurrentIndex(std::clamp(keep, 0, std::max(0, paintClass_->count() - 1)));
   legend_->setFixedWidth(bars_->sizeHint().width() + 18);  // room for a vertical scroll bar
   entropyColours_->SetRange(0, std::log(double(std::max<int64_t>(classes, 2))));
   entropyColours_->Build();
@@ -210,6 +227,27 @@ int LabelMapView::timeIndex() const { return timeSlider_->value(); }
 double LabelMapView::time() const {
   if (!samples_ || samples_->times.empty()) return 0;
   return samples_->times[size_t(std::min<int64_t>(timeIndex(), samples_->times.size() - 1))];
+}
+
+void LabelMapView::paintPixels(int64_t node, int64_t cls, int radius) {
+  const ImageInfo info = image();
+  if (!info.isImage() || node < 0 || node >= info.height * info.width) return;
+  if (int64_t(painted_.size()) != info.height * info.width)
+    painted_.assign(size_t(info.height * info.width), -1);
+  const int64_t row = node / info.width, column = node % info.width;
+  for (int64_t r = std::max<int64_t>(0, row - radius);
+       r <= std::min<int64_t>(info.height - 1, row + radius); ++r)
+    for (int64_t k = std::max<int64_t>(0, column - radius);
+         k <= std::min<int64_t>(info.width - 1, column + radius); ++k)
+      painted_[size_t(r * info.width + k)] = cls;
+  updateScrub();
+  Q_EMIT givenPainted(painted_);
+}
+
+void LabelMapView::clearPainted() {
+  std::fill(painted_.begin(), painted_.end(), -1);
+  updateScrub();
+  Q_EMIT givenPainted(painted_);
 }
 
 void LabelMapView::setTimeIndex(int index) { timeSlider_->setValue(index); }

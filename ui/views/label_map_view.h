@@ -4,8 +4,11 @@
 // time: argmax W(t) and the entropy of W(t) side by side as the map forms, next to the
 // entropy of W_end. Clicking a pixel of the scrubbed maps inspects it: its class
 // probabilities at t appear in the legend, and pixelInspected() tells the simplex view to
-// draw that pixel's flows. One VTK renderer with a parallel camera; the left button belongs
-// to selecting and inspecting, right drag or wheel zooms, middle drag pans.
+// draw that pixel's flows. With "Paint given" on, the left button paints the class of the
+// class picker onto the scrubbed map instead: those pixels are given (kept) the next time the
+// studio samples, and the rest is inpainted (docs/CONDITIONING.md). One VTK renderer with a
+// parallel camera; the left button belongs to selecting, inspecting and painting, right drag
+// or wheel zooms, middle drag pans.
 
 #include <vtkSmartPointer.h>
 #include <QWidget>
@@ -78,6 +81,14 @@ class LabelMapView : public QWidget {
   QPushButton* playButton() const { return play_; }
   QSpinBox* sampleSpin() const { return sampleSpin_; }
   QComboBox* galleryColours() const { return galleryMode_; }
+  QPushButton* paintButton() const { return paint_; }
+  QComboBox* paintClassBox() const { return paintClass_; }
+  // The painted pixels: a class per pixel, -1 = not painted (empty before a label map).
+  const std::vector<int64_t>& paintedPixels() const { return painted_; }
+  // Paints the pixels within `radius` (a square) of `node` with `cls` (-1 erases), as the
+  // brush does; emits givenPainted.
+  void paintPixels(int64_t node, int64_t cls, int radius = 1);
+  void clearPainted();
   // The VTK picture with the legend beside it (File > Export view, the demo).
   QImage renderToImage();
   // Most maps in the gallery (each is a texture; a user's sampling may draw thousands).
@@ -85,6 +96,8 @@ class LabelMapView : public QWidget {
 
  Q_SIGNALS:
   void pixelInspected(int node, const std::vector<int>& classes);
+  // The painted pixels changed (a class per pixel, -1 = free).
+  void givenPainted(const std::vector<int64_t>& labels);
 
  protected:
   bool eventFilter(QObject* watched, QEvent* event) override;
@@ -100,6 +113,8 @@ class LabelMapView : public QWidget {
   void emitInspected();
   ImageInfo image() const;
   bool pick(const QPointF& position, double* x, double* y) const;
+  // Paints at a world point of the scrubbed argmax map, if it is on it.
+  void paintAt(double x, double y);
 
   VtkWidget* vtk_;
   ClassBars* bars_;
@@ -111,6 +126,10 @@ class LabelMapView : public QWidget {
   QTimer* animation_;
   QTimer* relayout_;
   QComboBox* galleryMode_;
+  QPushButton* paint_;
+  QComboBox* paintClass_;
+  std::vector<int64_t> painted_;
+  bool painting_ = false;  // the left button is down in paint mode
 
   DataSummary data_;
   std::shared_ptr<const SampleSet> samples_;

@@ -3,8 +3,10 @@
 
 #include <vtkImageData.h>
 #include <vtkRenderer.h>
+#include <QComboBox>
 #include <QMouseEvent>
 #include <QPainter>
+#include <QPushButton>
 #include <QTimer>
 #include <algorithm>
 #include <cmath>
@@ -50,8 +52,35 @@ Rgb LabelMapView::pixelColour(vtkImageData* image, int64_t row, int64_t column) 
   return {p[0], p[1], p[2]};
 }
 
+void LabelMapView::paintAt(double x, double y) {
+  if (!scrubImages_[0] || !scrubRects_[0].contains(x, y)) return;
+  paintPixels(scrubRects_[0].nodeAt(x, y), paintClass_->currentIndex());
+}
+
 bool LabelMapView::eventFilter(QObject* watched, QEvent* event) {
   if (watched != vtk_) return QWidget::eventFilter(watched, event);
+  // Paint mode: the left button paints the scrubbed argmax map.
+  if (paint_->isChecked()) {
+    auto* mouse = static_cast<QMouseEvent*>(event);
+    double x = 0, y = 0;
+    switch (event->type()) {
+      case QEvent::MouseButtonPress:
+        if (mouse->button() != Qt::LeftButton) return false;
+        painting_ = true;
+        if (pick(mouse->position(), &x, &y)) paintAt(x, y);
+        return true;
+      case QEvent::MouseMove:
+        if (!painting_) return false;
+        if (pick(mouse->position(), &x, &y)) paintAt(x, y);
+        return true;
+      case QEvent::MouseButtonRelease:
+        if (mouse->button() != Qt::LeftButton) return false;
+        painting_ = false;
+        return true;
+      default:
+        break;
+    }
+  }
   // The left button selects a map or inspects a pixel; the camera keeps the other buttons.
   if (event->type() == QEvent::MouseButtonPress) {
     auto* mouse = static_cast<QMouseEvent*>(event);

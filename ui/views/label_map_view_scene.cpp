@@ -209,7 +209,12 @@ void LabelMapView::updateScrub() {
   const int64_t n = s.variables, c = s.classes;
   const float* now = flowState(s, selected_, timeIndex());
   const float* end = flowState(s, selected_, int64_t(s.times.size()) - 1);
-  fillImage(scrubImages_[0], colourLabels(argmaxClasses(now, n, c), info));
+  std::vector<int64_t> shown = argmaxClasses(now, n, c);
+  // Painted pixels show their class: what the next sampling keeps.
+  if (int64_t(painted_.size()) == n)
+    for (int64_t k = 0; k < n; ++k)
+      if (painted_[size_t(k)] >= 0) shown[size_t(k)] = painted_[size_t(k)];
+  fillImage(scrubImages_[0], colourLabels(shown, info));
   fillImage(scrubImages_[1], colourValues(entropies(now, n, c), entropyColours_));
   fillImage(scrubImages_[2], colourValues(entropies(end, n, c), entropyColours_));
   updateInspector();

@@ -3,13 +3,17 @@
 #include <QComboBox>
 #include <QDoubleSpinBox>
 #include <QFormLayout>
+#include <QGroupBox>
 #include <QHBoxLayout>
 #include <QLabel>
+#include <QLineEdit>
 #include <QProgressBar>
 #include <QPushButton>
 #include <QSpinBox>
 #include <QThread>
 #include <QVBoxLayout>
+
+#include <algorithm>
 
 namespace efm::ui {
 
@@ -53,6 +57,41 @@ SamplingPanel::SamplingPanel(QWidget* parent) : QWidget(parent) {
   threads_->setRange(1, 256);
   threads_->setValue(std::max(1, QThread::idealThreadCount()));
   form->addRow("Threads", threads_);
+  // Conditions: sample p(rest | given) and, for class-conditional runs, a class.
+  auto* conditions = new QGroupBox("Conditions");
+  auto* conditionForm = new QFormLayout(conditions);
+  given_ = new QLineEdit;
+  given_->setPlaceholderText("node=label, e.g. 0=1, 2=0");
+  given_->setToolTip(
+      "Nodes to fix (nodes in the data's order from 0); the others are sampled from the "
+      "model's conditional. On label maps, paint the given pixels in the label-map view");
+  conditionForm->addRow("Given", given_);
+  painted_ = new QLabel("no painted pixels");
+  conditionForm->addRow("Painted", painted_);
+  conditioning_ = new QComboBox;
+  conditioning_->addItem("run's default", QString());
+  conditioning_->addItem("replace (any model)", "replace");
+  conditioning_->addItem("trained (--mask-training)", "trained");
+  conditioning_->setToolTip(
+      "replace: given nodes follow their own path and the network sees them there (any "
+      "model, biased); trained: a model trained with given nodes sees their labels. The "
+      "run's default is trained for such a model, replace otherwise");
+  conditionForm->addRow("Method", conditioning_);
+  class_ = new QSpinBox;
+  class_->setRange(-1, 1023);
+  class_->setValue(-1);
+  class_->setSpecialValueText("none");
+  class_->setToolTip("The class to sample from a run trained with --condition-on-class");
+  conditionForm->addRow("Class", class_);
+  guidance_ = new QDoubleSpinBox;
+  guidance_->setRange(0, 50);
+  guidance_->setDecimals(2);
+  guidance_->setSingleStep(0.5);
+  guidance_->setValue(1);
+  guidance_->setToolTip(
+      "Classifier-free guidance: 1 = the conditional model, 0 = no class, larger = sharper "
+      "and less diverse (two network evaluations per step)");
+  conditionForm->addRow("Guidance", guidance_);
   sample_ = new QPushButton("Sample");
   sample_->setToolTip("Draw labelings from the latest model snapshot");
   cancel_ = new QPushButton("Cancel");
@@ -69,6 +108,7 @@ SamplingPanel::SamplingPanel(QWidget* parent) : QWidget(parent) {
   result_->setTextInteractionFlags(Qt::TextSelectableByMouse);
   auto* layout = new QVBoxLayout(this);
   layout->addLayout(form);
+  layout->addWidget(conditions);
   layout->addLayout(buttons);
   layout->addWidget(progress_);
   layout->addWidget(result_);
@@ -86,7 +126,19 @@ SampleRequest SamplingPanel::request(SnapshotPtr model) const {
   request.timeEnd = timeEnd_->value();
   request.seed = uint64_t(seed_->value());
   request.threads = threads_->value();
+  request.givenText = given_->text().trimmed().toStdString();
+  if (request.givenText.empty()) request.givenLabels = paintedPixels_;
+  request.conditioning = conditioning_->currentData().toString().toStdString();
+  request.labelClass = class_->value();
+  request.guidance = class_->value() >= 0 ? guidance_->value() : 1.0;
   return request;
+}
+
+void SamplingPanel::setPaintedPixels(std::vector<int64_t> labels) {
+  paintedPixels_ = std::move(labels);
+  const auto count =
+      std::count_if(paintedPixels_.begin(), paintedPixels_.end(), [](int64_t l) { return l >= 0; });
+  painted_->setText(count ? QString("%1 painted pixels given").arg(count) : "no painted pixels");
 }
 
 void SamplingPanel::setPath(const PathInfo& path) {
@@ -117,12 +169,22 @@ void SamplingPanel::showResult(const SampleSet& s) {
                      .arg(s.count)
                      .arg(s.modelStep)
                      .arg(s.seconds, 0, 'f', 2);
-  if (s.klTargetModel)
+  if (!s.given.empty()) {
+    const auto given =
+        std::count_if(s.given.begin(), s.given.end(), [](int64_t l) { return l >= 0; });
+    text +=
+        QString("\n%1 node(s) given (%2)").arg(given).arg(QString::fromStdString(s.conditioning));
+  }
+  if (s.labelClass >= 0)
+    text += QString("\nclass %1, guidance %2").arg(s.labelClass).arg(s.guidance, 0, 'g', 3);
+  if (s.klTargetModel && !s.given.empty())
+    text += QString("\nKL(exact conditional || model) %1").arg(*s.klTargetModel, 0, 'g', 4);
+  else if (s.klTargetModel)
     text += QString("\nKL(target || model) %1\nTV %2")
                 .arg(*s.klTargetModel, 0, 'g', 4)
                 .arg(s.totalVariation.value_or(0), 0, 'g', 4);
   if (s.marginalKl) text += QString("\nmean marginal KL %1").arg(*s.marginalKl, 0, 'g', 4);
-  if (!s.klTargetModel && !s.marginalKl)
+  if (!s.klTargetModel && !s.marginalKl && !s.conditional())
     text += "\n(the data is not open: nothing to compare with)";
   result_->setText(text);
 }

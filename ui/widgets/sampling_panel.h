@@ -1,7 +1,8 @@
 #pragma once
 // The sampling dock: how many labelings to draw from the current model, with which solver
 // and until which time (by default the path's own sampler and time range), how many whole
-// flows to keep for the trajectory view.
+// flows to keep for the trajectory view; and the conditions (docs/CONDITIONING.md): given
+// nodes, the method, a class label and its guidance.
 
 #include <QWidget>
 
@@ -11,6 +12,7 @@
 class QComboBox;
 class QDoubleSpinBox;
 class QLabel;
+class QLineEdit;
 class QProgressBar;
 class QPushButton;
 class QSpinBox;
@@ -32,6 +34,13 @@ class SamplingPanel : public QWidget {
   // Names the sampler and end time that "path's own" stands for.
   void setPath(const PathInfo& path);
   QComboBox* solverBox() const { return solver_; }
+  QLineEdit* givenEdit() const { return given_; }
+  QComboBox* conditioningBox() const { return conditioning_; }
+  QSpinBox* classSpin() const { return class_; }
+  QDoubleSpinBox* guidanceSpin() const { return guidance_; }
+  // Pixels painted in the label-map view (a label per pixel, -1 = free): sent with every
+  // request until cleared; the count is shown.
+  void setPaintedPixels(std::vector<int64_t> labels);
   QPushButton* sampleButton() const { return sample_; }
 
  Q_SIGNALS:
@@ -46,6 +55,12 @@ class SamplingPanel : public QWidget {
   QDoubleSpinBox* timeEnd_;
   QSpinBox* seed_;
   QSpinBox* threads_;
+  QLineEdit* given_;
+  QComboBox* conditioning_;
+  QSpinBox* class_;
+  QDoubleSpinBox* guidance_;
+  QLabel* painted_;
+  std::vector<int64_t> paintedPixels_;
   QPushButton* sample_;
   QPushButton* cancel_;
   QProgressBar* progress_;

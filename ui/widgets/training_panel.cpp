@@ -1,5 +1,6 @@
 #include "widgets/training_panel.h"
 
+#include <QCheckBox>
 #include <QComboBox>
 #include <QDir>
 #include <QDoubleSpinBox>
@@ -169,6 +170,16 @@ TrainingPanel::TrainingPanel(QWidget* parent) : QWidget(parent) {
   form->addRow("Schedule", schedule_);
   seed_ = spin(0, 2147483647, 0, "Seed of data draws, path times and initialisation");
   form->addRow("Seed", seed_);
+  maskTraining_ = new QCheckBox("train with given nodes");
+  maskTraining_->setToolTip(
+      "Mask training (efm train --mask-training): the model also learns to sample with some "
+      "nodes given, the 'trained' conditioning of the Sampling panel (docs/CONDITIONING.md)");
+  form->addRow("Conditions", maskTraining_);
+  conditionOnClass_ = new QCheckBox("class-conditional");
+  conditionOnClass_->setToolTip(
+      "efm train --condition-on-class: for data with class labels (an idx: file with its "
+      "labels file beside it); sample a class with guidance in the Sampling panel");
+  form->addRow("", conditionOnClass_);
   threads_ =
       spin(1, 256, std::max(1, QThread::idealThreadCount()), "LibTorch threads of the trainer");
   form->addRow("Threads", threads_);
@@ -267,6 +278,11 @@ RunConfig TrainingPanel::config() const {
   config.train.schedule =
       schedule_->currentText() == kDefaultSchedule ? "" : schedule_->currentText().toStdString();
   config.train.seed = uint64_t(seed_->value());
+  config.network.givenNodes = maskTraining_->isChecked();
+  if (!conditionOnClass_->isChecked())
+    config.network.labelClasses = 0;
+  else if (config.network.labelClasses == 0)
+    config.network.labelClasses = -1;     // the data's number, known when training starts
   config.variables = config.classes = 0;  // recorded again from the data
   return config;
 }
@@ -287,6 +303,8 @@ void TrainingPanel::setConfig(const RunConfig& config) {
                                 ? kDefaultSchedule
                                 : QString::fromStdString(config.train.schedule));
   seed_->setValue(int(std::min<uint64_t>(config.train.seed, 2147483647u)));
+  maskTraining_->setChecked(config.network.givenNodes);
+  conditionOnClass_->setChecked(config.network.labelClasses != 0);
 }
 
 void TrainingPanel::setDataSpec(const QString& spec) {

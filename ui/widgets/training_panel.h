@@ -8,6 +8,7 @@
 
 #include "engine/studio_data.h"
 
+class QCheckBox;
 class QComboBox;
 class QSpinBox;
 class QDoubleSpinBox;
@@ -42,6 +43,8 @@ class TrainingPanel : public QWidget {
   void showMessage(const QString& text);
 
   QPushButton* startButton() const { return start_; }
+  QCheckBox* maskTrainingBox() const { return maskTraining_; }
+  QCheckBox* conditionOnClassBox() const { return conditionOnClass_; }
   QPushButton* pauseButton() const { return pause_; }
   QPushButton* resumeButton() const { return resume_; }
   QPushButton* stopButton() const { return stop_; }
@@ -89,6 +92,8 @@ class TrainingPanel : public QWidget {
   QDoubleSpinBox* lr_;
   QComboBox* schedule_;
   QSpinBox* seed_;
+  QCheckBox* maskTraining_;
+  QCheckBox* conditionOnClass_;
   QSpinBox* threads_;
   QSpinBox* previewEvery_;
   QSpinBox* previewSamples_;

@@ -142,7 +142,7 @@ void ComparisonCoordinator::received(std::shared_ptr<const SampleSet> samples, b
   // A preview of an earlier comparison that was still queued: not this run's.
   if (samples->path != r.path.toStdString()) return;
   r.latest = samples;
-  if (samples->klTargetModel) {
+  if (samples->klTargetModel && !samples->conditional()) {
     views_.chart->append(r.klSeries, double(samples->modelStep), *samples->klTargetModel);
     views_.panel->showKl(run, *samples->klTargetModel);
   }

@@ -2,9 +2,12 @@
 
 #include <QApplication>
 #include <QDir>
+#include <QDoubleSpinBox>
 #include <QFileInfo>
+#include <QLineEdit>
 #include <QPushButton>
 #include <QSlider>
+#include <QSpinBox>
 #include <QTimer>
 #include <cstdio>
 
@@ -53,6 +56,10 @@ void DemoScript::start() {
                          static_cast<long long>(step));
             sampling_ = true;
             if (options_.samples > 0) window_->samplingPanel()->setCount(options_.samples);
+            SamplingPanel* sampling = window_->samplingPanel();
+            sampling->givenEdit()->setText(options_.given);
+            sampling->classSpin()->setValue(options_.labelClass);
+            sampling->guidanceSpin()->setValue(options_.guidance);
             window_->sampleNow();
           });
   if (options_.compare.size() >= 2) {
@@ -79,6 +86,8 @@ TrainingPanel* DemoScript::configurePanel() {
   panel->applyDataKindDefaults(ImageDataSpec::kindOf(options_.spec) != ImageDataSpec::Kind::None);
   RunConfig config = panel->config();
   config.train.steps = options_.steps;
+  config.network.givenNodes = options_.maskTraining;
+  config.network.labelClasses = options_.conditionOnClass ? -1 : 0;
   panel->setConfig(config);
   return panel;
 }
@@ -89,6 +98,25 @@ void DemoScript::afterSampling() {
     if (!busy) QTimer::singleShot(200, this, [this] { saveScreenshots(); });
   });
   if (!window_->sampler()->busy()) QTimer::singleShot(400, this, [this] { saveScreenshots(); });
+}
+
+void DemoScript::startInpainting() {
+  LabelMapView* maps = window_->labelMapView();
+  maps->setSelectedSample(0);
+  maps->setTimeIndex(maps->timeSlider()->maximum());
+  const std::shared_ptr<const SampleSet> samples = window_->lastSamples();
+  if (!samples || samples->labels.empty()) {
+    fail("no label maps to inpaint");
+    return;
+  }
+  // The lower half of map 1 keeps its labels; the upper half is sampled again.
+  const int64_t n = samples->variables, width = samples->image.width;
+  for (int64_t node = n / width / 2 * width; node < n; ++node)
+    maps->paintPixels(node, samples->labels[size_t(node)], 0);
+  std::fprintf(stderr, "efm-studio --demo: inpainting the upper half of map 1\n");
+  inpainting_ = true;
+  sampling_ = true;
+  window_->sampleNow();
 }
 
 void DemoScript::startComparison() {
@@ -147,17 +175,33 @@ void DemoScript::saveScreenshots() {
     written << file;
     return true;
   };
-  for (int view : {int(MainWindow::Trajectories), int(MainWindow::Geodesics),
-                   int(MainWindow::MetaSimplex), -1})
-    if (!save(view, MainWindow::viewName(view))) return;
-  // Image data: the gallery with the selected map at t_end, and again while it forms.
   LabelMapView* maps = window_->labelMapView();
-  if (maps->showsImages()) {
-    if (!save(MainWindow::LabelMaps, "label-maps")) return;
-    const int end = maps->timeSlider()->maximum();
-    maps->setTimeIndex(end / 3);
-    if (!save(MainWindow::LabelMaps, "label-maps-forming")) return;
-    maps->setTimeIndex(end);
+  if (inpainting_) {
+    // The second pass: map 1 with its lower half kept and its upper half sampled again.
+    maps->setSelectedSample(0);
+    maps->setTimeIndex(maps->timeSlider()->maximum());
+    if (!save(MainWindow::LabelMaps, "label-maps-inpainted")) return;
+  } else {
+    for (int view : {int(MainWindow::Trajectories), int(MainWindow::Geodesics),
+                     int(MainWindow::MetaSimplex), -1})
+      if (!save(view, MainWindow::viewName(view))) return;
+    // Image data: the gallery with the selected map at t_end, and again while it forms.
+    if (maps->showsImages()) {
+      if (!save(MainWindow::LabelMaps, "label-maps")) return;
+      const int end = maps->timeSlider()->maximum();
+      maps->setTimeIndex(end / 3);
+      if (!save(MainWindow::LabelMaps, "label-maps-forming")) return;
+      maps->setTimeIndex(end);
+      if (options_.inpaint) {
+        for (const QString& file : written)
+          std::printf("%s\n", QDir::toNativeSeparators(QFileInfo(file).absoluteFilePath())
+                                  .toLocal8Bit()
+                                  .constData());
+        capturing_ = false;
+        startInpainting();
+        return;
+      }
+    }
   }
   window_->showView(MainWindow::Trajectories);
   QApplication::processEvents();

@@ -23,6 +23,15 @@ struct DemoOptions {
   // Two or more paths: train one run per path side by side (the Compare dock) instead of
   // one run, sample every run, and picture the comparison.
   QStringList compare;
+  // Conditions (docs/CONDITIONING.md): train with given nodes and/or classes; sample with
+  // these nodes given ("0=1") or this class and guidance; on label maps, after the first
+  // samples, keep the lower half of map 1, sample again and picture the inpainting.
+  bool maskTraining = false;
+  bool conditionOnClass = false;
+  QString given;
+  int labelClass = -1;
+  double guidance = 1;
+  bool inpaint = false;
 };
 
 class DemoScript : public QObject {
@@ -43,6 +52,9 @@ class DemoScript : public QObject {
   // those of the last session, and the demo's steps; returns the panel.
   TrainingPanel* configurePanel();
   void startComparison();
+  // Paints the lower half of map 1 with its own labels and samples again.
+  void startInpainting();
+  bool inpainting_ = false;
 
   MainWindow* window_;
   DemoOptions options_;

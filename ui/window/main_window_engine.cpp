@@ -91,6 +91,7 @@ void MainWindow::connectEngine() {
     trajectoryView_->setData(data);
     metaView_->setData(data);
     labelMapView_->setData(data);
+    samplingPanel_->setPaintedPixels(labelMapView_->paintedPixels());
     // Label maps: a few samples, a few flows (each is steps x pixels x classes floats).
     if (data.image.isImage() != imageData_) {
       samplingPanel_->setCount(data.image.isImage() ? kImageSampleCount : kSampleCount);
@@ -156,7 +157,9 @@ void MainWindow::connectEngine() {
             trajectoryView_->setSamples(samples);
             metaView_->setSamples(samples);
             labelMapView_->setSamples(samples, preview);
-            if (samples->klTargetModel)
+            // The curve follows the unconditional model: conditional samples' KL is the
+            // conditional's, shown in the Sampling panel only.
+            if (samples->klTargetModel && !samples->conditional())
               curves_->append(klSeries_, double(samples->modelStep), *samples->klTargetModel);
             if (!preview) {
               samplingPanel_->showResult(*samples);
@@ -180,6 +183,9 @@ void MainWindow::connectEngine() {
             sampler_->submitField(request);
           });
   connect(sampler_, &SamplingService::fieldReady, trajectoryView_, &TrajectoryView::setField);
+  // Pixels painted on a label map are given in the next samples (inpainting).
+  connect(labelMapView_, &LabelMapView::givenPainted, samplingPanel_,
+          &SamplingPanel::setPaintedPixels);
   // A pixel inspected in the label maps: its flows in the simplex view, on the face of its
   // most probable classes (or those the user pinned).
   connect(labelMapView_, &LabelMapView::pixelInspected, this,

@@ -48,6 +48,27 @@ std::vector<ConditionalCase> allCases(const Tensor& joint, int64_t variables, in
 
 }  // namespace
 
+std::optional<double> conditionalKl(const Tensor& joint, int64_t variables, int64_t classes,
+                                    const std::vector<int64_t>& given, const Tensor& samples) {
+  ConditionalCase known;
+  std::vector<int64_t> rest;
+  for (int64_t node = 0; node < variables; ++node) {
+    const int64_t label = given[static_cast<size_t>(node)];
+    if (label >= 0) {
+      known.nodes.push_back(node);
+      known.labels.push_back(label);
+    } else {
+      rest.push_back(node);
+    }
+  }
+  if (rest.empty()) return std::nullopt;
+  const Tensor slice = jointSlice(joint.to(torch::kFloat64).cpu(), variables, classes, known);
+  const double probability = slice.sum().item<double>();
+  if (!(probability > 0)) return std::nullopt;
+  const Tensor sampled = samples.index_select(1, torch::tensor(rest, torch::kLong));
+  return compareJoint(slice / probability, sampled, classes).klTargetModel;
+}
+
 ConditionalExactness measureConditionalExactness(
     VectorFieldImpl& network, const ProbabilityPath& path, const Tensor& joint, int64_t variables,
     int64_t classes, ConditioningMethod method, int64_t samplesPerCase, SampleOptions options,
@@ -80,14 +101,11 @@ ConditionalExactness measureConditionalExactness(
   double total = 0, weighted = 0, mass = 0;
   for (int64_t k = 0; k < caseCount; ++k) {
     ConditionalCase& given = result.cases[static_cast<size_t>(k)];
-    std::vector<int64_t> rest;
-    for (int64_t node = 0; node < variables; ++node)
-      if (std::find(given.nodes.begin(), given.nodes.end(), node) == given.nodes.end())
-        rest.push_back(node);
-    const Tensor exact = jointSlice(table, variables, classes, given) / given.probability;
-    const Tensor sampled = drawn.labels.narrow(0, k * samplesPerCase, samplesPerCase)
-                               .index_select(1, torch::tensor(rest, torch::kLong));
-    given.kl = compareJoint(exact, sampled, classes).klTargetModel;
+    std::vector<int64_t> perNode(static_cast<size_t>(variables), -1);
+    for (size_t j = 0; j < given.nodes.size(); ++j)
+      perNode[static_cast<size_t>(given.nodes[j])] = given.labels[j];
+    given.kl = *conditionalKl(table, variables, classes, perNode,
+                              drawn.labels.narrow(0, k * samplesPerCase, samplesPerCase));
     total += given.kl;
     weighted += given.probability * given.kl;
     mass += given.probability;

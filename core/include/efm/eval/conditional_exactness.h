@@ -9,6 +9,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <vector>
 
 namespace efm {
@@ -27,6 +28,12 @@ struct ConditionalExactness {
   double weightedKl = 0;  // mean over the sets A of E_{x_A} KL (cases weighted by p(x_A))
   double maxKl = 0;
 };
+
+// KL(p(x_B | x_A) || the labelings `samples`' x_B) for one set of given nodes, `given`
+// holding each node's given label or -1 for a free node (B); `samples` int64 [S, n]. The
+// half-count floor of compareJoint. nullopt when p(x_A) = 0 or no node is free.
+std::optional<double> conditionalKl(const Tensor& joint, int64_t variables, int64_t classes,
+                                    const std::vector<int64_t>& given, const Tensor& samples);
 
 // `joint`: float64 [c^n], a_1 slowest (Dataset::jointTable()); `options` says how to sample
 // (count is replaced by samplesPerCase per case, given by each case). All cases are sampled
