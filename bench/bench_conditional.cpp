@@ -60,10 +60,10 @@ std::string meanAndError(const std::vector<double>& values) {
 }
 
 std::string caseText(const ConditionalCase& given) {
-  std::string text;
+  std::ostringstream text;
   for (size_t k = 0; k < given.nodes.size(); ++k)
-    text += (k ? "," : "") + std::to_string(given.nodes[k]) + "=" + std::to_string(given.labels[k]);
-  return text;
+    text << (k ? "," : "") << given.nodes[k] << "=" << given.labels[k];
+  return text.str();
 }
 
 }  // namespace
@@ -113,9 +113,11 @@ int main(int argc, char** argv) {
             RunConfig config = makeConfig(options, spec, path, static_cast<uint64_t>(seed));
             config.network.givenNodes = masked;
             models[masked] = train(config, data, context.device);
-            if (models[masked].nonFinite)
-              throw std::runtime_error(spec + " " + path + " seed " + std::to_string(seed) +
-                                       ": training diverged");
+            if (models[masked].nonFinite) {
+              std::ostringstream message;
+              message << spec << " " << path << " seed " << seed << ": training diverged";
+              throw std::runtime_error(message.str());
+            }
           }
           for (const Method& method : kMethods) {
             Trainer& trainer = *models[method.maskTrained].trainer;
@@ -139,9 +141,11 @@ int main(int argc, char** argv) {
             for (const ConditionalCase& given : e.cases)
               cases.add({spec, path, std::to_string(seed), method.name, caseText(given),
                          formatNumber(given.probability, 4), formatNumber(given.kl, 4)});
-            log(spec + " " + path + " seed " + std::to_string(seed) + ", " + method.name +
-                ": mean conditional KL " + formatNumber(e.meanKl, 3) + " over " +
-                std::to_string(e.cases.size()) + " cases (max " + formatNumber(e.maxKl, 3) + ")");
+            std::ostringstream line;
+            line << spec << " " << path << " seed " << seed << ", " << method.name
+                 << ": mean conditional KL " << formatNumber(e.meanKl, 3) << " over "
+                 << e.cases.size() << " cases (max " << formatNumber(e.maxKl, 3) << ")";
+            log(line.str());
           }
           writeTextFile(outputFile(options, "conditional", "csv"), toCsv(runs));  // as it goes
           writeTextFile(outputFile(options, "conditional_cases", "csv"), toCsv(cases));
