@@ -39,8 +39,11 @@ GivenNodes givenNodesFromText(const std::string& text, int64_t variables, int64_
     const auto node = wholeNumber(item.substr(0, equals));
     const auto label =
         equals == std::string::npos ? std::nullopt : wholeNumber(item.substr(equals + 1));
-    if (!node || !label)
-      throw InputError(where + "'" + item + "' is not NODE=LABEL (two whole numbers)");
+    if (!node || !label) {
+      std::ostringstream problem;
+      problem << where << "'" << item << "' is not NODE=LABEL (two whole numbers)";
+      throw InputError(problem.str());
+    }
     if (*node >= variables)
       throw InputError(where + "node " + std::to_string(*node) + " is outside the data's " +
                        std::to_string(variables) + " nodes (0.." + std::to_string(variables - 1) +
