@@ -409,7 +409,7 @@ TEST_CASE("Class-conditional sampling: refusals, and guidance costs two passes p
              Catch::Contains("needs class labels"));
 }
 
-TEST_CASE("Class-conditional training learns each class; guidance 0 draws both",
+TEST_CASE("Class-conditional training learns each class, and guidance 0 draws both",
           "[learning][conditioning]") {
   // Eight 2 x 2 images, image k white at pixel k % 4 only; class (k % 4) % 2: class 0 is
   // white at pixel 0 or 2, class 1 at pixel 1 or 3.
