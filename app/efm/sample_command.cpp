@@ -7,7 +7,7 @@
 #include "efm/base/errors.h"
 #include "efm/data/images/label_maps.h"
 #include "efm/io/sample_files.h"
-#include "efm/sampling/given_nodes.h"
+#include "efm/io/given_nodes.h"
 #include "efm/sampling/sampling_request.h"
 #include "efm/train/training_run.h"
 

@@ -13,7 +13,7 @@
 #include "efm/models/conditioned_field.h"
 #include "efm/models/network_registry.h"
 #include "efm/paths/path_registry.h"
-#include "efm/sampling/given_nodes.h"
+#include "efm/io/given_nodes.h"
 #include "efm/sampling/sampler.h"
 #include "efm/train/given_masks.h"
 #include "efm/train/trainer.h"

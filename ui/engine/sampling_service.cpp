@@ -9,7 +9,7 @@
 #include "efm/base/errors.h"
 #include "efm/eval/conditional_exactness.h"
 #include "efm/eval/metrics.h"
-#include "efm/sampling/given_nodes.h"
+#include "efm/io/given_nodes.h"
 #include "efm/sampling/sampling_request.h"
 
 #include "engine/model_snapshot.h"

@@ -1,4 +1,4 @@
-#include "efm/sampling/given_nodes.h"
+#include "efm/io/given_nodes.h"
 
 #include "efm/base/errors.h"
 #include "efm/data/images/png_io.h"
