@@ -3,6 +3,7 @@
 // on a checkpoint given as argument.
 #include <QApplication>
 #include <QCommandLineParser>
+#include <QRegularExpression>
 #include <QTimer>
 #include <cstdio>
 #include <cstdlib>
@@ -86,8 +87,13 @@ int main(int argc, char** argv) {
       "demo-inpaint",
       "With --demo on label maps: then keep the lower half of map 1, sample again and save "
       "label-maps-inpainted.png.");
+  QCommandLineOption click(
+      "demo-click",
+      "With --demo on toys: show node NODE in the simplex view and click the vertex of class "
+      "LABEL (both from 0), which fixes the node and samples its conditional.",
+      "NODE=LABEL");
   parser.addOptions({demo, steps, shots, samples, compare, maskTraining, conditionOnClass, given,
-                     labelClass, guidance, inpaint});
+                     labelClass, guidance, inpaint, click});
   parser.process(app);
 
   efm::ui::MainWindow window;
@@ -111,6 +117,17 @@ int main(int argc, char** argv) {
       std::fprintf(
           stderr, "efm-studio: --demo-class takes a class number, --demo-guidance a number >= 0\n");
       return 2;
+    }
+    if (parser.isSet(click)) {
+      const QRegularExpressionMatch match =
+          QRegularExpression(R"(^\s*(\d+)\s*=\s*(\d+)\s*$)").match(parser.value(click));
+      if (!match.hasMatch()) {
+        std::fprintf(stderr, "efm-studio: --demo-click takes NODE=LABEL, e.g. 0=2, got '%s'\n",
+                     parser.value(click).toLocal8Bit().constData());
+        return 2;
+      }
+      options.clickNode = match.captured(1).toInt();
+      options.clickClass = match.captured(2).toInt();
     }
     if (parser.isSet(compare)) {
       options.compare = parser.value(compare).split(',', Qt::SkipEmptyParts);

@@ -346,6 +346,35 @@ TEST_CASE("Conditional exactness: every given set and value of positive probabil
   CHECK(e.samplesPerCase == 50);
 }
 
+TEST_CASE("The exact conditional as a joint: Bayes' rule cell by cell, zero off the given",
+          "[math][conditioning]") {
+  // A random strictly positive joint over 3 nodes with 3 classes, a_1 slowest.
+  torch::manual_seed(3);
+  const Tensor joint = torch::rand({27}, torch::kFloat64) + 0.1;
+  const Tensor p = joint / joint.sum();
+  const std::vector<int64_t> given{-1, 2, 0};  // node 1 = 2, node 2 = 0
+  const std::optional<Tensor> conditional = conditionalJoint(p, 3, 3, given);
+  REQUIRE(conditional.has_value());
+  const auto q = conditional->accessor<double, 1>();
+  double evidence = 0;  // p(x_1 = 2, x_2 = 0)
+  for (int64_t a = 0; a < 3; ++a) evidence += p[a * 9 + 2 * 3 + 0].item<double>();
+  for (int64_t a = 0; a < 3; ++a)
+    for (int64_t b = 0; b < 3; ++b)
+      for (int64_t d = 0; d < 3; ++d) {
+        const int64_t cell = a * 9 + b * 3 + d;
+        const double expected = (b == 2 && d == 0) ? p[cell].item<double>() / evidence : 0.0;
+        CHECK(q[cell] == Approx(expected).margin(1e-14));
+      }
+  CHECK(conditional->sum().item<double>() == Approx(1.0).epsilon(1e-14));
+  // Nothing given, or a given value of probability 0, has no conditional.
+  CHECK_FALSE(conditionalJoint(p, 3, 3, {-1, -1, -1}).has_value());
+  Tensor holed = p.clone();
+  for (int64_t a = 0; a < 3; ++a) holed[a * 9 + 1 * 3 + 1] = 0;
+  CHECK_FALSE(conditionalJoint(holed, 3, 3, {-1, 1, 1}).has_value());
+  CHECK_THROWS_AS(conditionalJoint(p, 3, 3, {0, 3, -1}), InputError);
+  CHECK_THROWS_AS(conditionalJoint(p, 3, 3, {0, 1}), InputError);
+}
+
 TEST_CASE("A class-conditional network: the class is an input, no class = plain field",
           "[conditioning]") {
   const int64_t batch = 4, n = 3, c = 2;

@@ -63,3 +63,31 @@ TEST_CASE("the demo reports bad input and exits non-zero", "[demo]") {
   CHECK(steps.code == 2);
   CHECK(steps.output.contains("--steps"));
 }
+
+TEST_CASE("the demo clicks a vertex to fix a node and pictures the conditional", "[demo]") {
+  QTemporaryDir dir;
+  const QString shots = dir.filePath("shots");
+  const Result result = runStudio({"--demo", "toy:coupled-binary", "--steps", "200",
+                                   "--demo-click", "1=0", "--screenshot-dir", shots},
+                                  dir.filePath("runs"));
+  INFO(result.output.toStdString());
+  REQUIRE(result.code == 0);
+  CHECK(result.output.contains("clicking class 0 of node 1"));
+  CHECK_FALSE(QImage(QDir(shots).filePath("meta-simplex.png")).isNull());
+
+  const Result malformed = runStudio(
+      {"--demo", "toy:coupled-binary", "--demo-click", "node 1", "--screenshot-dir", shots},
+      dir.filePath("runs"));
+  CHECK(malformed.code == 2);
+  CHECK(malformed.output.contains("--demo-click takes NODE=LABEL"));
+  const Result outside = runStudio({"--demo", "toy:coupled-binary", "--steps", "10",
+                                    "--demo-click", "2=0", "--screenshot-dir", shots},
+                                   dir.filePath("runs"));
+  CHECK(outside.code == 1);
+  CHECK(outside.output.contains("node 2 is not a node of the data (it has 2, from 0)"));
+  const Result noVertex = runStudio({"--demo", "toy:coupled-binary", "--steps", "10",
+                                     "--demo-click", "0=2", "--screenshot-dir", shots},
+                                    dir.filePath("runs"));
+  CHECK(noVertex.code == 1);
+  CHECK(noVertex.output.contains("class 2 is not a vertex"));
+}

@@ -1,8 +1,10 @@
 // The main window through its real widgets: Start, Pause, Resume and Stop change the
 // trainer's state; checkpoints round-trip with the files `efm` reads; a corrupt checkpoint
-// shows an error and the window stays usable.
+// shows an error and the window stays usable; a click on a vertex of the simplex view fixes a
+// node and the samples become its conditional.
 #include <QDir>
 #include <QFile>
+#include <QLineEdit>
 #include <QMessageBox>
 #include <QPushButton>
 #include <QSignalSpy>
@@ -10,10 +12,12 @@
 #include <QTest>
 #include "efm/train/trainer.h"
 
+#include "bridge/vtk_widget.h"
 #include "engine/sampling_service.h"
 #include "engine/training_controller.h"
 #include "views/meta_simplex_view.h"
 #include "views/trajectory_view.h"
+#include "widgets/sampling_panel.h"
 #include "widgets/training_panel.h"
 #include "window/main_window.h"
 
@@ -179,4 +183,79 @@ TEST_CASE("picking data shows it in the views before any training", "[window]") 
   w.window->trainingPanel()->setDataSpec("toy:coupled-binary");
   REQUIRE(waitFor([&] { return w.window->metaSimplexView()->showsTetrahedron(); }, 10000));
   CHECK(w.state() == State::Idle);  // looking at data trains nothing
+}
+
+TEST_CASE("clicking a vertex fixes the shown node, resamples its conditional, and frees it again",
+          "[window]") {
+  Window w;
+  w.configure(300);
+  w.window->showView(MainWindow::Trajectories);
+  TrainingPanel* panel = w.window->trainingPanel();
+  QSignalSpy finished(w.window->trainer(), &TrainingController::finished);
+  QTest::mouseClick(panel->startButton(), Qt::LeftButton);
+  REQUIRE(finished.wait(60000));
+  REQUIRE(waitFor([&] { return w.window->lastSamples() != nullptr; }));
+  REQUIRE(waitFor([&] { return !w.window->sampler()->busy(); }));
+
+  TrajectoryView* view = w.window->trajectoryView();
+  VtkWidget* vtk = view->vtkWidget();
+  QTest::qWait(200);  // laid out and rendered: the camera maps vertices to the screen
+  QSignalSpy fix(view, &TrajectoryView::fixRequested);
+
+  // With all nodes shown a click only says what to do.
+  view->setNode(-1);
+  QTest::mouseClick(vtk, Qt::LeftButton, {}, view->vertexPosition(1));
+  CHECK(fix.isEmpty());
+  CHECK(view->notice().contains("choose the node"));
+
+  // Node 1 (index 0) shown: a click on the second vertex fixes it at that class.
+  view->setNode(0);
+  const int cls = view->selection().shown()[1];
+  QTest::mouseClick(vtk, Qt::LeftButton, {}, view->vertexPosition(1));
+  REQUIRE(fix.size() == 1);
+  CHECK(fix.front().at(0).toInt() == 0);
+  CHECK(fix.front().at(1).toInt() == cls);
+  CHECK(w.window->samplingPanel()->givenEdit()->text() == QString("0=%1").arg(cls));
+  CHECK(view->given() == std::vector<int64_t>{cls, -1});
+  REQUIRE(waitFor([&] {
+    auto s = w.window->lastSamples();
+    return s && !s->given.empty();
+  }));
+  const auto samples = w.window->lastSamples();
+  CHECK(samples->given == std::vector<int64_t>{cls, -1});
+  for (int64_t s = 0; s < samples->count; ++s) CHECK(samples->labels[size_t(s * 2)] == cls);
+  // The meta-simplex compares with the exact conditional p(x | x1 = cls): Bayes on the table.
+  const efm::DatasetPtr data = efm::openDataset("toy:coupled-binary");
+  const torch::Tensor joint = *data->jointTable();
+  const double evidence = joint[cls * 2].item<double>() + joint[cls * 2 + 1].item<double>();
+  const std::vector<double>& target = w.window->metaSimplexView()->targetJoint();
+  REQUIRE(target.size() == 4);
+  for (int64_t a = 0; a < 2; ++a)
+    for (int64_t b = 0; b < 2; ++b)
+      CHECK(target[size_t(a * 2 + b)] ==
+            Approx(a == cls ? joint[a * 2 + b].item<double>() / evidence : 0.0).margin(1e-12));
+  REQUIRE(samples->klTargetModel.has_value());
+
+  // A drag orbits the camera and fixes nothing; a click far from every vertex neither.
+  const QPoint from = view->vertexPosition(0);
+  QTest::mousePress(vtk, Qt::LeftButton, {}, from);
+  QTest::mouseMove(vtk, from + QPoint(40, 25));
+  QTest::mouseRelease(vtk, Qt::LeftButton, {}, from + QPoint(40, 25));
+  QTest::mouseClick(vtk, Qt::LeftButton, {}, QPoint(vtk->width() - 3, 3));
+  CHECK(fix.size() == 1);
+
+  // The same vertex again frees the node; the next samples are unconditional.
+  REQUIRE(waitFor([&] { return !w.window->sampler()->busy(); }));
+  vtk->resetCamera();
+  QTest::qWait(100);
+  QTest::mouseClick(vtk, Qt::LeftButton, {}, view->vertexPosition(1));
+  REQUIRE(fix.size() == 2);
+  CHECK(fix.back().at(1).toInt() == -1);
+  CHECK(w.window->samplingPanel()->givenEdit()->text().isEmpty());
+  CHECK(view->given().empty());
+  REQUIRE(waitFor([&] {
+    auto s = w.window->lastSamples();
+    return s && s->given.empty() && s != samples;
+  }));
+  CHECK(w.window->metaSimplexView()->targetJoint().size() == 4);
 }

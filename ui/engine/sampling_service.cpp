@@ -251,6 +251,9 @@ void SamplingService::run(const SampleRequest& request) {
       } else {
         set->klTargetModel =
             conditionalKl(*target, options.variables, options.classes, set->given, result.labels);
+        if (std::optional<Tensor> exact =
+                conditionalJoint(*target, options.variables, options.classes, set->given))
+          set->conditionalTarget = toVector<double>(*exact);
       }
     }
     if (set->given.empty()) set->marginalKl = marginalKl(result.labels, model.data->marginals());

@@ -55,6 +55,7 @@ struct SampleSet {
   // method ("replace" or "trained"), the class label (-1: none) and its guidance. The
   // comparison with the data is then with its exact conditional (klTargetModel, TV).
   std::vector<int64_t> given;
+  std::vector<double> conditionalTarget;  // c^n: the exact p(x | given) (empty: not known)
   std::string conditioning;
   int64_t labelClass = -1;
   double guidance = 1;

@@ -17,6 +17,7 @@
 #include <vtkTextActor.h>
 #include <QHBoxLayout>
 #include <QPushButton>
+#include <QStringList>
 #include <QVBoxLayout>
 #include <algorithm>
 #include <cmath>
@@ -30,6 +31,15 @@ namespace {
 constexpr int kSurfaceDivisions = 24;
 const QColor kTarget(215, 40, 40), kModel(30, 90, 200), kEnds(90, 150, 220),
     kSurface(120, 190, 160);
+
+// "x1 = 2, x3 = 1" for the given nodes of conditional samples (nodes and classes from 1, as
+// the views name them).
+QString givenDescription(const std::vector<int64_t>& given) {
+  QStringList items;
+  for (size_t node = 0; node < given.size(); ++node)
+    if (given[node] >= 0) items << QString("x%1 = %2").arg(node + 1).arg(given[node] + 1);
+  return items.join(", ");
+}
 
 vtkSmartPointer<vtkActor> pointCloud(const std::vector<Point3>& points, const QColor& color,
                                      float size) {
@@ -136,12 +146,18 @@ void MetaSimplexView::setSamples(std::shared_ptr<const SampleSet> samples) {
   // A model that went back in training (a new run, a loaded checkpoint) starts a new trail.
   if (samples_ && samples->modelStep < samples_->modelStep) trail_.clear();
   samples_ = std::move(samples);
-  if (showsTetrahedron() && samples_->modelJoint.size() == 4) {
+  // The trail follows the model's joint during training; a conditional is drawn on its own.
+  if (showsTetrahedron() && samples_->modelJoint.size() == 4 && !samples_->conditional()) {
     const Eigen::Vector4d joint(samples_->modelJoint.data());
     const Point3 x = embedJoint2x2(joint);
     if (trail_.empty() || (trail_.back() - x).norm() > 1e-9) trail_.push_back(x);
   }
   rebuild();
+}
+
+const std::vector<double>& MetaSimplexView::targetJoint() const {
+  return samples_ && !samples_->conditionalTarget.empty() ? samples_->conditionalTarget
+                                                          : data_.joint;
 }
 
 void MetaSimplexView::clearTrail() {
@@ -235,10 +251,11 @@ void MetaSimplexView::buildTetrahedron() {
   add(lineActor(lines, QColor(70, 130, 110, 160), 1));
 
   QString caption = "Independence surface: joints p(a, b) = u(a) v(b)";
-  if (data_.joint.size() == 4) {
-    const Point3 target = embedJoint2x2(Eigen::Vector4d(data_.joint.data()));
-    add(sphere(target, 0.03, kTarget));
-  }
+  // Samples with given nodes are compared with the exact conditional p(x | given), a joint
+  // on the edge (or vertex) of the cells that agree with the given labels.
+  const bool conditional = samples_ && samples_->conditionalTarget.size() == 4;
+  const std::vector<double>& target = targetJoint();
+  if (target.size() == 4) add(sphere(embedJoint2x2(Eigen::Vector4d(target.data())), 0.03, kTarget));
   if (samples_) {
     std::vector<Point3> ends;
     const size_t shown = std::min<size_t>(size_t(samples_->count), 3000);
@@ -248,19 +265,25 @@ void MetaSimplexView::buildTetrahedron() {
           embedJoint2x2(segreJoint(Eigen::Vector2d(w[0], w[1]), Eigen::Vector2d(w[2], w[3]))));
     }
     add(pointCloud(ends, kEnds, 3));
-    if (!trail_.empty()) {
+    if (samples_->conditional() && samples_->modelJoint.size() == 4) {
+      add(sphere(embedJoint2x2(Eigen::Vector4d(samples_->modelJoint.data())), 0.025, kModel));
+    } else if (!trail_.empty()) {
       if (trail_.size() > 1) add(lineActor(polyline(trail_), kModel, 2));
       add(sphere(trail_.back(), 0.025, kModel));
     }
     caption += QString("\nmodel at step %1").arg(samples_->modelStep);
+    if (!samples_->given.empty())
+      caption += QString(", given %1").arg(givenDescription(samples_->given));
     if (samples_->klTargetModel)
       caption += QString(": KL(target || model) %1, TV %2")
                      .arg(*samples_->klTargetModel, 0, 'g', 3)
                      .arg(samples_->totalVariation.value_or(0), 0, 'g', 3);
   }
   caption_->SetInput(caption.toUtf8().constData());
-  add(legend({{"target joint", kTarget},
-              {"model joint (mean of T(W_end))", kModel},
+  add(legend({{conditional ? "exact conditional p(x | given)" : "target joint", kTarget},
+              {conditional ? "model's conditional (mean of T(W_end))"
+                           : "model joint (mean of T(W_end))",
+               kModel},
               {"T(W_end) of sampled flows", kEnds},
               {"independence surface", kSurface}},
              0.62, 0.02, 0.37, 0.2));
@@ -276,7 +299,9 @@ void MetaSimplexView::buildHeatMaps() {
   const int64_t c = data_.classes;
   const int rows = data_.variables == 1 ? 1 : int(c), columns = int(c);
   std::vector<double> target, model;
-  if (!data_.joint.empty()) target = pairJoint(data_.joint, data_.variables, c);
+  // Samples with given nodes are compared with the exact conditional p(x | given).
+  const bool conditional = samples_ && !samples_->conditionalTarget.empty();
+  if (!targetJoint().empty()) target = pairJoint(targetJoint(), data_.variables, c);
   if (samples_ && !samples_->modelJoint.empty())
     model = pairJoint(samples_->modelJoint, data_.variables, c);
   double top = 0;
@@ -338,7 +363,8 @@ void MetaSimplexView::buildHeatMaps() {
   };
   const QString what =
       rows == 1 ? "p(x1)" : (data_.variables == 2 ? "joint p(x1, x2)" : "p(x1, x2)");
-  drawTable(target, 0, "target " + what, marginalsOf(target, true), marginalsOf(target, false));
+  drawTable(target, 0, (conditional ? "exact conditional " : "target ") + what,
+            marginalsOf(target, true), marginalsOf(target, false));
   drawTable(model, size + gap, "model " + what, marginalsOf(model, true),
             marginalsOf(model, false));
   add(colorBar(colors, "probability"));
@@ -348,9 +374,13 @@ void MetaSimplexView::buildHeatMaps() {
                         .arg(columns);
   if (data_.variables > 2) caption += " (nodes 1 and 2; the others summed out)";
   caption += "\nbars: marginals of node 1 (left) and node 2 (below)";
+  if (samples_ && !samples_->given.empty())
+    caption += QString("\ngiven %1: the model's conditional against the exact one")
+                   .arg(givenDescription(samples_->given));
   if (samples_ && samples_->klTargetModel)
-    caption += QString("\nmodel at step %1: KL(target || model) %2")
+    caption += QString("\nmodel at step %1: KL(%2 || model) %3")
                    .arg(samples_->modelStep)
+                   .arg(conditional ? "exact conditional" : "target")
                    .arg(*samples_->klTargetModel, 0, 'g', 3);
   caption_->SetInput(caption.toUtf8().constData());
 }

@@ -36,6 +36,9 @@ class MetaSimplexView : public QWidget {
   // What is drawn, for tests.
   const std::vector<Point3>& trail() const { return trail_; }
   const std::vector<Point3>& surfacePoints() const { return surface_; }
+  // The joint the model is compared with: the data's, or for samples with given nodes the
+  // exact conditional p(x | given).
+  const std::vector<double>& targetJoint() const;
   // The joint of nodes 1 and 2 (c x c, row = node 1) of a c^n table.
   static std::vector<double> pairJoint(const std::vector<double>& joint, int64_t variables,
                                        int64_t classes);

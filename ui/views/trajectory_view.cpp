@@ -30,6 +30,7 @@ constexpr int kSliderSteps = 1000;
 TrajectoryView::TrajectoryView(QWidget* parent)
     : QWidget(parent), frameProps_(vtkSmartPointer<vtkPropCollection>::New()) {
   vtk_ = new VtkWidget(this);
+  vtk_->installEventFilter(this);  // clicks on vertices fix nodes (trajectory_view_events.cpp)
   timeSlider_ = new QSlider(Qt::Horizontal);
   timeSlider_->setRange(0, kSliderSteps);
   timeSlider_->setValue(kSliderSteps);
@@ -227,6 +228,7 @@ void TrajectoryView::setData(const DataSummary& data) {
     samples_.reset();
     comparison_.clear();
     field_.reset();
+    given_.clear();
     selection_ = ClassSelection::defaultFor(int(data.classes));
     const QSignalBlocker block(node_), blockSpin(nodeSpin_);
     node_->clear();

@@ -8,6 +8,7 @@
 
 #include <vtkSmartPointer.h>
 #include <QColor>
+#include <QPointF>
 #include <QWidget>
 #include <memory>
 #include <vector>
@@ -77,6 +78,15 @@ class TrajectoryView : public QWidget {
   void setShownClasses(const std::vector<int>& classes);
   static constexpr int kMaxListedNodes = 256;
 
+  // Given nodes of the next samples (a label per node, -1 free; empty: none), marked at
+  // their vertices. On toy data a left click on a vertex (without dragging) asks to fix the
+  // shown node to that vertex's class, or to free it when it is fixed there already.
+  void setGiven(std::vector<int64_t> given);
+  const std::vector<int64_t>& given() const { return given_; }
+  // Where vertex i of the shown simplex (or face) is drawn, in widget coordinates.
+  QPoint vertexPosition(int i) const;
+  QString notice() const { return notice_; }
+
   VtkWidget* vtkWidget() const { return vtk_; }
   QPushButton* playButton() const { return play_; }
   const ClassSelection& selection() const { return selection_; }
@@ -97,6 +107,11 @@ class TrajectoryView : public QWidget {
 
  Q_SIGNALS:
   void fieldRequested(double time, const std::vector<float>& points);
+  // A click on the vertex of class `label` with one node shown; label -1: free the node.
+  void fixRequested(int node, int label);
+
+ protected:
+  bool eventFilter(QObject* watched, QEvent* event) override;
 
  private:
   // One set of flows as drawn: its samples, colour (invalid: coloured by time) and actors.
@@ -119,6 +134,9 @@ class TrajectoryView : public QWidget {
   void updateArrows();
   void requestField();
   std::vector<int> nodesShown() const;
+  void clickedAt(const QPointF& position);
+  QString givenCaption() const;
+  void refreshCaption();  // baseCaption_ and the given nodes' lines
 
   VtkWidget* vtk_;
   QSlider* timeSlider_;
@@ -144,6 +162,11 @@ class TrajectoryView : public QWidget {
   double timeStart_ = 0.0;
   double timeEnd_ = 15.0;
   bool timeAxis_ = false;  // c = 2: the vertical axis is time
+  std::vector<int64_t> given_;
+  QString notice_;         // the answer to the last click, shown in the caption
+  QString baseCaption_;    // the flows' caption of rebuildTrajectories
+  QPointF pressedAt_;      // where the left button went down (a click fixes, a drag orbits)
+  bool pressed_ = false;
 
   vtkSmartPointer<vtkPropCollection> frameProps_;
   bool interacting_ = false;

@@ -159,7 +159,8 @@ void TrajectoryView::rebuildTrajectories() {
     renderer->AddViewProp(legend_);
   }
   bar_->SetVisibility(!comparing_);
-  caption_->SetInput(caption.toUtf8().constData());
+  baseCaption_ = caption;
+  caption_->SetInput((caption + givenCaption()).toUtf8().constData());
   bar_->SetLookupTable(timeColors_);
   timeLabel_->setText(timeText());
   updateParticles();

@@ -14,6 +14,7 @@
 #include <vtkRenderer.h>
 #include <vtkTextActor.h>
 #include <QCheckBox>
+#include <QStringList>
 #include <algorithm>
 #include <cmath>
 
@@ -64,9 +65,20 @@ void TrajectoryView::rebuildFrame() {
   }
 
   // Target class masses of the shown node(s) at the vertices.
+  // Samples with given nodes: the masses of the exact conditional p(x | given) instead.
   std::vector<double> mass(selection_.classes(), 0.0);
   const std::vector<int> nodes = nodesShown();
-  if (!data_.marginals.empty() && !nodes.empty()) {
+  const bool conditional = !comparing_ && samples_ && !samples_->conditionalTarget.empty();
+  if (conditional && !nodes.empty()) {
+    const std::vector<double>& joint = samples_->conditionalTarget;
+    const int64_t c = data_.classes;
+    for (int node : nodes) {
+      int64_t stride = 1;  // of node's digit in the cell index (the first node slowest)
+      for (int64_t later = node + 1; later < data_.variables; ++later) stride *= c;
+      for (size_t cell = 0; cell < joint.size(); ++cell)
+        mass[size_t((int64_t(cell) / stride) % c)] += joint[cell] / double(nodes.size());
+    }
+  } else if (!data_.marginals.empty() && !nodes.empty()) {
     for (int node : nodes)
       for (int c = 0; c < selection_.classes(); ++c)
         mass[c] += data_.marginals[size_t(node * data_.classes + c)] / double(nodes.size());
@@ -80,9 +92,18 @@ void TrajectoryView::rebuildFrame() {
     QString text = cls < int(data_.image.classNames.size())
                        ? QString::fromStdString(data_.image.classNames[size_t(cls)])
                        : QString("class %1").arg(cls + 1);
-    if (!data_.marginals.empty()) {
-      text += QString("\ntarget %1").arg(mass[cls], 0, 'f', 3);
+    if (!data_.marginals.empty() || conditional) {
+      text += QString(conditional ? "\nconditional %1" : "\ntarget %1").arg(mass[cls], 0, 'f', 3);
       add(sphere(v, 0.012 + 0.05 * std::sqrt(mass[cls]), QColor(200, 40, 40, 200)));
+    }
+    // Shown nodes fixed at this class: a green marker, and their names under the label.
+    QStringList fixed;
+    for (int node : nodes)
+      if (size_t(node) < given_.size() && given_[size_t(node)] == cls)
+        fixed << QString::number(node + 1);
+    if (!fixed.isEmpty()) {
+      text += QString("\ngiven: node %1").arg(fixed.join(", "));
+      add(sphere(v, 0.075, QColor(30, 160, 70, 150)));
     }
     add(label(v + 0.13 * outward, text, 13));
   }

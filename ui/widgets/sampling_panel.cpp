@@ -8,12 +8,17 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QProgressBar>
+#include <QRegularExpression>
+#include <QStringList>
 #include <QPushButton>
 #include <QSpinBox>
 #include <QThread>
 #include <QVBoxLayout>
 
 #include <algorithm>
+
+#include "efm/base/errors.h"
+#include "efm/io/given_nodes.h"
 
 namespace efm::ui {
 
@@ -63,9 +68,12 @@ SamplingPanel::SamplingPanel(QWidget* parent) : QWidget(parent) {
   given_ = new QLineEdit;
   given_->setPlaceholderText("node=label, e.g. 0=1, 2=0");
   given_->setToolTip(
-      "Nodes to fix (nodes in the data's order from 0); the others are sampled from the "
-      "model's conditional. On label maps, paint the given pixels in the label-map view");
+      "Nodes to fix (nodes and labels counted from 0, as on the command line: the simplex "
+      "view's node 1, class 2 is 0=1); the others are sampled from the model's conditional. "
+      "On toys, click a vertex in the simplex view; on label maps, paint the given pixels in "
+      "the label-map view");
   conditionForm->addRow("Given", given_);
+  connect(given_, &QLineEdit::textChanged, this, [this] { Q_EMIT givenChanged(givenPerNode()); });
   painted_ = new QLabel("no painted pixels");
   conditionForm->addRow("Painted", painted_);
   conditioning_ = new QComboBox;
@@ -132,6 +140,40 @@ SampleRequest SamplingPanel::request(SnapshotPtr model) const {
   request.labelClass = class_->value();
   request.guidance = class_->value() >= 0 ? guidance_->value() : 1.0;
   return request;
+}
+
+void SamplingPanel::setShape(int64_t variables, int64_t classes) {
+  variables_ = variables;
+  classes_ = classes;
+  Q_EMIT givenChanged(givenPerNode());
+}
+
+std::vector<int64_t> SamplingPanel::givenPerNode() const {
+  const std::string text = given_->text().trimmed().toStdString();
+  if (text.empty() || variables_ < 1 || classes_ < 1) return {};
+  try {
+    const GivenNodes given = givenNodesFromText(text, variables_, classes_);
+    const Tensor labels =
+        torch::where(given.mask, given.labels, torch::full_like(given.labels, -1)).reshape({-1});
+    return std::vector<int64_t>(labels.data_ptr<int64_t>(),
+                                labels.data_ptr<int64_t>() + labels.numel());
+  } catch (const InputError&) {
+    return {};  // being typed: the request reports the error when sampling
+  }
+}
+
+void SamplingPanel::setGivenNode(int node, int label) {
+  // Every other item is kept as written (even one that does not parse yet); the node's own
+  // item is replaced, or removed for label -1.
+  const QRegularExpression item(R"(^\s*(\d+)\s*=\s*(\d+)\s*$)");
+  QStringList kept;
+  for (const QString& part : given_->text().split(',', Qt::SkipEmptyParts)) {
+    const QRegularExpressionMatch match = item.match(part);
+    if (match.hasMatch() && match.captured(1).toInt() == node) continue;
+    kept << part.trimmed();
+  }
+  if (label >= 0) kept << QString("%1=%2").arg(node).arg(label);
+  given_->setText(kept.join(", "));
 }
 
 void SamplingPanel::setPaintedPixels(std::vector<int64_t> labels) {

@@ -41,11 +41,19 @@ class SamplingPanel : public QWidget {
   // Pixels painted in the label-map view (a label per pixel, -1 = free): sent with every
   // request until cleared; the count is shown.
   void setPaintedPixels(std::vector<int64_t> labels);
+  // The data's shape, for reading the Given text per node.
+  void setShape(int64_t variables, int64_t classes);
+  // The Given text as a label per node (-1 free); empty when nothing is given or the text
+  // does not parse (yet).
+  std::vector<int64_t> givenPerNode() const;
+  // Fixes `node` to `label` in the Given text, or frees it (label -1).
+  void setGivenNode(int node, int label);
   QPushButton* sampleButton() const { return sample_; }
 
  Q_SIGNALS:
   void sampleRequested();
   void cancelRequested();
+  void givenChanged(const std::vector<int64_t>& perNode);  // see givenPerNode
 
  private:
   QSpinBox* count_;
@@ -61,6 +69,7 @@ class SamplingPanel : public QWidget {
   QDoubleSpinBox* guidance_;
   QLabel* painted_;
   std::vector<int64_t> paintedPixels_;
+  int64_t variables_ = 0, classes_ = 0;
   QPushButton* sample_;
   QPushButton* cancel_;
   QProgressBar* progress_;

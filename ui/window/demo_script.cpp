@@ -5,12 +5,15 @@
 #include <QDoubleSpinBox>
 #include <QFileInfo>
 #include <QLineEdit>
+#include <QMouseEvent>
 #include <QPushButton>
 #include <QSlider>
 #include <QSpinBox>
 #include <QTimer>
+#include <algorithm>
 #include <cstdio>
 
+#include "bridge/vtk_widget.h"
 #include "engine/sampling_service.h"
 #include "engine/training_controller.h"
 #include "views/geodesic_view.h"
@@ -60,6 +63,13 @@ void DemoScript::start() {
             sampling->givenEdit()->setText(options_.given);
             sampling->classSpin()->setValue(options_.labelClass);
             sampling->guidanceSpin()->setValue(options_.guidance);
+            if (options_.clickNode >= 0) {
+              // The view is drawn before its vertices are where the click goes.
+              window_->showView(MainWindow::Trajectories);
+              window_->trajectoryView()->setNode(options_.clickNode);
+              QTimer::singleShot(300, this, [this] { clickVertex(); });
+              return;
+            }
             window_->sampleNow();
           });
   if (options_.compare.size() >= 2) {
@@ -117,6 +127,45 @@ void DemoScript::startInpainting() {
   inpainting_ = true;
   sampling_ = true;
   window_->sampleNow();
+}
+
+void DemoScript::clickVertex() {
+  TrajectoryView* view = window_->trajectoryView();
+  const std::shared_ptr<const SampleSet> samples = window_->lastSamples();
+  const int64_t nodes = samples ? samples->variables : 0;
+  if (samples && samples->image.isImage()) {
+    fail("--demo-click is for toys; on label maps use --demo-inpaint");
+    return;
+  }
+  if (options_.clickNode >= nodes || view->node() != options_.clickNode) {
+    fail(QString("--demo-click: node %1 is not a node of the data (it has %2, from 0)")
+             .arg(options_.clickNode)
+             .arg(nodes));
+    return;
+  }
+  const std::vector<int>& shown = view->selection().shown();
+  const auto vertex = std::find(shown.begin(), shown.end(), options_.clickClass);
+  if (vertex == shown.end()) {
+    fail(QString("--demo-click: class %1 is not a vertex of the simplex view (classes from 0)")
+             .arg(options_.clickClass));
+    return;
+  }
+  const QPointF at = view->vertexPosition(int(vertex - shown.begin()));
+  VtkWidget* target = view->vtkWidget();
+  std::fprintf(stderr, "efm-studio --demo: clicking class %d of node %d in the simplex view\n",
+               options_.clickClass, options_.clickNode);
+  for (QEvent::Type type : {QEvent::MouseButtonPress, QEvent::MouseButtonRelease}) {
+    QMouseEvent click(type, at, target->mapToGlobal(at), Qt::LeftButton,
+                      type == QEvent::MouseButtonPress ? Qt::LeftButton : Qt::NoButton,
+                      Qt::NoModifier);
+    QCoreApplication::sendEvent(target, &click);
+  }
+  if (view->given().empty() || view->given()[size_t(options_.clickNode)] != options_.clickClass) {
+    fail("--demo-click: the click on the vertex fixed nothing");
+    return;
+  }
+  // The picture: the flows of the next node, which now follow its conditional.
+  view->setNode(int((options_.clickNode + 1) % nodes));
 }
 
 void DemoScript::startComparison() {

@@ -32,6 +32,11 @@ struct DemoOptions {
   int labelClass = -1;
   double guidance = 1;
   bool inpaint = false;
+  // On toys: show this node in the simplex view and click the vertex of this class (both
+  // from 0) as a person would, which fixes the node and samples its conditional; the
+  // pictures then show the next node's flows.
+  int clickNode = -1;
+  int clickClass = -1;
 };
 
 class DemoScript : public QObject {
@@ -54,6 +59,8 @@ class DemoScript : public QObject {
   void startComparison();
   // Paints the lower half of map 1 with its own labels and samples again.
   void startInpainting();
+  // Clicks the vertex of options_.clickClass with options_.clickNode shown.
+  void clickVertex();
   bool inpainting_ = false;
 
   MainWindow* window_;

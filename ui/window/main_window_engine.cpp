@@ -92,6 +92,7 @@ void MainWindow::connectEngine() {
     metaView_->setData(data);
     labelMapView_->setData(data);
     samplingPanel_->setPaintedPixels(labelMapView_->paintedPixels());
+    samplingPanel_->setShape(data.variables, data.classes);
     // Label maps: a few samples, a few flows (each is steps x pixels x classes floats).
     if (data.image.isImage() != imageData_) {
       samplingPanel_->setCount(data.image.isImage() ? kImageSampleCount : kSampleCount);
@@ -183,6 +184,14 @@ void MainWindow::connectEngine() {
             sampler_->submitField(request);
           });
   connect(sampler_, &SamplingService::fieldReady, trajectoryView_, &TrajectoryView::setField);
+  // A vertex clicked in the simplex view fixes (or frees) the shown node, and the model
+  // samples again; the view marks the nodes that the Given text fixes.
+  connect(trajectoryView_, &TrajectoryView::fixRequested, this, [this](int node, int label) {
+    samplingPanel_->setGivenNode(node, label);
+    if (trainer_->snapshot()) sampleNow();  // queued behind a sampling run in progress
+  });
+  connect(samplingPanel_, &SamplingPanel::givenChanged, trajectoryView_,
+          &TrajectoryView::setGiven);
   // Pixels painted on a label map are given in the next samples (inpainting).
   connect(labelMapView_, &LabelMapView::givenPainted, samplingPanel_,
           &SamplingPanel::setPaintedPixels);

@@ -69,6 +69,32 @@ std::optional<double> conditionalKl(const Tensor& joint, int64_t variables, int6
   return compareJoint(slice / probability, sampled, classes).klTargetModel;
 }
 
+std::optional<Tensor> conditionalJoint(const Tensor& joint, int64_t variables, int64_t classes,
+                                       const std::vector<int64_t>& given) {
+  if (static_cast<int64_t>(given.size()) != variables)
+    throw InputError("conditional joint: " + std::to_string(given.size()) +
+                     " given labels for " + std::to_string(variables) + " nodes");
+  Tensor table = joint.to(torch::kFloat64).cpu().reshape(
+      std::vector<int64_t>(static_cast<size_t>(variables), classes));
+  bool any = false;
+  for (int64_t node = 0; node < variables; ++node) {
+    const int64_t label = given[static_cast<size_t>(node)];
+    if (label < 0) continue;
+    if (label >= classes)
+      throw InputError("conditional joint: label " + std::to_string(label) + " of node " +
+                       std::to_string(node) + " is outside the " + std::to_string(classes) +
+                       " classes");
+    // Keep the slice of this node's label: multiply by its one-hot along the node's axis.
+    std::vector<int64_t> shape(static_cast<size_t>(variables), 1);
+    shape[static_cast<size_t>(node)] = classes;
+    table = table * torch::one_hot(torch::tensor(label), classes).to(torch::kFloat64).view(shape);
+    any = true;
+  }
+  const double mass = table.sum().item<double>();
+  if (!any || !(mass > 0)) return std::nullopt;
+  return (table / mass).reshape({-1});
+}
+
 ConditionalExactness measureConditionalExactness(
     VectorFieldImpl& network, const ProbabilityPath& path, const Tensor& joint, int64_t variables,
     int64_t classes, ConditioningMethod method, int64_t samplesPerCase, SampleOptions options,

@@ -35,6 +35,12 @@ struct ConditionalExactness {
 std::optional<double> conditionalKl(const Tensor& joint, int64_t variables, int64_t classes,
                                     const std::vector<int64_t>& given, const Tensor& samples);
 
+// The exact conditional p(x | x_A) as a joint over all n nodes: float64 [c^n], the joint
+// where every given node has its label and 0 elsewhere, normalised (`given` as for
+// conditionalKl). nullopt when p(x_A) = 0 or nothing is given.
+std::optional<Tensor> conditionalJoint(const Tensor& joint, int64_t variables, int64_t classes,
+                                       const std::vector<int64_t>& given);
+
 // `joint`: float64 [c^n], a_1 slowest (Dataset::jointTable()); `options` says how to sample
 // (count is replaced by samplesPerCase per case, given by each case). All cases are sampled
 // in one call of sampleLabelings, so `progress` and `cancelled` are its.
