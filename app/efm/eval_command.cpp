@@ -47,7 +47,7 @@ int runEval(const EvalArgs& args) {
   out["samples"] = evaluation.samples;
   out["solver"] = solverName(options.solver.kind);
   out["solver_step"] = options.solver.step;
-  out["evaluations_per_sample"] = samples.evaluations;
+  out["network_evaluations"] = samples.evaluations;  // per labeling
   out["marginal_kl"] = finiteOrNull(evaluation.marginalKl);
   if (image) {
     const ImageEvaluation maps = evaluateLabelMaps(*data, samples);

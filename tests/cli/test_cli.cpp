@@ -269,7 +269,7 @@ TEST_CASE("train, sample and eval: files and JSON a script can rely on", "[cli]"
   CHECK(j["tv"].get<double>() >= 0);
   CHECK(j["tv"].get<double>() < 0.5);
   // The path's own sampler: RK4 at step 0.2 over [0, 15], 4 evaluations a step.
-  CHECK(j["evaluations_per_sample"] == 300);
+  CHECK(j["network_evaluations"] == 300);
   CHECK(j["solver_step"] == 0.2);
 
   // Fewer evaluations, for comparisons at equal cost: the solver options of `efm sample`.
@@ -279,7 +279,7 @@ TEST_CASE("train, sample and eval: files and JSON a script can rely on", "[cli]"
   REQUIRE(coarse.code == 0);
   const json k = json::parse(coarse.out);
   CHECK(k["solver"] == "heun");
-  CHECK(k["evaluations_per_sample"] == 30);
+  CHECK(k["network_evaluations"] == 30);
   CHECK(efm("eval --run '" + run.string() + "' --step 0").code == 2);
 }
 

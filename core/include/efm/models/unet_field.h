@@ -58,6 +58,9 @@ class UNetFieldImpl : public VectorFieldImpl {
   // Multiply-adds of one forward pass for one image: convolutions and attention (the time
   // embedding's linear layers, once per image, are negligible and left out).
   double multiplyAddsPerSample() const override { return multiplyAdds_; }
+  // The activations' memory layout: contiguous NCHW (training: oneDNN's backward and group
+  // norm copy channels-last activations) or channels-last (NHWC strides).
+  void setChannelsLast(bool on) { channelsLast_ = on; }
 
  private:
   // One stage of either half: a residual block, optionally followed by attention.
@@ -69,6 +72,7 @@ class UNetFieldImpl : public VectorFieldImpl {
 
   int64_t height_, width_, classes_;
   double multiplyAdds_ = 0;
+  bool channelsLast_ = false;
   TimeFeatures time_{nullptr};
   torch::nn::Sequential timeMlp_{nullptr};
   torch::nn::Conv2d input_{nullptr}, output_{nullptr};
