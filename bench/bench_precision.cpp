@@ -75,10 +75,12 @@ int main(int argc, char** argv) {
             << "conv GF/s" << std::setw(14) << "U-Net ms" << std::setw(12) << "U-Net GF/s"
             << std::setw(10) << "of conv" << std::setw(14) << "max rel diff" << "\n";
   for (const Variant& v : variants) {
-    const auto x = torch::randn({batch, 64, height / 2, width / 2}).to(v.dtype).contiguous(layoutOf(v));
+    // The widest layers' shape: 64 channels at half the map's resolution.
+    const int64_t rows = height / 2, columns = width / 2;
+    const auto x = torch::randn({batch, 64, rows, columns}).to(v.dtype).contiguous(layoutOf(v));
     const auto k = torch::randn({64, 64, 3, 3}).to(v.dtype).contiguous(layoutOf(v));
-    const double conv = efm::bench::gflopsOf([&] { torch::conv2d(x, k, {}, 1, 1); },
-                                             2.0 * batch * (height / 2) * (width / 2) * 64 * 64 * 9);
+    const double flops = 2.0 * static_cast<double>(batch * rows * columns) * 64 * 64 * 9;
+    const double conv = efm::bench::gflopsOf([&] { torch::conv2d(x, k, {}, 1, 1); }, flops);
 
     torch::manual_seed(2);
     VectorFieldPtr network = makeVectorField(config.variables, config.classes, config.network,

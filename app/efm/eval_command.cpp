@@ -47,7 +47,8 @@ int runEval(const EvalArgs& args) {
   out["samples"] = evaluation.samples;
   out["solver"] = solverName(options.solver.kind);
   out["solver_step"] = options.solver.step;
-  out["network_evaluations"] = samples.evaluations;  // per labeling
+  out["network_evaluations"] = samples.meanEvaluations;  // per labeling, mean
+  out["early_stop"] = options.earlyStop;
   out["marginal_kl"] = finiteOrNull(evaluation.marginalKl);
   if (image) {
     const ImageEvaluation maps = evaluateLabelMaps(*data, samples);

@@ -13,6 +13,7 @@
 
 #include <chrono>
 #include <filesystem>
+#include <iomanip>
 #include <iostream>
 
 namespace efm::cli {
@@ -110,8 +111,13 @@ int runSample(const SampleArgs& args) {
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   std::cerr << "efm sample: " << options.count << " labelings (n=" << options.variables
-            << ", c=" << options.classes << ") in " << seconds << " s, " << result.evaluations
-            << " network evaluations each";
+            << ", c=" << options.classes << ") in " << seconds << " s, ";
+  if (options.earlyStop)
+    std::cerr << std::fixed << std::setprecision(1) << result.meanEvaluations
+              << std::defaultfloat << " network evaluations each on average (early stopping; "
+              << result.evaluations << " without)";
+  else
+    std::cerr << result.evaluations << " network evaluations each";
   if (options.given.any())
     std::cerr << ", " << options.given.mask.sum().item<int64_t>() << " node(s) given ("
               << conditioningMethodName(options.given.method) << ")";

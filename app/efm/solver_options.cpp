@@ -1,4 +1,4 @@
-// --solver, --step and --t-end: how `efm sample` and `efm eval` integrate the flow.
+// --solver, --step, --t-end and --early-stop: how `efm sample` and `efm eval` integrate the flow.
 #include "commands.h"
 
 #include "efm/sampling/sampling_request.h"
@@ -18,6 +18,13 @@ void addSolverOptions(CLI::App& command, SamplingRequest& request) {
       ->check(PositiveFinite);
   command.add_option("--t-end", request.timeEnd, "end time (default: the path's, 15 for ray)")
       ->check(PositiveFinite);
+  command.add_flag("--early-stop", request.earlyStop,
+                   "stop integrating a labeling once its argmax labels cannot change any more "
+                   "(ray and bridge, argmax readout; docs/METHOD.md section 11)");
+  command
+      .add_option("--early-stop-safety", request.earlyStopSafety,
+                  "with --early-stop: factor >= 1 on the measured velocity bound (default 1)")
+      ->check(CLI::Range(1.0, 1e6));
 }
 
 }  // namespace efm::cli

@@ -281,6 +281,24 @@ TEST_CASE("train, sample and eval: files and JSON a script can rely on", "[cli]"
   CHECK(k["solver"] == "heun");
   CHECK(k["network_evaluations"] == 30);
   CHECK(efm("eval --run '" + run.string() + "' --step 0").code == 2);
+
+  // Early decision stopping: fewer evaluations on average, reported by both commands.
+  const Result early = efm("eval --run '" + run.string() + "' --samples 2000 --early-stop");
+  INFO(early.err);
+  REQUIRE(early.code == 0);
+  const json l = json::parse(early.out);
+  CHECK(l["early_stop"] == true);
+  CHECK(l["network_evaluations"].get<double>() < 300);
+  CHECK(l["network_evaluations"].get<double>() > 0);
+  const Result stopped = efm("sample --run '" + run.string() + "' --count 100 --out '" +
+                             a.string() + "' --early-stop");
+  REQUIRE(stopped.code == 0);
+  CHECK_THAT(stopped.err, Catch::Contains("network evaluations each on average (early stopping"));
+  const Result factorized = efm("sample --run '" + run.string() + "' --count 10 --out '" +
+                                a.string() + "' --early-stop --readout factorized");
+  CHECK(factorized.code == 2);
+  CHECK_THAT(factorized.err, Catch::Contains("factorized readout"));
+  CHECK(efm("eval --run '" + run.string() + "' --early-stop --early-stop-safety 0.5").code == 2);
 }
 
 TEST_CASE("The peer paths train, sample with their own sampler and evaluate", "[cli]") {
@@ -315,6 +333,11 @@ TEST_CASE("The peer paths train, sample with their own sampler and evaluate", "[
                        "' --count 10 --out x.csv --solver rk4");
   CHECK(r.code == 2);
   CHECK_THAT(r.err, Catch::Contains("singular at t = 1"));
+  // Early stopping is derived for the e-geodesic paths only.
+  const Result early = efm("sample --run '" + (scratch() / "peer-dirichlet").string() +
+                           "' --count 10 --out x.csv --early-stop");
+  CHECK(early.code == 2);
+  CHECK_THAT(early.err, Catch::Contains("not for the dirichlet path"));
   const Result unknown = efm("train --out '" + (scratch() / "x").string() + "' --path sphere");
   CHECK(unknown.code == 2);
   CHECK_THAT(unknown.err, Catch::Contains("--path"));

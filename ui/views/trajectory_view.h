@@ -49,6 +49,7 @@ class TrajectoryView : public QWidget {
   ~TrajectoryView() override;
 
   void setData(const DataSummary& data);
+  const DataSummary& data() const { return data_; }
   void setSamples(std::shared_ptr<const SampleSet> samples);
   void setField(std::shared_ptr<const FieldSlice> field);
   // Several runs overlaid, each in its colour (same data; flows of different paths). The

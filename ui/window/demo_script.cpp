@@ -131,9 +131,9 @@ void DemoScript::startInpainting() {
 
 void DemoScript::clickVertex() {
   TrajectoryView* view = window_->trajectoryView();
-  const std::shared_ptr<const SampleSet> samples = window_->lastSamples();
-  const int64_t nodes = samples ? samples->variables : 0;
-  if (samples && samples->image.isImage()) {
+  // The data as the views know it (samples may not have arrived yet after a short run).
+  const int64_t nodes = view->data().variables;
+  if (view->data().image.isImage()) {
     fail("--demo-click is for toys; on label maps use --demo-inpaint");
     return;
   }

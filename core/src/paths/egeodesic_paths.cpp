@@ -54,6 +54,7 @@ class EGeodesicPathBase : public ProbabilityPath {
   }
 
   Tensor probabilities(const Tensor& state) const override { return torch::softmax(state, -1); }
+  bool decidesByStateArgmax() const override { return true; }  // argmax softmax(V) = argmax V
 
  protected:
   PathOptions options_;

@@ -2,9 +2,12 @@
 
 #include "efm/base/errors.h"
 #include "efm/base/random.h"
+#include "efm/sampling/early_stopping.h"
 #include "sampling/conditioned_view.h"
 
 #include <torch/torch.h>
+
+#include <optional>
 
 namespace efm {
 
@@ -36,6 +39,19 @@ Tensor rowsOf(const Tensor& x, int64_t first, int64_t size, const torch::Device&
 }
 
 }  // namespace
+
+void checkEarlyStopping(const ProbabilityPath& path, const SampleOptions& options) {
+  if (!path.decidesByStateArgmax())
+    throw InputError("early stopping is derived for paths whose label is the argmax of the flow's "
+                     "state (ray, bridge), not for the " + path.name() + " path");
+  if (options.readout != Readout::Argmax)
+    throw InputError("early stopping decides argmax labels; the factorized readout draws from "
+                     "the end point, which stopping early would change");
+  if (detail::hasConditions(options))
+    throw InputError("early stopping does not combine with given nodes or a class yet");
+  if (!(options.earlyStopSafety >= 1))
+    throw InputError("early stopping's safety factor must be at least 1");
+}
 
 SampleResult sampleLabelings(VectorFieldImpl& network, const ProbabilityPath& path,
                              const SampleOptions& options,
@@ -71,9 +87,33 @@ SampleResult sampleLabelings(VectorFieldImpl& network, const ProbabilityPath& pa
     return view ? static_cast<VectorFieldImpl&>(*view) : network;
   };
 
+  if (options.earlyStop) checkEarlyStopping(path, options);
+  // Early decision stopping: labelings whose labels are decided stop integrating (their
+  // velocity is 0 from then on and the network no longer sees them).
+  Tensor active;  // bool [size]: still integrating
+  std::optional<DecisionMonitor> monitor;
+  int64_t rowEvaluations = 0;  // network evaluations summed over labelings
+
   SolverOptions solver = options.solver;
-  auto velocity = [&](const Tensor& state, double t) {
-    return path.velocity(flowNetwork(), state, t);
+  auto velocity = [&](const Tensor& state, double t) -> Tensor {
+    if (!monitor) {
+      rowEvaluations += state.size(0);
+      return path.velocity(flowNetwork(), state, t);
+    }
+    const Tensor rows = active.nonzero().squeeze(1);
+    rowEvaluations += rows.size(0);
+    if (rows.size(0) == state.size(0)) {
+      Tensor v = path.velocity(flowNetwork(), state, t);
+      monitor->observeVelocity(v);
+      return v;
+    }
+    Tensor v = torch::zeros_like(state);
+    if (rows.size(0) > 0) {
+      const Tensor part = path.velocity(flowNetwork(), state.index_select(0, rows), t);
+      monitor->observeVelocity(part);
+      v.index_copy_(0, rows, part);
+    }
+    return v;
   };
   solver.retract = [&](const Tensor& state, const Tensor& increment) {
     return path.retract(state, increment);
@@ -82,12 +122,14 @@ SampleResult sampleLabelings(VectorFieldImpl& network, const ProbabilityPath& pa
   std::vector<Tensor> labels, ends, trajectories, lates;
   SampleResult result;
   Tensor late;
-  if (options.lateFraction > 0)
+  if (options.lateFraction > 0 || options.earlyStop)
     solver.observer = [&](const Tensor& state, double t) {
-      if (!late.defined() && t >= tStart + options.lateFraction * (tEnd - tStart) * (1 - 1e-12)) {
+      if (options.lateFraction > 0 && !late.defined() &&
+          t >= tStart + options.lateFraction * (tEnd - tStart) * (1 - 1e-12)) {
         late = path.probabilities(state).to(torch::kCPU);
         result.lateTime = t;
       }
+      if (monitor) active = active & ~monitor->decided(state, tEnd - t);
     };
   for (int64_t done = 0; done < options.count;) {
     const int64_t size = std::min(options.chunk, options.count - done);
@@ -102,6 +144,10 @@ SampleResult sampleLabelings(VectorFieldImpl& network, const ProbabilityPath& pa
     if (conditioned)
       view = std::make_unique<detail::ConditionedView>(network, conditions, path, options,
                                                        givenLabels, givenMask);
+    if (options.earlyStop) {
+      monitor.emplace(options.earlyStopSafety);
+      active = torch::ones({size}, torch::TensorOptions().dtype(torch::kBool).device(options.device));
+    }
     OdeSolution solution = integrate(velocity, x0, tStart, tEnd, solver, cancelled);
     const Tensor w = path.endProbabilities(flowNetwork(), solution.state, tEnd).to(torch::kCPU);
     ends.push_back(w);
@@ -123,10 +169,14 @@ SampleResult sampleLabelings(VectorFieldImpl& network, const ProbabilityPath& pa
         result.times = solution.times;
       }
     }
-    result.evaluations = solution.evaluations * (view ? view->passesPerEvaluation() : 1);
+    const int64_t passes = view ? view->passesPerEvaluation() : 1;
+    result.evaluations = solution.evaluations * passes;
+    result.meanEvaluations += static_cast<double>(rowEvaluations * passes);
+    rowEvaluations = 0;
     done += size;
     if (progress) progress(done, options.count);
   }
+  result.meanEvaluations /= static_cast<double>(options.count);
   result.labels = torch::cat(labels);
   result.endProbabilities = torch::cat(ends);
   if (!lates.empty()) result.lateProbabilities = torch::cat(lates);

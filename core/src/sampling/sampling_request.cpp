@@ -47,7 +47,10 @@ SampleOptions sampleOptionsFor(const ProbabilityPath& path, int64_t variables, i
   options.seed = request.seed;
   options.lateFraction = request.lateFraction;
   options.device = device;
+  options.earlyStop = request.earlyStop;
+  options.earlyStopSafety = request.earlyStopSafety;
   path.checkSampling(options.solver, options.timeEnd);
+  if (options.earlyStop) checkEarlyStopping(path, options);
   return options;
 }
 

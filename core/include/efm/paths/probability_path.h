@@ -93,6 +93,9 @@ class ProbabilityPath {
     (void)t;
     return probabilities(state);
   }
+  // True when the label read out at the end is the argmax of the flow's state itself (the
+  // e-geodesic paths: logits), which early decision stopping needs.
+  virtual bool decidesByStateArgmax() const { return false; }
   // Where the conditional path of labelings x (int64 [N, n]) is at time t, in the flow's
   // state coordinates, when that is Gaussian: the e-geodesic paths. A flow that has learned
   // its marginal path ends near the conditional law of a labeling, which is where the

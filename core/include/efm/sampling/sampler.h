@@ -48,6 +48,11 @@ struct SampleOptions {
   // F_u + w (F_c - F_u): 1 = the conditional model, > 1 sharper, 0 = unconditional.
   int64_t labelClass = -1;
   double guidance = 1;
+  // Early decision stopping (efm/sampling/early_stopping.h): a labeling stops integrating
+  // once its argmax labels cannot change any more; the e-geodesic paths, argmax readout, no
+  // conditions. The safety factor (>= 1) multiplies the measured velocity bound.
+  bool earlyStop = false;
+  double earlyStopSafety = 1;
   torch::Device device = torch::kCPU;
 };
 
@@ -59,7 +64,13 @@ struct SampleResult {
   Tensor lateProbabilities;   // W at lateTime, float32 [count, n, c], if lateFraction > 0
   double lateTime = 0;
   int64_t evaluations = 0;  // network evaluations per labeling (2 per step with guidance)
+  // The mean over labelings of the evaluations each one took (fewer than `evaluations` with
+  // early stopping).
+  double meanEvaluations = 0;
 };
+
+// Throws InputError when early stopping cannot be used for `path` and `options`.
+void checkEarlyStopping(const ProbabilityPath& path, const SampleOptions& options);
 
 // progress(done, total) is called after each chunk; `cancelled` is polled between solver
 // steps (throws efm::Cancelled). Runs under InferenceMode; `network` must not be trained

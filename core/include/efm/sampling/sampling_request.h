@@ -24,6 +24,8 @@ struct SamplingRequest {
   uint64_t seed = 0;
   bool keepTrajectory = false;
   double lateFraction = 0;  // SampleOptions::lateFraction
+  bool earlyStop = false;   // SampleOptions::earlyStop
+  double earlyStopSafety = 1;
 };
 
 // The options that sample `request` from a model of `variables` nodes and `classes` classes
