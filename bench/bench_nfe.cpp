@@ -133,7 +133,11 @@ int main(int argc, char** argv) {
         for (int seed = 0; seed < options.seeds; ++seed) {
           const RunConfig config = makeConfig(options, spec, path, static_cast<uint64_t>(seed));
           TrainOutcome model = train(config, data, context.device);
-          if (model.nonFinite) throw std::runtime_error(spec + " " + path + ": training diverged");
+          if (model.nonFinite) {
+            std::ostringstream message;
+            message << spec << " " << path << ": training diverged";
+            throw std::runtime_error(message.str());
+          }
           const uint64_t noise = 7000 + static_cast<uint64_t>(seed);
           // The reference: the path's own solver (RK4 for ours, Euler for the linear path's
           // singular end) at 300 evaluations. A small draw first warms the caches up.
@@ -159,8 +163,10 @@ int main(int argc, char** argv) {
           for (const Setting& setting : settings) {
             try {
               add(setting, draw(*model.trainer, setting, samples, noise, context.device));
-            } catch (const InputError& e) {  // e.g. the linear path's singular end for euler
-              log(spec + " " + path + " " + setting.label() + ": " + e.what());
+            } catch (const InputError& e) {  // e.g. the linear path's singular end for rk4
+              std::ostringstream line;
+              line << spec << " " << path << " " << setting.label() << ": " << e.what();
+              log(line.str());
             }
           }
           writeTextFile(outputFile(options, "nfe", "csv"), toCsv(runs));  // as it goes
