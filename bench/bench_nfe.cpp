@@ -33,7 +33,7 @@ using namespace efm::bench;
 namespace {
 
 struct Setting {
-  std::string solver;  // "euler", "heun", "rk4", "dopri5"
+  std::string solver;       // "euler", "heun", "rk4", "dopri5"
   int64_t evaluations = 0;  // fixed-step solvers: per labeling over the path's time range
   double tolerance = 0;     // dopri5: relative (the absolute one a tenth of it)
   std::string label() const {
@@ -178,7 +178,8 @@ int main(int argc, char** argv) {
     CommonOptions& options = context.options;
     readBudget(runs, options);
     Table summary;
-    summary.columns = {"data", "path", "setting", "evaluations", "KL", "agreement with 300 evaluations",
+    summary.columns = {"data",        "path", "setting",
+                       "evaluations", "KL",   "agreement with 300 evaluations",
                        "sampling s"};
     for (const auto& row : runs.rows)
       summary.add({row[columnIndex(runs, "data")], row[columnIndex(runs, "path")],

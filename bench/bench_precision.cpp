@@ -71,9 +71,10 @@ int main(int argc, char** argv) {
   const Tensor w = torch::softmax(torch::randn({batch, height * width, 8}), -1);
   const Tensor t = torch::full({batch}, 3.0);
   Tensor reference;
-  std::cout << std::left << std::setw(22) << "variant" << std::right << std::setw(12)
-            << "conv GF/s" << std::setw(14) << "U-Net ms" << std::setw(12) << "U-Net GF/s"
-            << std::setw(10) << "of conv" << std::setw(14) << "max rel diff" << "\n";
+  std::cout << std::left << std::setw(22) << "variant" << std::right << std::setw(12) << "conv GF/s"
+            << std::setw(14) << "U-Net ms" << std::setw(12) << "U-Net GF/s" << std::setw(10)
+            << "of conv" << std::setw(14) << "max rel diff"
+            << "\n";
   for (const Variant& v : variants) {
     // The widest layers' shape: 64 channels at half the map's resolution.
     const int64_t rows = height / 2, columns = width / 2;
@@ -83,8 +84,8 @@ int main(int argc, char** argv) {
     const double conv = efm::bench::gflopsOf([&] { torch::conv2d(x, k, {}, 1, 1); }, flops);
 
     torch::manual_seed(2);
-    VectorFieldPtr network = makeVectorField(config.variables, config.classes, config.network,
-                                             config.image);
+    VectorFieldPtr network =
+        makeVectorField(config.variables, config.classes, config.network, config.image);
     {  // The zero-initialised output layers would make every variant agree trivially.
       torch::NoGradGuard noGrad;
       for (auto& p : network->parameters()) p.normal_(0, 0.05);
@@ -107,13 +108,12 @@ int main(int argc, char** argv) {
     out = out.to(torch::kFloat32);
     if (!reference.defined()) reference = out;
     // Relative to the largest output of fp32 NCHW.
-    const double diff =
-        ((out - reference).abs().max() / reference.abs().max()).item<double>();
+    const double diff = ((out - reference).abs().max() / reference.abs().max()).item<double>();
     std::cout << std::left << std::setw(22) << v.name << std::right << std::fixed
               << std::setprecision(1) << std::setw(12) << conv << std::setw(14) << ms
-              << std::setw(12) << rate << std::setw(9) << std::setprecision(0)
-              << 100 * rate / conv << "%" << std::setw(14) << std::scientific
-              << std::setprecision(2) << diff << std::defaultfloat << "\n";
+              << std::setw(12) << rate << std::setw(9) << std::setprecision(0) << 100 * rate / conv
+              << "%" << std::setw(14) << std::scientific << std::setprecision(2) << diff
+              << std::defaultfloat << "\n";
   }
   return 0;
 }

@@ -6,8 +6,8 @@
 
 #include "efm/base/errors.h"
 #include "efm/data/images/label_maps.h"
-#include "efm/io/sample_files.h"
 #include "efm/io/given_nodes.h"
+#include "efm/io/sample_files.h"
 #include "efm/sampling/sampling_request.h"
 #include "efm/train/training_run.h"
 
@@ -113,9 +113,9 @@ int runSample(const SampleArgs& args) {
   std::cerr << "efm sample: " << options.count << " labelings (n=" << options.variables
             << ", c=" << options.classes << ") in " << seconds << " s, ";
   if (options.earlyStop)
-    std::cerr << std::fixed << std::setprecision(1) << result.meanEvaluations
-              << std::defaultfloat << " network evaluations each on average (early stopping; "
-              << result.evaluations << " without)";
+    std::cerr << std::fixed << std::setprecision(1) << result.meanEvaluations << std::defaultfloat
+              << " network evaluations each on average (early stopping; " << result.evaluations
+              << " without)";
   else
     std::cerr << result.evaluations << " network evaluations each";
   if (options.given.any())

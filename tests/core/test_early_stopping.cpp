@@ -68,10 +68,8 @@ TEST_CASE("Early stopping on a constant field: every label kept, fewer evaluatio
           "[early-stopping]") {
   // 4 nodes, 3 classes; the field pulls each node towards one class from random starts, so
   // many gaps shrink, cross zero and grow again: stopping early on those would be wrong.
-  const Tensor m = torch::tensor({{1.0F, 0.0F, -1.0F},
-                                  {0.0F, 1.5F, 0.0F},
-                                  {-0.5F, 0.0F, 1.0F},
-                                  {-1.0F, 1.0F, 0.0F}});
+  const Tensor m = torch::tensor(
+      {{1.0F, 0.0F, -1.0F}, {0.0F, 1.5F, 0.0F}, {-0.5F, 0.0F, 1.0F}, {-1.0F, 1.0F, 0.0F}});
   auto field = std::make_shared<ConstantFieldImpl>(m);
   for (const std::string& name : {"ray", "bridge"}) {
     INFO(name);
@@ -107,16 +105,20 @@ TEST_CASE("Early stopping refuses what it is not derived for", "[early-stopping]
   options.earlyStop = true;
   const ProbabilityPathPtr linear = pathNamed("linear");
   options.solver = linear->defaultSolver();
-  CHECK_THAT(inputErrorMessage([&] { sampleLabelings(*field, *linear, options); }), Catch::Contains("not for the linear path"));
+  CHECK_THAT(inputErrorMessage([&] { sampleLabelings(*field, *linear, options); }),
+             Catch::Contains("not for the linear path"));
   const ProbabilityPathPtr ray = pathNamed("ray");
   options.solver = ray->defaultSolver();
   options.readout = Readout::Factorized;
-  CHECK_THAT(inputErrorMessage([&] { sampleLabelings(*field, *ray, options); }), Catch::Contains("factorized readout"));
+  CHECK_THAT(inputErrorMessage([&] { sampleLabelings(*field, *ray, options); }),
+             Catch::Contains("factorized readout"));
   SamplingRequest request;
   request.earlyStop = true;
   request.readout = "factorized";
-  CHECK_THAT(inputErrorMessage([&] { sampleOptionsFor(*ray, 2, 2, request); }), Catch::Contains("factorized"));
+  CHECK_THAT(inputErrorMessage([&] { sampleOptionsFor(*ray, 2, 2, request); }),
+             Catch::Contains("factorized"));
   request.readout = "argmax";
   request.earlyStopSafety = 0.5;
-  CHECK_THAT(inputErrorMessage([&] { sampleOptionsFor(*ray, 2, 2, request); }), Catch::Contains("at least 1"));
+  CHECK_THAT(inputErrorMessage([&] { sampleOptionsFor(*ray, 2, 2, request); }),
+             Catch::Contains("at least 1"));
 }

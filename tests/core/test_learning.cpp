@@ -82,7 +82,8 @@ RunConfig learningConfig(const std::string& data, int64_t steps) {
 
 }  // namespace
 
-TEST_CASE("Coupled binary: KL(target || model) below 0.01 (and early stopping agrees)", "[learning]") {
+TEST_CASE("Coupled binary: KL(target || model) below 0.01 (and early stopping agrees)",
+          "[learning]") {
   const RunConfig config = learningConfig("toy:coupled-binary", 3000);
   const Evaluation e = trainAndEvaluate(config, 40000, true);
   REQUIRE(e.joint);
@@ -91,7 +92,8 @@ TEST_CASE("Coupled binary: KL(target || model) below 0.01 (and early stopping ag
   CHECK(e.joint->totalVariation < 0.06);
 }
 
-TEST_CASE("Random 3-variable Dirichlet table learned well (and early stopping agrees)", "[learning]") {
+TEST_CASE("Random 3-variable Dirichlet table learned well (and early stopping agrees)",
+          "[learning]") {
   const RunConfig config = learningConfig("toy:dirichlet?n=3&c=3&alpha=1&seed=0", 6000);
   const Evaluation e = trainAndEvaluate(config, 40000, true);
   REQUIRE(e.joint);

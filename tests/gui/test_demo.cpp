@@ -67,8 +67,8 @@ TEST_CASE("the demo reports bad input and exits non-zero", "[demo]") {
 TEST_CASE("the demo clicks a vertex to fix a node and pictures the conditional", "[demo]") {
   QTemporaryDir dir;
   const QString shots = dir.filePath("shots");
-  const Result result = runStudio({"--demo", "toy:coupled-binary", "--steps", "200",
-                                   "--demo-click", "1=0", "--screenshot-dir", shots},
+  const Result result = runStudio({"--demo", "toy:coupled-binary", "--steps", "200", "--demo-click",
+                                   "1=0", "--screenshot-dir", shots},
                                   dir.filePath("runs"));
   INFO(result.output.toStdString());
   REQUIRE(result.code == 0);
@@ -80,8 +80,8 @@ TEST_CASE("the demo clicks a vertex to fix a node and pictures the conditional",
       dir.filePath("runs"));
   CHECK(malformed.code == 2);
   CHECK(malformed.output.contains("--demo-click takes NODE=LABEL"));
-  const Result outside = runStudio({"--demo", "toy:coupled-binary", "--steps", "10",
-                                    "--demo-click", "2=0", "--screenshot-dir", shots},
+  const Result outside = runStudio({"--demo", "toy:coupled-binary", "--steps", "10", "--demo-click",
+                                    "2=0", "--screenshot-dir", shots},
                                    dir.filePath("runs"));
   CHECK(outside.code == 1);
   CHECK(outside.output.contains("node 2 is not a node of the data (it has 2, from 0)"));

@@ -280,13 +280,13 @@ void MetaSimplexView::buildTetrahedron() {
                      .arg(samples_->totalVariation.value_or(0), 0, 'g', 3);
   }
   caption_->SetInput(caption.toUtf8().constData());
-  add(legend({{conditional ? "exact conditional p(x | given)" : "target joint", kTarget},
-              {conditional ? "model's conditional (mean of T(W_end))"
-                           : "model joint (mean of T(W_end))",
-               kModel},
-              {"T(W_end) of sampled flows", kEnds},
-              {"independence surface", kSurface}},
-             0.62, 0.02, 0.37, 0.2));
+  add(legend(
+      {{conditional ? "exact conditional p(x | given)" : "target joint", kTarget},
+       {conditional ? "model's conditional (mean of T(W_end))" : "model joint (mean of T(W_end))",
+        kModel},
+       {"T(W_end) of sampled flows", kEnds},
+       {"independence surface", kSurface}},
+      0.62, 0.02, 0.37, 0.2));
 }
 
 void MetaSimplexView::buildHeatMaps() {

@@ -164,9 +164,9 @@ class TrajectoryView : public QWidget {
   double timeEnd_ = 15.0;
   bool timeAxis_ = false;  // c = 2: the vertical axis is time
   std::vector<int64_t> given_;
-  QString notice_;         // the answer to the last click, shown in the caption
-  QString baseCaption_;    // the flows' caption of rebuildTrajectories
-  QPointF pressedAt_;      // where the left button went down (a click fixes, a drag orbits)
+  QString notice_;       // the answer to the last click, shown in the caption
+  QString baseCaption_;  // the flows' caption of rebuildTrajectories
+  QPointF pressedAt_;    // where the left button went down (a click fixes, a drag orbits)
   bool pressed_ = false;
 
   vtkSmartPointer<vtkPropCollection> frameProps_;

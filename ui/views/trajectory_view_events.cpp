@@ -14,9 +14,9 @@
 namespace efm::ui {
 
 namespace {
-constexpr double kClickSlop = 4.0;       // pixels the mouse may move in a click
-constexpr double kVertexReach = 28.0;    // pixels around a vertex (or its label) that pick it
-constexpr double kLabelOffset = 0.13;    // as in rebuildFrame: labels sit outside the vertices
+constexpr double kClickSlop = 4.0;     // pixels the mouse may move in a click
+constexpr double kVertexReach = 28.0;  // pixels around a vertex (or its label) that pick it
+constexpr double kLabelOffset = 0.13;  // as in rebuildFrame: labels sit outside the vertices
 }  // namespace
 
 QPoint TrajectoryView::vertexPosition(int i) const {
@@ -45,7 +45,8 @@ void TrajectoryView::setGiven(std::vector<int64_t> given) {
 QString TrajectoryView::givenCaption() const {
   QStringList items;
   for (size_t node = 0; node < given_.size(); ++node)
-    if (given_[node] >= 0) items << QString("node %1 = class %2").arg(node + 1).arg(given_[node] + 1);
+    if (given_[node] >= 0)
+      items << QString("node %1 = class %2").arg(node + 1).arg(given_[node] + 1);
   QString text;
   if (!items.isEmpty()) text = "\ngiven: " + items.join(", ");
   if (!data_.image.isImage() && !comparing_ && data_.variables > 0)

@@ -8,10 +8,10 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QProgressBar>
-#include <QRegularExpression>
-#include <QStringList>
 #include <QPushButton>
+#include <QRegularExpression>
 #include <QSpinBox>
+#include <QStringList>
 #include <QThread>
 #include <QVBoxLayout>
 

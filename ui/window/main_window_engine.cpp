@@ -190,8 +190,7 @@ void MainWindow::connectEngine() {
     samplingPanel_->setGivenNode(node, label);
     if (trainer_->snapshot()) sampleNow();  // queued behind a sampling run in progress
   });
-  connect(samplingPanel_, &SamplingPanel::givenChanged, trajectoryView_,
-          &TrajectoryView::setGiven);
+  connect(samplingPanel_, &SamplingPanel::givenChanged, trajectoryView_, &TrajectoryView::setGiven);
   // Pixels painted on a label map are given in the next samples (inpainting).
   connect(labelMapView_, &LabelMapView::givenPainted, samplingPanel_,
           &SamplingPanel::setPaintedPixels);

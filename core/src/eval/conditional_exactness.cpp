@@ -72,10 +72,11 @@ std::optional<double> conditionalKl(const Tensor& joint, int64_t variables, int6
 std::optional<Tensor> conditionalJoint(const Tensor& joint, int64_t variables, int64_t classes,
                                        const std::vector<int64_t>& given) {
   if (static_cast<int64_t>(given.size()) != variables)
-    throw InputError("conditional joint: " + std::to_string(given.size()) +
-                     " given labels for " + std::to_string(variables) + " nodes");
-  Tensor table = joint.to(torch::kFloat64).cpu().reshape(
-      std::vector<int64_t>(static_cast<size_t>(variables), classes));
+    throw InputError("conditional joint: " + std::to_string(given.size()) + " given labels for " +
+                     std::to_string(variables) + " nodes");
+  Tensor table = joint.to(torch::kFloat64)
+                     .cpu()
+                     .reshape(std::vector<int64_t>(static_cast<size_t>(variables), classes));
   bool any = false;
   for (int64_t node = 0; node < variables; ++node) {
     const int64_t label = given[static_cast<size_t>(node)];

@@ -42,11 +42,14 @@ Tensor rowsOf(const Tensor& x, int64_t first, int64_t size, const torch::Device&
 
 void checkEarlyStopping(const ProbabilityPath& path, const SampleOptions& options) {
   if (!path.decidesByStateArgmax())
-    throw InputError("early stopping is derived for paths whose label is the argmax of the flow's "
-                     "state (ray, bridge), not for the " + path.name() + " path");
+    throw InputError(
+        "early stopping is derived for paths whose label is the argmax of the flow's "
+        "state (ray, bridge), not for the " +
+        path.name() + " path");
   if (options.readout != Readout::Argmax)
-    throw InputError("early stopping decides argmax labels; the factorized readout draws from "
-                     "the end point, which stopping early would change");
+    throw InputError(
+        "early stopping decides argmax labels; the factorized readout draws from "
+        "the end point, which stopping early would change");
   if (detail::hasConditions(options))
     throw InputError("early stopping does not combine with given nodes or a class yet");
   if (!(options.earlyStopSafety >= 1))
@@ -146,7 +149,8 @@ SampleResult sampleLabelings(VectorFieldImpl& network, const ProbabilityPath& pa
                                                        givenLabels, givenMask);
     if (options.earlyStop) {
       monitor.emplace(options.earlyStopSafety);
-      active = torch::ones({size}, torch::TensorOptions().dtype(torch::kBool).device(options.device));
+      active =
+          torch::ones({size}, torch::TensorOptions().dtype(torch::kBool).device(options.device));
     }
     OdeSolution solution = integrate(velocity, x0, tStart, tEnd, solver, cancelled);
     const Tensor w = path.endProbabilities(flowNetwork(), solution.state, tEnd).to(torch::kCPU);
