@@ -17,18 +17,22 @@ namespace {
 constexpr double kClickSlop = 4.0;     // pixels the mouse may move in a click
 constexpr double kVertexReach = 28.0;  // pixels around a vertex (or its label) that pick it
 constexpr double kLabelOffset = 0.13;  // as in rebuildFrame: labels sit outside the vertices
-}  // namespace
-
-QPoint TrajectoryView::vertexPosition(int i) const {
-  vtkRenderer* renderer = vtk_->renderer();
-  const Point3 v = vertices_.at(size_t(i));
-  renderer->SetWorldPoint(v.x(), v.y(), v.z(), 1);
+// Where world point x is drawn in `vtk`, in widget coordinates (VTK's display origin is the
+// bottom left, in device pixels).
+QPointF widgetPosition(VtkWidget* vtk, const Point3& x) {
+  vtkRenderer* renderer = vtk->renderer();
+  renderer->SetWorldPoint(x.x(), x.y(), x.z(), 1);
   renderer->WorldToDisplay();
   double d[3];
   renderer->GetDisplayPoint(d);
-  const double ratio = vtk_->devicePixelRatioF();
-  return QPoint(int(std::lround(d[0] / ratio)),
-                int(std::lround((vtk_->height() * ratio - 1 - d[1]) / ratio)));
+  const double ratio = vtk->devicePixelRatioF();
+  return {d[0] / ratio, (vtk->height() * ratio - 1 - d[1]) / ratio};
+}
+
+}  // namespace
+
+QPoint TrajectoryView::vertexPosition(int i) const {
+  return widgetPosition(vtk_, vertices_.at(size_t(i))).toPoint();
 }
 
 void TrajectoryView::setGiven(std::vector<int64_t> given) {
@@ -62,19 +66,13 @@ void TrajectoryView::clickedAt(const QPointF& position) {
   // The nearest vertex on screen (for c = 2 either end of its time axis), if near enough.
   int nearest = -1;
   double best = std::numeric_limits<double>::infinity();
-  vtkRenderer* renderer = vtk_->renderer();
-  const double ratio = vtk_->devicePixelRatioF();
   for (int i = 0; i < int(vertices_.size()); ++i) {
     const Point3 v = vertices_[size_t(i)];
     const Point3 outward = timeAxis_ ? Point3(0, -1, 0) : Point3(v.normalized());
     std::vector<Point3> spots{v, v + kLabelOffset * outward};
     if (timeAxis_) spots.push_back(v + Point3(0, 1, 0));
     for (const Point3& x : spots) {
-      renderer->SetWorldPoint(x.x(), x.y(), x.z(), 1);
-      renderer->WorldToDisplay();
-      double d[3];
-      renderer->GetDisplayPoint(d);
-      const QPointF at(d[0] / ratio, (vtk_->height() * ratio - 1 - d[1]) / ratio);
+      const QPointF at = widgetPosition(vtk_, x);
       const double distance = std::hypot(at.x() - position.x(), at.y() - position.y());
       if (distance < best) {
         best = distance;
