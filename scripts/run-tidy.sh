@@ -26,10 +26,32 @@ for arg in "$@"; do
   esac
 done
 
+# clang-tidy's compile commands, one per source file, in build/tidy/:
+# - A unity build (scripts/build.sh) compiles generated files that each #include a batch of
+#   sources; every source in a batch gets that batch's command.
+# - The build's precompiled torch header is a GCC file that clang cannot read: an include
+#   of <torch/torch.h> takes its place.
+mkdir -p build/tidy
+python3 - <<'PY'
+import json, re
+entries = []
+for entry in json.load(open("build/compile_commands.json")):
+    command = entry.get("command", "")
+    command = re.sub(r"-include \S*cmake_pch\.hxx", "-include torch/torch.h", command)
+    command = command.replace("-Winvalid-pch", "")
+    batch = entry["file"]
+    if re.search(r"/Unity/unity_[^/]*\.(cxx|c)$", batch):
+        sources = re.findall(r'^#include "([^"]+)"', open(batch).read(), re.M)
+        for source in sources:
+            entries.append(dict(entry, file=source, command=command.replace(batch, source)))
+    else:
+        entries.append(dict(entry, command=command))
+json.dump(entries, open("build/tidy/compile_commands.json", "w"))
+PY
 # The translation units of the build: only they have compile commands.
 mapfile -t units < <(python3 -c '
 import json, os
-for entry in json.load(open("build/compile_commands.json")):
+for entry in json.load(open("build/tidy/compile_commands.json")):
     path = os.path.relpath(entry["file"])
     if not path.startswith("build") and not path.startswith(".."):
         print(path)' | sort -u)
@@ -61,18 +83,6 @@ fi
 mapfile -t files < <(printf '%s\n' "${files[@]}" | sort -u | sed '/^$/d')
 echo "tidy: ${#files[@]} files"
 [ ${#files[@]} -eq 0 ] && exit 0
-# The build's precompiled torch header is a GCC file that clang cannot read: clang-tidy
-# gets the compile commands with an include of <torch/torch.h> in its place.
-mkdir -p build/tidy
-python3 - <<'PY'
-import json, re
-entries = json.load(open("build/compile_commands.json"))
-for entry in entries:
-    command = entry.get("command", "")
-    command = re.sub(r"-include \S*cmake_pch\.hxx", "-include torch/torch.h", command)
-    entry["command"] = command.replace("-Winvalid-pch", "")
-json.dump(entries, open("build/tidy/compile_commands.json", "w"))
-PY
 status=0
 printf '%s\n' "${files[@]}" | xargs -P "$(nproc)" -n 1 \
   clang-tidy -p build/tidy --quiet --extra-arg=-Wno-unknown-warning-option || status=$?

@@ -2,6 +2,7 @@
 // Folders and files for the image-data tests: a temporary folder, a private dataset cache,
 // Cityscapes-layout label files, IDX files, raw file bytes and a seeded CPU generator.
 #include "efm/data/images/png_io.h"
+#include "tensor_checks.h"
 
 #include <ATen/CPUGeneratorImpl.h>
 #include <torch/torch.h>
@@ -65,9 +66,6 @@ inline fs::path writeLabelIds(const fs::path& root, const std::string& split,
   efm::writeLabelPng(file.string(), ids);
   return file;
 }
-
-// A CPU generator with a fixed seed.
-inline at::Generator generator(uint64_t seed) { return at::detail::createCPUGenerator(seed); }
 
 // A file's whole contents, written and read as raw bytes.
 inline void writeBytes(const fs::path& file, const std::string& bytes) {

@@ -17,6 +17,7 @@
 #include "efm/sampling/sampler.h"
 #include "efm/train/given_masks.h"
 #include "efm/train/trainer.h"
+#include "tensor_checks.h"
 
 #include <torch/torch.h>
 #include <catch2/catch.hpp>
@@ -30,7 +31,7 @@ using torch::Tensor;
 
 namespace {
 
-double maxAbs(const Tensor& t) { return t.abs().max().item<double>(); }
+using efm_test::maxAbs;
 
 VectorFieldPtr smallNetwork(int64_t n, int64_t c, bool givenNodes = false) {
   NetworkOptions options;

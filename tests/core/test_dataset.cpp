@@ -3,6 +3,7 @@
 #include "efm/data/dataset.h"
 #include "efm/eval/metrics.h"
 #include "input_errors.h"
+#include "tensor_checks.h"
 
 #include <ATen/CPUGeneratorImpl.h>
 #include <torch/torch.h>
@@ -42,7 +43,7 @@ class TempFile {
   fs::path path_;
 };
 
-at::Generator generator(uint64_t seed) { return at::detail::createCPUGenerator(seed); }
+using efm_test::generator;
 
 // Pearson chi-square of samples against a table; cells with an expected count below 5 are
 // pooled. Cells of probability zero must receive nothing. Returns statistic / tolerance.

@@ -23,7 +23,7 @@ using torch::Tensor;
 namespace {
 
 // Rank 0 creates its run directory (RunDirectory::prepare); rank 1's must stay absent.
-fs::path freshDirectory(const std::string& name) {
+fs::path rankDirectory(const std::string& name) {
   return efm_test::freshDirectory("dist-" + name, /*create=*/false);
 }
 
@@ -101,8 +101,8 @@ TEST_CASE("This build has c10d's Gloo process group", "[distributed]") {
 TEST_CASE("Two ranks train the same steps as one process with the global batch", "[distributed]") {
   const OneThread oneThread;
   const RunConfig config = smallConfig();
-  const fs::path single = freshDirectory("single"),
-                 dirs[2] = {freshDirectory("rank0"), freshDirectory("rank1")};
+  const fs::path single = rankDirectory("single"),
+                 dirs[2] = {rankDirectory("rank0"), rankDirectory("rank1")};
   Trainer reference(config, openDataset(config.data));
   RunDirectory{single}.prepare();
   REQUIRE(runTraining(reference, RunDirectory{single}, {}) == TrainOutcome::Finished);
@@ -145,7 +145,7 @@ TEST_CASE("Two ranks train the same steps as one process with the global batch",
 TEST_CASE("A stop request on one rank stops both after the same step", "[distributed]") {
   const OneThread oneThread;
   const RunConfig config = smallConfig();
-  const fs::path dir = freshDirectory("stop");
+  const fs::path dir = rankDirectory("stop");
   RunDirectory{dir}.prepare();
   Trainer rank0(config, openDataset(config.data)), rank1(config, openDataset(config.data));
   Trainer* trainers[2] = {&rank0, &rank1};
@@ -175,7 +175,7 @@ TEST_CASE("Distributed divergence rolls every rank back from rank 0's checkpoint
   RunConfig config = smallConfig();
   config.path.magnitude = 1e38;  // overflows at the first step, whatever the learning rate
   config.train.rollbacks = 1;
-  const fs::path dirs[2] = {freshDirectory("diverge0"), freshDirectory("diverge1")};
+  const fs::path dirs[2] = {rankDirectory("diverge0"), rankDirectory("diverge1")};
   RunDirectory{dirs[0]}.prepare();
   Trainer rank0(config, openDataset(config.data)), rank1(config, openDataset(config.data));
   Trainer* trainers[2] = {&rank0, &rank1};

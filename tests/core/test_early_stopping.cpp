@@ -71,7 +71,7 @@ TEST_CASE("Early stopping on a constant field: every label kept, fewer evaluatio
   const Tensor m = torch::tensor(
       {{1.0F, 0.0F, -1.0F}, {0.0F, 1.5F, 0.0F}, {-0.5F, 0.0F, 1.0F}, {-1.0F, 1.0F, 0.0F}});
   auto field = std::make_shared<ConstantFieldImpl>(m);
-  for (const std::string& name : {"ray", "bridge"}) {
+  for (const char* name : {"ray", "bridge"}) {
     INFO(name);
     const ProbabilityPathPtr path = pathNamed(name);
     SampleOptions options;

@@ -1,6 +1,7 @@
 // Every identity of docs/METHOD.md sections 1, 2 and 5, on random points, in double precision.
 #include "efm/geometry/geometry.h"
 #include "efm/geometry/geometry_exact.h"
+#include "tensor_checks.h"
 
 #include <torch/torch.h>
 #include <catch2/catch.hpp>
@@ -24,7 +25,7 @@ Tensor randomVectors(int64_t batch, int64_t n, int64_t c, uint64_t seed) {
   return torch::randn({batch, n, c}, gen, kDouble);
 }
 
-double maxAbs(const Tensor& t) { return t.abs().max().item<double>(); }
+using efm_test::maxAbs;
 
 exact::Vector toEigen(const Tensor& t) {
   const Tensor c = t.contiguous();

@@ -3,6 +3,7 @@
 #include "efm/geometry/geometry.h"
 #include "efm/paths/path_registry.h"
 #include "efm/paths/probability_path.h"
+#include "tensor_checks.h"
 
 #include <torch/torch.h>
 #include <catch2/catch.hpp>
@@ -11,7 +12,7 @@ using namespace efm;
 using torch::Tensor;
 
 namespace {
-double maxAbs(const Tensor& t) { return t.abs().max().item<double>(); }
+using efm_test::maxAbs;
 
 // P0(log w1) for smoothed one-hot labels, computed the long way.
 Tensor smoothedLogits(const Tensor& labels, int64_t c, double eps) {

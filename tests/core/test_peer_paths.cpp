@@ -8,6 +8,7 @@
 #include "efm/geometry/geometry.h"
 #include "efm/paths/path_registry.h"
 #include "efm/paths/probability_path.h"
+#include "tensor_checks.h"
 
 #include <torch/torch.h>
 #include <catch2/catch.hpp>
@@ -19,7 +20,7 @@ using torch::Tensor;
 
 namespace {
 
-double maxAbs(const Tensor& t) { return t.abs().max().item<double>(); }
+using efm_test::maxAbs;
 
 std::shared_ptr<const ProbabilityPath> path(const std::string& kind) {
   PathOptions options;

@@ -70,7 +70,7 @@ TEST_CASE("Sample sheets: each map at its place, class k as grey k/(c-1), a titl
 
 TEST_CASE("One colour per path in the studio and the benchmarks' plots", "[report]") {
   for (const char* path : {"ray", "bridge", "linear", "dirichlet", "fisher"}) {
-    const Rgb plot = seriesColour(path);
+    const efm::bench::Rgb plot = seriesColour(path);
     const QColor studio = efm::ui::pathColour(path);
     INFO(path);
     CHECK(QColor(plot.r, plot.g, plot.b) == studio);

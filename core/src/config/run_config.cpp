@@ -141,10 +141,6 @@ class Reader {
   std::set<std::string> seen_;
 };
 
-void require(bool ok, const std::string& what) {
-  if (!ok) throw InputError("configuration: " + what);
-}
-
 }  // namespace
 
 void mergeConfig(RunConfig& c, const json& j, const std::string& origin) {
@@ -163,10 +159,11 @@ void mergeConfig(RunConfig& c, const json& j, const std::string& origin) {
 
 void resolveAndValidate(RunConfig& c) {
   auto finitePositive = [](double x) { return std::isfinite(x) && x > 0; };
-  require(c.variables >= 0 && c.classes >= 0, "data_shape values must be >= 0");
-  require(c.image.height >= 0 && c.image.width >= 0, "image.height and image.width must be >= 0");
-  require(!c.image.isImage() || c.variables == 0 || c.image.pixels() == c.variables,
-          "image.height x image.width must equal data_shape.n");
+  requireSetting(c.variables >= 0 && c.classes >= 0, "data_shape values must be >= 0");
+  requireSetting(c.image.height >= 0 && c.image.width >= 0,
+                 "image.height and image.width must be >= 0");
+  requireSetting(!c.image.isImage() || c.variables == 0 || c.image.pixels() == c.variables,
+                 "image.height x image.width must equal data_shape.n");
   checkPathOptions(c.path);
   resolveNetworkOptions(c.network);
   const TrainingDefaults& defaults = networkKind(c.network.kind).training;
@@ -174,28 +171,31 @@ void resolveAndValidate(RunConfig& c) {
   if (c.train.learningRate == 0) c.train.learningRate = defaults.learningRate;
   if (c.train.schedule.empty()) c.train.schedule = defaults.schedule;
 
-  require(kStepsLimits.contains(c.train.steps), "train.steps must be in " + kStepsLimits.text());
-  require(kBatchLimits.contains(c.train.batch), "train.batch must be in " + kBatchLimits.text());
+  requireSetting(kStepsLimits.contains(c.train.steps),
+                 "train.steps must be in " + kStepsLimits.text());
+  requireSetting(kBatchLimits.contains(c.train.batch),
+                 "train.batch must be in " + kBatchLimits.text());
   const int64_t minBatch = minimumBatch(c.network);
-  require(c.train.batch >= minBatch, "train.batch must be >= " + std::to_string(minBatch) +
-                                         " for network '" + c.network.kind +
-                                         "' (batch normalisation needs two samples)");
-  require(std::isfinite(c.train.learningRate) && kLearningRateLimits.contains(c.train.learningRate),
-          "train.lr must be in " + kLearningRateLimits.text());
-  require(c.train.schedule == "constant" || c.train.schedule == "cosine",
-          "train.schedule must be 'constant' or 'cosine', got '" + c.train.schedule + "'");
-  require(std::isfinite(c.train.gradClip) && c.train.gradClip >= 0,
-          "train.grad_clip must be >= 0 (0 = off)");
-  require(c.train.checkpointEvery >= 1, "train.checkpoint_every must be >= 1");
-  require(std::isfinite(c.train.checkpointSeconds) && c.train.checkpointSeconds >= 0,
-          "train.checkpoint_seconds must be >= 0 (0 = off)");
-  require(kRollbackLimits.contains(c.train.rollbacks),
-          "train.rollbacks must be in " + kRollbackLimits.text());
-  require(finitePositive(c.train.rollbackFactor) && c.train.rollbackFactor < 1,
-          "train.rollback_factor must be in (0, 1)");
-  require(c.train.rollbacksDone >= 0 && c.train.rollbacksDone <= 1000,
-          "train.rollbacks_done must be in [0, 1000]");
-  require(c.train.logEvery >= 1, "train.log_every must be >= 1");
+  requireSetting(c.train.batch >= minBatch, "train.batch must be >= " + std::to_string(minBatch) +
+                                                " for network '" + c.network.kind +
+                                                "' (batch normalisation needs two samples)");
+  requireSetting(
+      std::isfinite(c.train.learningRate) && kLearningRateLimits.contains(c.train.learningRate),
+      "train.lr must be in " + kLearningRateLimits.text());
+  requireSetting(c.train.schedule == "constant" || c.train.schedule == "cosine",
+                 "train.schedule must be 'constant' or 'cosine', got '" + c.train.schedule + "'");
+  requireSetting(std::isfinite(c.train.gradClip) && c.train.gradClip >= 0,
+                 "train.grad_clip must be >= 0 (0 = off)");
+  requireSetting(c.train.checkpointEvery >= 1, "train.checkpoint_every must be >= 1");
+  requireSetting(std::isfinite(c.train.checkpointSeconds) && c.train.checkpointSeconds >= 0,
+                 "train.checkpoint_seconds must be >= 0 (0 = off)");
+  requireSetting(kRollbackLimits.contains(c.train.rollbacks),
+                 "train.rollbacks must be in " + kRollbackLimits.text());
+  requireSetting(finitePositive(c.train.rollbackFactor) && c.train.rollbackFactor < 1,
+                 "train.rollback_factor must be in (0, 1)");
+  requireSetting(c.train.rollbacksDone >= 0 && c.train.rollbacksDone <= 1000,
+                 "train.rollbacks_done must be in [0, 1000]");
+  requireSetting(c.train.logEvery >= 1, "train.log_every must be >= 1");
 }
 
 std::string toJsonString(const RunConfig& config) { return json(config).dump(2) + "\n"; }

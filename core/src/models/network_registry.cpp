@@ -15,10 +15,6 @@
 namespace efm {
 namespace {
 
-void require(bool ok, const std::string& what) {
-  if (!ok) throw InputError("configuration: " + what);
-}
-
 void noExtraChecks(const NetworkOptions&) {}
 
 // The MLP's variant settings: each one's key, its values, the default first (chosen by the
@@ -46,8 +42,9 @@ void resolveVariantSetting(NetworkOptions& o, const VariantSetting& setting) {
   std::string& value = o.*setting.field;
   const std::string key = std::string("network.") + setting.key;
   if (o.kind != "mlp") {
-    require(value.empty(),
-            key + " is a setting of the 'mlp' network only (network.kind is '" + o.kind + "')");
+    requireSetting(
+        value.empty(),
+        key + " is a setting of the 'mlp' network only (network.kind is '" + o.kind + "')");
     return;
   }
   if (value.empty()) value = setting.values.front();
@@ -55,13 +52,14 @@ void resolveVariantSetting(NetworkOptions& o, const VariantSetting& setting) {
   for (const std::string& v : setting.values) known += (known.empty() ? "'" : ", '") + v + "'";
   const bool found =
       std::find(setting.values.begin(), setting.values.end(), value) != setting.values.end();
-  require(found, key + " must be one of " + known + ", got '" + value + "'");
+  requireSetting(found, key + " must be one of " + known + ", got '" + value + "'");
 }
 
 void checkUNet(const NetworkOptions& o) {
   for (int64_t m : o.channelMultipliers)
-    require((o.hidden * m) % o.attentionHeads == 0,
-            "network.attention_heads must divide every level's channels (hidden x multiplier)");
+    requireSetting(
+        (o.hidden * m) % o.attentionHeads == 0,
+        "network.attention_heads must divide every level's channels (hidden x multiplier)");
 }
 
 // The factory of a network over the n variables (tables, sequences).
@@ -80,7 +78,7 @@ VectorFieldPtr makeUNet(int64_t, int64_t classes, const NetworkOptions& options,
 
 template <typename T>
 void requireWithin(const Limits<T>& limits, T value, const std::string& key) {
-  require(limits.contains(value), key + " must be in " + limits.text());
+  requireSetting(limits.contains(value), key + " must be in " + limits.text());
 }
 
 // Training defaults per family of networks (docs/RESULTS.md, "Defaults"). Tables: the
@@ -144,25 +142,25 @@ void resolveNetworkOptions(NetworkOptions& o) {
   if (o.hidden == 0) o.hidden = kind.defaultHidden;
   requireWithin(kHiddenLimits, o.hidden, "network.hidden");
   requireWithin(kLayersLimits, o.layers, "network.layers");
-  require(kTimeFeaturesLimits.contains(o.timeFeatures) && o.timeFeatures % 2 == 0,
-          "network.time_features must be an even number in " + kTimeFeaturesLimits.text());
-  require(std::isfinite(o.maxFrequency) && o.maxFrequency > 0,
-          "network.max_frequency must be positive");
-  require(kKernelLimits.contains(o.kernel) && o.kernel % 2 == 1,
-          "network.kernel must be an odd number in " + kKernelLimits.text());
-  require(!o.dilations.empty() && o.dilations.size() <= 64,
-          "network.dilations must list 1 to 64 layers");
+  requireSetting(kTimeFeaturesLimits.contains(o.timeFeatures) && o.timeFeatures % 2 == 0,
+                 "network.time_features must be an even number in " + kTimeFeaturesLimits.text());
+  requireSetting(std::isfinite(o.maxFrequency) && o.maxFrequency > 0,
+                 "network.max_frequency must be positive");
+  requireSetting(kKernelLimits.contains(o.kernel) && o.kernel % 2 == 1,
+                 "network.kernel must be an odd number in " + kKernelLimits.text());
+  requireSetting(!o.dilations.empty() && o.dilations.size() <= 64,
+                 "network.dilations must list 1 to 64 layers");
   for (int64_t d : o.dilations) requireWithin(kDilationLimits, d, "network.dilations");
-  require(!o.channelMultipliers.empty() && o.channelMultipliers.size() <= 8,
-          "network.channel_multipliers must list 1 to 8 levels");
+  requireSetting(!o.channelMultipliers.empty() && o.channelMultipliers.size() <= 8,
+                 "network.channel_multipliers must list 1 to 8 levels");
   for (int64_t m : o.channelMultipliers)
     requireWithin(kChannelMultiplierLimits, m, "network.channel_multipliers");
   requireWithin(kResidualBlockLimits, o.residualBlocks, "network.residual_blocks");
   for (int64_t r : o.attentionResolutions)
-    require(r >= 1, "network.attention_resolutions must be positive");
+    requireSetting(r >= 1, "network.attention_resolutions must be positive");
   requireWithin(kAttentionHeadLimits, o.attentionHeads, "network.attention_heads");
   requireWithin(kLabelClassLimits, o.labelClasses, "network.label_classes");
-  require(o.normGroups >= 1, "network.norm_groups must be >= 1");
+  requireSetting(o.normGroups >= 1, "network.norm_groups must be >= 1");
   for (const VariantSetting& setting : mlpVariantSettings()) resolveVariantSetting(o, setting);
   kind.check(o);
 }

@@ -7,13 +7,6 @@
 #include <cmath>
 
 namespace efm {
-namespace {
-
-void require(bool ok, const std::string& what) {
-  if (!ok) throw InputError("configuration: " + what);
-}
-
-}  // namespace
 
 const std::vector<PathKind>& pathKinds() {
   static const std::vector<PathKind> kinds = {
@@ -77,18 +70,19 @@ bool isEGeodesicPath(const std::string& name) {
 void checkPathOptions(const PathOptions& p) {
   const PathKind& kind = pathKind(p.kind);
   auto finitePositive = [](double x) { return std::isfinite(x) && x > 0; };
-  require(std::isfinite(p.smoothing) && p.smoothing > 0 && p.smoothing < 1,
-          "path.smoothing must lie in (0, 1)");
-  require(finitePositive(p.magnitude), "path.magnitude must be a positive number");
-  require(finitePositive(p.gammaShape), "path.gamma_shape must be a positive number");
-  require(finitePositive(p.gammaRate), "path.gamma_rate must be a positive number");
-  require(std::isfinite(p.timeEnd) && p.timeEnd >= 0,
-          "path.t_end must be >= 0 (0 selects the path's default)");
+  requireSetting(std::isfinite(p.smoothing) && p.smoothing > 0 && p.smoothing < 1,
+                 "path.smoothing must lie in (0, 1)");
+  requireSetting(finitePositive(p.magnitude), "path.magnitude must be a positive number");
+  requireSetting(finitePositive(p.gammaShape), "path.gamma_shape must be a positive number");
+  requireSetting(finitePositive(p.gammaRate), "path.gamma_rate must be a positive number");
+  requireSetting(std::isfinite(p.timeEnd) && p.timeEnd >= 0,
+                 "path.t_end must be >= 0 (0 selects the path's default)");
   // The peers' conditional paths reach the data at a fixed time (t = 1, alpha = alpha_max).
-  require(p.timeEnd == 0 || kind.ours, "path.t_end applies to ray and bridge only; the " + p.kind +
-                                           " path ends where its conditional paths reach the data");
-  require(std::isfinite(p.alphaMax) && p.alphaMax > 1 && p.alphaMax <= 1000,
-          "path.alpha_max must lie in (1, 1000]");
+  requireSetting(p.timeEnd == 0 || kind.ours,
+                 "path.t_end applies to ray and bridge only; the " + p.kind +
+                     " path ends where its conditional paths reach the data");
+  requireSetting(std::isfinite(p.alphaMax) && p.alphaMax > 1 && p.alphaMax <= 1000,
+                 "path.alpha_max must lie in (1, 1000]");
 }
 
 ProbabilityPathPtr makeProbabilityPath(const PathOptions& options) {

@@ -14,6 +14,11 @@ class InputError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+// The check of a configuration value: InputError("configuration: " + what) unless `ok`.
+inline void requireSetting(bool ok, const std::string& what) {
+  if (!ok) throw InputError("configuration: " + what);
+}
+
 // A training step produced a NaN or infinite loss or gradient; thrown before the parameters
 // change. The command line exits 1 ("failure"): the input was valid, the optimisation was not.
 class TrainingDiverged : public std::runtime_error {

@@ -31,8 +31,7 @@ namespace {
 namespace fs = std::filesystem;
 
 constexpr const char* kSuffix = "_gtFine_labelIds.png";
-// Bounds that keep memory in check: the decoded maps of a split, and one crop.
-constexpr int64_t kMaxStoredBytes = int64_t{1} << 32;
+// Bounds that keep memory in check: one crop, and a side (kMaxStoredLabelBytes: the split).
 constexpr int64_t kMaxCropPixels = int64_t{1} << 20;
 constexpr int64_t kMaxSide = 1 << 15;
 
@@ -299,7 +298,7 @@ std::string trainingLimitProblem(const Plan& plan) {
     return "crop " + sizeText(crop[0], crop[1]) + " has more than " +
            std::to_string(kMaxCropPixels) +
            " pixels, the most a training crop may have (choose a smaller crop, scale or size)";
-  if (plan.count() * size[0] * size[1] > kMaxStoredBytes)
+  if (plan.count() * size[0] * size[1] > kMaxStoredLabelBytes)
     return std::to_string(plan.count()) + " label maps of " + sizeText(size[0], size[1]) +
            " need more than 4 GiB; choose a smaller scale or size";
   return "";

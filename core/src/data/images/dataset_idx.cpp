@@ -25,8 +25,7 @@ constexpr const char* kFashionMnist =
 // Its 10,000 test images: idx:fashion-mnist-test.
 constexpr const char* kFashionMnistTest =
     "/usr/share/datasets/fashion-mnist/t10k-images-idx3-ubyte.gz";
-constexpr int64_t kMaxSide = 1024;
-constexpr int64_t kMaxStoredBytes = int64_t{1} << 32;
+constexpr int64_t kMaxIdxSide = 1024;
 constexpr unsigned kChunk = 1u << 22;
 
 // A gzFile that closes itself; zlib reads plain files through the same calls.
@@ -127,7 +126,7 @@ std::vector<uint8_t> readIdxLabels(const std::string& path, int64_t expected,
 DatasetPtr openIdxDataset(const DataSpec& spec, const DataProgress& progress) {
   const SpecParams params(spec, {"levels", "pad", "limit", "label"});
   const int64_t levels = params.integer("levels", 2, 2, 256);
-  const auto pad = params.optionalInteger("pad", 1, kMaxSide);
+  const auto pad = params.optionalInteger("pad", 1, kMaxIdxSide);
   const auto limit = params.optionalInteger("limit", 1, INT64_MAX);
   // label=K keeps the images of class K (read from the labels file beside the images).
   const auto label = params.optionalInteger("label", 0, 255);
@@ -160,9 +159,9 @@ DatasetPtr openIdxDataset(const DataSpec& spec, const DataProgress& progress) {
   const int64_t stored = bigEndian(header + 4);
   const int64_t rows = bigEndian(header + 8), columns = bigEndian(header + 12);
   if (stored < 1) reader.fail("holds no images");
-  if (rows < 1 || columns < 1 || rows > kMaxSide || columns > kMaxSide)
+  if (rows < 1 || columns < 1 || rows > kMaxIdxSide || columns > kMaxIdxSide)
     reader.fail("images of " + std::to_string(rows) + "x" + std::to_string(columns) +
-                " pixels; sides must be 1 to " + std::to_string(kMaxSide));
+                " pixels; sides must be 1 to " + std::to_string(kMaxIdxSide));
   // Padding makes a square of pad x pad pixels; without it the images keep their shape.
   const int64_t height = pad.value_or(rows), width = pad.value_or(columns);
   if (height < rows || width < columns)
@@ -180,7 +179,7 @@ DatasetPtr openIdxDataset(const DataSpec& spec, const DataProgress& progress) {
   }
   // With a label filter every image is read first; limit=N then keeps the first N of the class.
   const int64_t count = label ? stored : std::min(stored, limit.value_or(stored));
-  if (count * height * width > kMaxStoredBytes)
+  if (count * height * width > kMaxStoredLabelBytes)
     params.fail("more than 4 GiB of images; use limit=N");
 
   // The images in use, then the rest skipped: the file must hold every image it declares.

@@ -11,6 +11,9 @@
 
 namespace efm::detail {
 
+// The most label bytes (one per pixel) that an image dataset decodes into memory: 4 GiB.
+inline constexpr int64_t kMaxStoredLabelBytes = int64_t{1} << 32;
+
 class ImageCropsDataset final : public Dataset {
  public:
   // `images` uint8 [M, h, w] with values < classes; 1 <= ch <= h, 1 <= cw <= w.
