@@ -28,6 +28,8 @@ struct EvalArgs {
 int runEval(const EvalArgs& args) {
   const c10::Device device = applyComputeOptions(args.compute);
   const TrainedModel model = loadTrainedModel(RunDirectory{args.run}, device);
+  const Precision precision =
+      applyPrecisionOption(args.compute, *model.network, device, "efm eval");
   const DatasetPtr data = openDatasetWithProgress(model.config.data);
   const bool image = model.config.image.isImage();
   SamplingRequest request = args.solver;  // the path's own sampler unless given
@@ -49,6 +51,7 @@ int runEval(const EvalArgs& args) {
   out["solver_step"] = options.solver.step;
   out["network_evaluations"] = samples.meanEvaluations;  // per labeling, mean
   out["early_stop"] = options.earlyStop;
+  out["precision"] = precisionName(precision);  // what ran (bf16 may have fallen back)
   out["marginal_kl"] = finiteOrNull(evaluation.marginalKl);
   if (image) {
     const ImageEvaluation maps = evaluateLabelMaps(*data, samples);
@@ -95,6 +98,7 @@ Runner addEvalCommand(CLI::App& app) {
   app.add_option("--seed", args->seed, "random seed")->check(SeedNumber)->capture_default_str();
   addSolverOptions(app, args->solver);
   addComputeOptions(app, args->compute);
+  addPrecisionOption(app, args->compute);
   return [args] { return runEval(*args); };
 }
 

@@ -73,6 +73,8 @@ GivenNodes givenNodesOf(const SampleArgs& args, const TrainedModel& model) {
 int runSample(const SampleArgs& args) {
   const c10::Device device = applyComputeOptions(args.compute);
   const TrainedModel model = loadTrainedModel(RunDirectory{args.run}, device);
+  const Precision precision =
+      applyPrecisionOption(args.compute, *model.network, device, "efm sample");
   SamplingRequest request = args.request;
   request.keepTrajectory = !args.trajectories.empty();
   SampleOptions options =
@@ -123,6 +125,7 @@ int runSample(const SampleArgs& args) {
               << conditioningMethodName(options.given.method) << ")";
   if (options.labelClass >= 0)
     std::cerr << ", class " << options.labelClass << " with guidance " << options.guidance;
+  if (precision != Precision::kFloat32) std::cerr << ", " << precisionName(precision);
   std::cerr << ", to " << outputs.csv << "\n";
   return 0;
 }
@@ -175,6 +178,7 @@ Runner addSampleCommand(CLI::App& app) {
                  "conditional model (default), > 1 sharper and less diverse, 0 = no class")
       ->check(NonNegativeFinite);
   addComputeOptions(app, args->compute);
+  addPrecisionOption(app, args->compute);
   return [args] { return runSample(*args); };
 }
 

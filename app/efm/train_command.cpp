@@ -253,6 +253,7 @@ int runTrain(const TrainArgs& args) {
   DatasetPtr data = leader ? openDatasetWithProgress(config.data) : openDataset(config.data);
   if (leader) run.prepare();
   Trainer trainer(config, data, device);
+  applyPrecisionOption(args.compute, trainer.network(), device, "efm train", leader);
   if (plan.resuming) trainer.loadCheckpoint(run.checkpoint().string());  // keeps `config`
   if (collective) trainer.distribute(collective);
   if (leader) run.writeConfig(trainer.config());
@@ -375,6 +376,7 @@ Runner addTrainCommand(CLI::App& app) {
                  "it stops with an error (default 300)")
       ->check(PositiveFinite);
   addComputeOptions(app, args->compute);
+  addPrecisionOption(app, args->compute);
   return [args] { return runTrain(*args); };
 }
 

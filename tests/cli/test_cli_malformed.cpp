@@ -104,6 +104,7 @@ TEST_CASE("Every option of every command refuses malformed values with exit 2", 
            {"--model", kChoices},
            {"--schedule", kChoices},
            {"--device", kChoices},
+           {"--precision", kChoices},
            {"--config", {"''", "/no/such/config.json"}}})
     for (const std::string& v : values) cases.push_back({train() + " " + option + " " + v, option});
   for (const char* v : {"''", "toy:nope", "csv:/no/such.csv"})
@@ -123,6 +124,7 @@ TEST_CASE("Every option of every command refuses malformed values with exit 2", 
   addOption(cases, sample, "--seed", kSeeds);
   addOption(cases, sample, "--threads", kSmallCounts);
   addOption(cases, sample, "--device", kChoices);
+  addOption(cases, sample, "--precision", kChoices);
   cases.push_back({sample + " --t-end 1e9", "t_end"});  // 5e9 steps: refused, not a hang
 
   const std::string eval = "eval --run " + run + " --samples 50";

@@ -24,6 +24,19 @@ nn::Conv2d conv3x3(int64_t in, int64_t out, int64_t stride = 1) {
   return nn::Conv2d(nn::Conv2dOptions(in, out, 3).stride(stride).padding(1));
 }
 
+// The convolution of `conv` in fp32, or with bf16 operands and an fp32 result. oneDNN sums
+// bf16 products in fp32; the weights stay fp32 (training updates them), cast on each call.
+// Every convolution here pads by half its kernel.
+Tensor convolve(nn::Conv2d& conv, const Tensor& x, bool bf16) {
+  if (!bf16) return conv->forward(x);
+  const Tensor& weight = conv->weight;
+  const int64_t stride = (*conv->options.stride())[0];
+  const Tensor bias = conv->bias.defined() ? conv->bias.to(torch::kBFloat16) : Tensor();
+  return torch::conv2d(x.to(torch::kBFloat16), weight.to(torch::kBFloat16), bias, stride,
+                       weight.size(-1) / 2)
+      .to(x.scalar_type());
+}
+
 void zeroInitialise(nn::Conv2d& conv) {
   torch::NoGradGuard noGrad;
   conv->weight.zero_();
@@ -43,12 +56,12 @@ ResidualBlockImpl::ResidualBlockImpl(int64_t in, int64_t out, int64_t timeChanne
   if (in != out) skip_ = register_module("skip", nn::Conv2d(nn::Conv2dOptions(in, out, 1)));
 }
 
-Tensor ResidualBlockImpl::forward(const Tensor& x, const Tensor& timeEmbedding) {
-  Tensor h = conv1_(torch::silu(norm1_(x)));
+Tensor ResidualBlockImpl::forward(const Tensor& x, const Tensor& timeEmbedding, bool bf16) {
+  Tensor h = convolve(conv1_, torch::silu(norm1_(x)), bf16);
   // [B or 1, out] -> [B or 1, out, 1, 1]: a time shared by the batch broadcasts.
   h = h + time_(timeEmbedding).unsqueeze(-1).unsqueeze(-1);
-  h = conv2_(torch::silu(norm2_(h)));
-  return (skip_ ? skip_(x) : x) + h;
+  h = convolve(conv2_, torch::silu(norm2_(h)), bf16);
+  return (skip_ ? convolve(skip_, x, bf16) : x) + h;
 }
 
 SpatialAttentionImpl::SpatialAttentionImpl(int64_t channels, int64_t heads, int64_t groups)
@@ -59,11 +72,12 @@ SpatialAttentionImpl::SpatialAttentionImpl(int64_t channels, int64_t heads, int6
   zeroInitialise(project_);
 }
 
-Tensor SpatialAttentionImpl::forward(const Tensor& x) {
+Tensor SpatialAttentionImpl::forward(const Tensor& x, bool bf16) {
   const int64_t batch = x.size(0), channels = x.size(1), height = x.size(2), width = x.size(3);
   const int64_t pixels = height * width, headChannels = channels / heads_;
   // [B, 3C, H, W] -> three [B * heads, d, HW] blocks.
-  const Tensor qkv = qkv_(norm_(x)).reshape({batch, 3, heads_, headChannels, pixels});
+  const Tensor qkv =
+      convolve(qkv_, norm_(x), bf16).reshape({batch, 3, heads_, headChannels, pixels});
   const Tensor q = qkv.select(1, 0).reshape({batch * heads_, headChannels, pixels});
   const Tensor k = qkv.select(1, 1).reshape({batch * heads_, headChannels, pixels});
   const Tensor v = qkv.select(1, 2).reshape({batch * heads_, headChannels, pixels});
@@ -71,7 +85,7 @@ Tensor SpatialAttentionImpl::forward(const Tensor& x) {
   const Tensor weights = torch::softmax(torch::bmm(q.transpose(1, 2), k) * scale, -1);
   // out[:, :, i] = sum_j v[:, :, j] weights[:, i, j]
   const Tensor out = torch::bmm(v, weights.transpose(1, 2));
-  return x + project_(out.reshape({batch, channels, height, width}));
+  return x + convolve(project_, out.reshape({batch, channels, height, width}), bf16);
 }
 
 UNetFieldImpl::UNetFieldImpl(int64_t height, int64_t width, int64_t classes,
@@ -169,8 +183,9 @@ UNetFieldImpl::UNetFieldImpl(int64_t height, int64_t width, int64_t classes,
 }
 
 Tensor UNetFieldImpl::runStage(Stage& stage, const Tensor& x, const Tensor& timeEmbedding) {
-  Tensor y = stage.block->forward(x, timeEmbedding);
-  return stage.attention ? stage.attention->forward(y) : y;
+  const bool bf16 = precision() == Precision::kBFloat16;
+  Tensor y = stage.block->forward(x, timeEmbedding, bf16);
+  return stage.attention ? stage.attention->forward(y, bf16) : y;
 }
 
 Tensor UNetFieldImpl::forward(const Tensor& w, const Tensor& t) {
@@ -186,7 +201,8 @@ Tensor UNetFieldImpl::forward(const Tensor& w, const Tensor& t) {
   const Tensor timeEmbedding = torch::silu(timeMlp_->forward(time_(t)));
 
   std::vector<Tensor> skips;
-  Tensor x = input_(image);
+  const bool bf16 = precision() == Precision::kBFloat16;
+  Tensor x = convolve(input_, image, bf16);
   skips.push_back(x);
   size_t down = 0, downsample = 0;
   while (down < down_.size()) {
@@ -195,7 +211,7 @@ Tensor UNetFieldImpl::forward(const Tensor& w, const Tensor& t) {
     skips.push_back(x);
     const bool levelEnds = down == down_.size() || downLevel_[down] != level;
     if (levelEnds && downsample < downsample_.size()) {
-      x = downsample_[downsample++](x);
+      x = convolve(downsample_[downsample++], x, bf16);
       skips.push_back(x);
     }
   }
@@ -209,10 +225,10 @@ Tensor UNetFieldImpl::forward(const Tensor& w, const Tensor& t) {
     const bool levelEnds = up + 1 == up_.size() || upLevel_[up + 1] != upLevel_[up];
     if (levelEnds && upsample < upsample_.size()) {
       x = torch::upsample_nearest2d(x, {x.size(2) * 2, x.size(3) * 2});
-      x = upsample_[upsample++](x);
+      x = convolve(upsample_[upsample++], x, bf16);
     }
   }
-  x = output_(torch::silu(outputNorm_(x)));  // [B, c, H, W]
+  x = convolve(output_, torch::silu(outputNorm_(x)), bf16);  // [B, c, H, W]
   return x.permute({0, 2, 3, 1}).reshape({batch, height_ * width_, classes_});
 }
 

@@ -30,6 +30,11 @@ class ConditionedFieldImpl : public VectorFieldImpl {
   Tensor forward(const Tensor& w, const Tensor& t) override;
   Tensor forwardConditioned(const Tensor& w, const Tensor& t, const FieldConditions& conditions);
   double multiplyAddsPerSample() const override;
+  bool hasBf16Path() const override { return inner_->hasBf16Path(); }
+  void setPrecision(Precision precision) override {
+    VectorFieldImpl::setPrecision(precision);
+    inner_->setPrecision(precision);
+  }
 
   bool takesGivenNodes() const { return givenNodes_; }
   int64_t labelClasses() const { return labelClasses_; }

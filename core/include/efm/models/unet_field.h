@@ -23,7 +23,8 @@ namespace efm {
 class ResidualBlockImpl : public torch::nn::Module {
  public:
   ResidualBlockImpl(int64_t in, int64_t out, int64_t timeChannels, int64_t groups);
-  Tensor forward(const Tensor& x, const Tensor& timeEmbedding);
+  // `bf16`: the convolutions take bf16 operands (efm/models/precision.h).
+  Tensor forward(const Tensor& x, const Tensor& timeEmbedding, bool bf16 = false);
 
  private:
   torch::nn::GroupNorm norm1_{nullptr}, norm2_{nullptr};
@@ -37,7 +38,7 @@ TORCH_MODULE(ResidualBlock);
 class SpatialAttentionImpl : public torch::nn::Module {
  public:
   SpatialAttentionImpl(int64_t channels, int64_t heads, int64_t groups);
-  Tensor forward(const Tensor& x);
+  Tensor forward(const Tensor& x, bool bf16 = false);
 
  private:
   int64_t heads_;
@@ -58,6 +59,8 @@ class UNetFieldImpl : public VectorFieldImpl {
   // Multiply-adds of one forward pass for one image: convolutions and attention (the time
   // embedding's linear layers, once per image, are negligible and left out).
   double multiplyAddsPerSample() const override { return multiplyAdds_; }
+  // Mixed bf16: every convolution (the bulk of the work) with bf16 operands.
+  bool hasBf16Path() const override { return true; }
   // The activations' memory layout: contiguous NCHW (training: oneDNN's backward and group
   // norm copy channels-last activations) or channels-last (NHWC strides).
   void setChannelsLast(bool on) { channelsLast_ = on; }
