@@ -1,7 +1,8 @@
 // Issue 19: what inference of the U-Net costs in each precision and memory layout. Times
 // this machine's 3 x 3 convolution (the U-Net's bulk) and one U-Net forward pass (batch 4,
 // the reference network) as fp32 NCHW (what training uses), fp32 channels-last, bf16 NCHW
-// and bf16 channels-last, and reports each pass's GFLOP/s, its fraction of the convolution
+// bf16 channels-last and mixed bf16 (what --precision bf16 runs: fp32 network, convolutions
+// with bf16 operands), and reports each pass's GFLOP/s, its fraction of the convolution
 // rate of the same precision and layout, and how far its output is from fp32 NCHW.
 // (LibTorch 1.13's CPU autocast cannot run this network: it casts convolutions to bf16 but
 // leaves group norm's fp32 weights, and group norm refuses the mixed types.)
@@ -29,6 +30,7 @@ struct Variant {
   const char* name;
   torch::ScalarType dtype;
   bool channelsLast;
+  bool mixed = false;  // fp32 network, convolutions with bf16 operands (--precision bf16)
 };
 
 torch::MemoryFormat layoutOf(const Variant& v) {
@@ -58,7 +60,8 @@ int main(int argc, char** argv) {
   const Variant variants[] = {{"fp32 NCHW", torch::kFloat32, false},
                               {"fp32 channels-last", torch::kFloat32, true},
                               {"bf16 NCHW", torch::kBFloat16, false},
-                              {"bf16 channels-last", torch::kBFloat16, true}};
+                              {"bf16 channels-last", torch::kBFloat16, true},
+                              {"mixed bf16 (efm)", torch::kBFloat16, false, true}};
 
   RunConfig config;
   config.network.kind = "unet";
@@ -91,14 +94,17 @@ int main(int argc, char** argv) {
       for (auto& p : network->parameters()) p.normal_(0, 0.05);
     }
     network->eval();
-    network->to(v.dtype);
+    if (v.mixed)
+      network->setPrecision(Precision::kBFloat16);
+    else
+      network->to(v.dtype);
     if (v.channelsLast) {
       for (auto& p : network->parameters())
         if (p.dim() == 4) p.set_data(p.contiguous(torch::MemoryFormat::ChannelsLast));
       std::dynamic_pointer_cast<UNetFieldImpl>(network)->setChannelsLast(true);
     }
-    const Tensor input = w.to(v.dtype);
-    const Tensor time = t.to(v.dtype);
+    const Tensor input = v.mixed ? w : w.to(v.dtype);
+    const Tensor time = v.mixed ? t : t.to(v.dtype);
     auto forward = [&] { return network->forward(input, time); };
     Tensor out = forward();
     const auto start = efm::bench::Clock::now();
