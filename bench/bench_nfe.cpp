@@ -11,7 +11,8 @@
 //
 //   efm_bench_nfe [--data SPEC]... [--samples S] [--evaluations 120,60,...]
 //                 [--tolerances 1e-2,...] [--paths ray,...] [--steps N] [--seeds N] [--out DIR]
-//                 [--maps] [--map-steps N] [--map-samples M] [--precision fp32,bf16]
+//                 [--maps [--no-tables]] [--map-steps N] [--map-samples M]
+//                 [--precision fp32,bf16]
 //
 // Defaults: the reference's training budget (5000 steps, batch 512, lr 5e-4), 1 seed, 20,000
 // samples, coupled-binary and a 3-node, 3-class table with strong dependence; with --maps
@@ -108,7 +109,7 @@ int main(int argc, char** argv) {
   int64_t samples = 20000;
   std::string evaluationList = "120,60,30,15,8";
   std::string toleranceList = "1e-2,1e-3,1e-4";
-  bool maps = false;
+  bool maps = false, tables = true;
   int64_t mapSteps = 1000, mapSamples = 8, mapScenes = 64;
   std::string precisionList = "fp32";
 
@@ -129,6 +130,7 @@ int main(int argc, char** argv) {
         ->capture_default_str();
     app.add_flag("--maps", maps,
                  "also label maps: the reference U-Net on synthetic streets 64 x 128");
+    app.add_flag("!--no-tables", tables, "with --maps: only the label maps");
     app.add_option("--map-steps", mapSteps, "U-Net training steps (batch 4, lr 3e-4)")
         ->capture_default_str()
         ->check(CLI::PositiveNumber);
@@ -164,7 +166,7 @@ int main(int argc, char** argv) {
       for (double tolerance : parseNumbers(toleranceList))
         settings.push_back({"dopri5", 0, tolerance, precision});
     }
-    std::vector<std::string> allSpecs = specs;
+    std::vector<std::string> allSpecs = tables ? specs : std::vector<std::string>{};
     if (maps) {
       const std::string root = (std::filesystem::path(options.out) / "streets").string();
       SyntheticCityscapesOptions scenes;
@@ -173,7 +175,7 @@ int main(int argc, char** argv) {
       scenes.trainFraction = 1;
       scenes.valFraction = 0;
       writeSyntheticCityscapes(root, mapScenes, 11, scenes);
-      allSpecs.push_back("cityscapes:" + root + "?crop=64x128");
+      allSpecs.push_back("cityscapes:" + root + "?scale=1&crop=64x128");
     }
 
     Table runs;
@@ -206,7 +208,9 @@ int main(int argc, char** argv) {
           const uint64_t noise = 7000 + static_cast<uint64_t>(seed);
           // The reference: the path's own solver (RK4 for ours, Euler for the linear path's
           // singular end) at 300 evaluations. A small draw first warms the caches up.
-          const Setting reference{solverName(model.trainer->path().defaultSolver().kind), 300, 0};
+          const bool ours = isEGeodesicPath(path);
+          const Setting reference{
+              ours ? "rk4" : solverName(model.trainer->path().defaultSolver().kind), 300, 0};
           draw(*model.trainer, reference, image ? 1 : 64, noise, context.device);
           const Draw full = draw(*model.trainer, reference, count, noise, context.device);
           const Tensor fullFrequencies = classFrequencies(full.labels, data->classes());

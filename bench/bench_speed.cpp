@@ -1,20 +1,19 @@
 // Issue 19: efm against the authors' reference in one run. Times efm's workloads (training
 // the MLP, the CNN and the U-Net; sampling toys and label maps at 300 network evaluations and
-// at fewer), each in fp32 and, for the U-Net, in mixed bf16, with the achieved GFLOP/s as a
-// fraction of this machine's measured peak of the same precision (a 1024^3 matrix product
-// and a 3 x 3 convolution). With GAF_DIR pointing at an extracted checkout of the authors'
+// with the path's own sampler), each in fp32 and, for the U-Net, in mixed bf16, with the achieved
+// GFLOP/s as a fraction of this machine's measured peak of the same precision (a 1024^3 matrix
+// product and a 3 x 3 convolution). With GAF_DIR pointing at an extracted checkout of the authors'
 // code, it then runs bench/reference/gaf_speed.py on the same workloads in the same session
 // and reports efm's figures as ratios of the reference's (> 1: efm is faster).
 //
-//   GAF_DIR=~/gaf build/bin/efm_bench_speed [--threads T] [--quick]
-//       [--toy-evaluations E] [--map-evaluations E] [--out DIR] [--reference-tuned]
+//   GAF_DIR=~/gaf build/bin/efm_bench_speed [--threads T] [--quick] [--out DIR]
+//       [--reference-tuned]
 //
 // The reference runs with OpenMP's default settings, as a person would start it;
 // --reference-tuned gives it the short OpenMP spin that efm sets for itself.
 //
-// --toy-evaluations and --map-evaluations: the cheaper setting's RK4 evaluations per sample
-// (multiples of 4; docs/PERFORMANCE.md has the quality-against-evaluations table that says
-// how many keep the quality of 300).
+// The default sampler's rows are at equal quality only as far as the quality-against-
+// evaluations table in docs/PERFORMANCE.md shows (efm_bench_nfe).
 #include "banded_maps.h"
 #include "bench_report.h"
 #include "efm/base/cpu_features.h"
@@ -113,21 +112,31 @@ std::pair<double, double> trainingRate(Trainer& trainer, int64_t steps) {
                     rate / 1e9};
 }
 
-// Seconds to draw `count` samples with RK4 at `evaluations` per sample over t in [0, 15],
-// and the achieved GFLOP/s.
-std::pair<double, double> samplingTime(Trainer& trainer, int64_t count, int64_t evaluations) {
+// Seconds to draw `count` samples with RK4 at `evaluations` per sample over t in [0, 15]
+// (the reference's sampler at 300), or with the path's own sampler when `evaluations` is 0;
+// the evaluations per sample, and the achieved GFLOP/s.
+struct Sampling {
+  double seconds = 0, gflops = 0;
+  int64_t evaluations = 0;
+};
+Sampling samplingTime(Trainer& trainer, int64_t count, int64_t evaluations) {
   SamplingRequest request;
   request.count = count;
-  request.solver = "rk4";
-  request.timeEnd = 15;
-  request.evaluations = evaluations;
+  if (evaluations > 0) {
+    request.solver = "rk4";
+    request.timeEnd = 15;
+    request.evaluations = evaluations;
+  }
   const SampleOptions options = sampleOptionsFor(trainer.path(), trainer.data().variables(),
                                                  trainer.data().classes(), request);
   const auto start = Clock::now();
   const SampleResult result = sampleLabelings(trainer.network(), trainer.path(), options);
-  const double s = seconds(start);
-  return {s, 2 * trainer.network().multiplyAddsPerSample() * static_cast<double>(count) *
-                 static_cast<double>(result.evaluations) / s / 1e9};
+  Sampling out;
+  out.seconds = seconds(start);
+  out.evaluations = result.evaluations;
+  out.gflops = 2 * trainer.network().multiplyAddsPerSample() * static_cast<double>(count) *
+               static_cast<double>(result.evaluations) / out.seconds / 1e9;
+  return out;
 }
 
 // The reference's figures from bench/reference/gaf_speed.py, by workload key. It runs with
@@ -161,6 +170,11 @@ std::map<std::string, double> runReference(int threads, bool quick, bool tuned) 
   return figures;
 }
 
+std::string samplerName(int64_t requested, int64_t evaluations) {
+  return requested > 0 ? "RK4 " + std::to_string(evaluations) + " evaluations"
+                       : "default sampler (" + std::to_string(evaluations) + " evaluations)";
+}
+
 std::string fixed(double value, int digits) {
   std::ostringstream text;
   text << std::fixed << std::setprecision(digits) << value;
@@ -173,21 +187,12 @@ int main(int argc, char** argv) {
   efm::tuneRuntime(argv);
   int threads = 2;
   bool quick = false, referenceTuned = false;
-  int64_t toyEvaluations = 60, mapEvaluations = 60;
   std::string out = "bench-results/speed";
   for (int k = 1; k < argc; ++k) {
     if (!std::strcmp(argv[k], "--threads") && k + 1 < argc) threads = std::atoi(argv[++k]);
-    if (!std::strcmp(argv[k], "--toy-evaluations") && k + 1 < argc)
-      toyEvaluations = std::atoll(argv[++k]);
-    if (!std::strcmp(argv[k], "--map-evaluations") && k + 1 < argc)
-      mapEvaluations = std::atoll(argv[++k]);
     if (!std::strcmp(argv[k], "--out") && k + 1 < argc) out = argv[++k];
     if (!std::strcmp(argv[k], "--quick")) quick = true;
     if (!std::strcmp(argv[k], "--reference-tuned")) referenceTuned = true;
-  }
-  if (toyEvaluations < 4 || toyEvaluations % 4 || mapEvaluations < 4 || mapEvaluations % 4) {
-    std::cerr << "--toy-evaluations and --map-evaluations: positive multiples of 4 (RK4)\n";
-    return 2;
   }
   torch::set_num_threads(threads);
   const CpuBf16Support cpu = detectCpuBf16();
@@ -218,10 +223,10 @@ int main(int argc, char** argv) {
     const auto [rate, gflops] = trainingRate(trainer, quick ? 50 : 400);
     add({"train MLP 2x256, coupled-binary, batch 512", "mlp_train", rate, "steps/s",
          Precision::kFloat32, gflops, peaks.matmul[0]});
-    for (int64_t e : {full, toyEvaluations}) {
-      const auto [s, g] = samplingTime(trainer, 16000, e);
-      add({"sample 16,000 coupled-binary, RK4 " + std::to_string(e) + " evaluations",
-           "toy_sample_300", s, "s", Precision::kFloat32, g, peaks.matmul[0]});
+    for (int64_t e : {full, int64_t{0}}) {
+      const Sampling d = samplingTime(trainer, 16000, e);
+      add({"sample 16,000 coupled-binary, " + samplerName(e, d.evaluations), "toy_sample_300",
+           d.seconds, "s", Precision::kFloat32, d.gflops, peaks.matmul[0]});
     }
   }
   RunConfig cnn;
@@ -248,10 +253,10 @@ int main(int argc, char** argv) {
     const auto [rate, gflops] = trainingRate(trainer, quick ? 3 : 12);
     add({"train U-Net 64x128, 8 classes, batch 4" + tag, "unet_train", rate, "steps/s", p, gflops,
          peaks.conv[index(p)]});
-    for (int64_t e : {full, mapEvaluations}) {
-      const auto [s, g] = samplingTime(trainer, 4, e);
-      add({"sample 4 U-Net maps 64x128, RK4 " + std::to_string(e) + " evaluations" + tag,
-           "unet_sample_300", s, "s", p, g, peaks.conv[index(p)]});
+    for (int64_t e : {full, int64_t{0}}) {
+      const Sampling d = samplingTime(trainer, 4, e);
+      add({"sample 4 U-Net maps 64x128, " + samplerName(e, d.evaluations) + tag, "unet_sample_300",
+           d.seconds, "s", p, d.gflops, peaks.conv[index(p)]});
     }
   }
 

@@ -8,13 +8,13 @@ namespace efm::cli {
 void addSolverOptions(CLI::App& command, SamplingRequest& request) {
   command
       .add_option("--solver", request.solver,
-                  "ODE solver (default: the path's own: rk4 for ray and bridge, euler for the "
-                  "peers)")
+                  "ODE solver (default: the path's own: euler for ray, rk4 for bridge, euler for "
+                  "the peers; the reference's: --solver rk4 --step 0.2)")
       ->check(CLI::IsMember({"euler", "heun", "rk4", "dopri5"}));
   command
       .add_option("--step", request.step,
-                  "step size (dopri5: initial step; default: the path's own, 0.2 for ray and "
-                  "bridge, 1/300 of the time span for the peers)")
+                  "step size (dopri5: initial step; default: the path's own, 1/60 of t_end for "
+                  "ray, 0.2 for bridge, 1/300 of the time span for the peers)")
       ->check(PositiveFinite);
   command.add_option("--t-end", request.timeEnd, "end time (default: the path's, 15 for ray)")
       ->check(PositiveFinite);

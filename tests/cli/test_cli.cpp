@@ -256,8 +256,8 @@ TEST_CASE("train, sample and eval: files and JSON a script can rely on", "[cli]"
               .code == 0);
   const std::string t = slurp(traj);
   CHECK(t.rfind("sample,step,t,node,p0,p1\n", 0) == 0);
-  // 3 samples x 76 times x 2 nodes + header.
-  CHECK(std::count(t.begin(), t.end(), '\n') == 1 + 3 * 76 * 2);
+  // 3 samples x 61 times (ray's 60 Euler steps) x 2 nodes + header.
+  CHECK(std::count(t.begin(), t.end(), '\n') == 1 + 3 * 61 * 2);
 
   const Result e = efm("eval --run '" + run.string() + "' --samples 5000");
   INFO(e.err);
@@ -268,9 +268,10 @@ TEST_CASE("train, sample and eval: files and JSON a script can rely on", "[cli]"
   CHECK(j["samples"] == 5000);
   CHECK(j["tv"].get<double>() >= 0);
   CHECK(j["tv"].get<double>() < 0.5);
-  // The path's own sampler: RK4 at step 0.2 over [0, 15], 4 evaluations a step.
-  CHECK(j["network_evaluations"] == 300);
-  CHECK(j["solver_step"] == 0.2);
+  // The path's own sampler: Euler with 60 steps over [0, 15].
+  CHECK(j["network_evaluations"] == 60);
+  CHECK(j["solver"] == "euler");
+  CHECK(j["solver_step"] == 0.25);
 
   // Fewer evaluations, for comparisons at equal cost: the solver options of `efm sample`.
   const Result coarse =
@@ -288,7 +289,7 @@ TEST_CASE("train, sample and eval: files and JSON a script can rely on", "[cli]"
   REQUIRE(early.code == 0);
   const json l = json::parse(early.out);
   CHECK(l["early_stop"] == true);
-  CHECK(l["network_evaluations"].get<double>() < 300);
+  CHECK(l["network_evaluations"].get<double>() < 60);
   CHECK(l["network_evaluations"].get<double>() > 0);
   const Result stopped = efm("sample --run '" + run.string() + "' --count 100 --out '" +
                              a.string() + "' --early-stop");

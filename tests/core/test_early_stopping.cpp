@@ -89,7 +89,7 @@ TEST_CASE("Early stopping on a constant field: every label kept, fewer evaluatio
     CHECK(torch::equal(early.labels, full.labels));
     CHECK(early.evaluations == full.evaluations);
     CHECK(early.meanEvaluations < full.evaluations);
-    // Ray's 75 RK4 steps give the rule many chances; bridge's own sampler takes 5.
+    // Ray's 60 Euler steps give the rule many chances; bridge's own sampler takes 5.
     if (name == "ray") CHECK(early.meanEvaluations < 0.9 * full.evaluations);
     // The network saw exactly the evaluations reported.
     CHECK(double(field->rows) == Approx(early.meanEvaluations * options.count));

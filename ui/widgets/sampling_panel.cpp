@@ -37,7 +37,8 @@ SamplingPanel::SamplingPanel(QWidget* parent) : QWidget(parent) {
   solver_->addItem("path's own", QString());
   for (const char* name : {"rk4", "heun", "euler", "dopri5"}) solver_->addItem(name, name);
   solver_->setToolTip(
-      "The path's own sampler (RK4 at step 0.2 for ray and bridge, Euler for the peers), or "
+      "The path's own sampler (Euler with 60 steps for ray, RK4 at step 0.2 for bridge, Euler "
+      "with 300 steps for the peers), or "
       "another solver; a solver the path cannot integrate (the linear path takes only euler) "
       "is refused with a message");
   form->addRow("Solver", solver_);

@@ -12,7 +12,7 @@ const std::vector<PathKind>& pathKinds() {
   static const std::vector<PathKind> kinds = {
       {"ray",
        "ours: the journal's e-geodesic ray path; the flow runs in logit coordinates from "
-       "t = 0 to 15, sampled with RK4 at step 0.2",
+       "t = 0 to 15, sampled with Euler in 60 steps",
        true,
        {214, 39, 40},
        detail::makeRayPath},

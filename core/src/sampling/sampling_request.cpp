@@ -29,7 +29,7 @@ SampleOptions sampleOptionsFor(const ProbabilityPath& path, int64_t variables, i
   options.count = request.count;
   options.variables = variables;
   options.classes = classes;
-  // The path's own sampler (RK4 at step 0.2 for ours, Euler over the peers' time range).
+  // The path's own sampler (ProbabilityPath::defaultSolver).
   options.solver = path.defaultSolver();
   if (!request.solver.empty()) options.solver.kind = parseSolverKind(request.solver);
   if (request.step > 0) options.solver.step = request.step;
