@@ -93,6 +93,16 @@ struct Row {
   double gflops = 0, peak = 0;  // achieved, and the peak of its precision and kind
 };
 
+RunConfig workloadConfig(const std::string& data, const std::string& network, int64_t hidden,
+                         int64_t batch) {
+  RunConfig config;
+  config.data = data;
+  config.network.kind = network;
+  config.network.hidden = hidden;  // 0: the network's default
+  config.train.batch = batch;
+  return config;
+}
+
 std::unique_ptr<Trainer> makeTrainer(RunConfig config, const DatasetPtr& data,
                                      Precision precision) {
   resolveAndValidate(config);
@@ -212,49 +222,39 @@ int main(int argc, char** argv) {
     rows.push_back(std::move(row));
   };
 
-  RunConfig mlp;
-  mlp.data = "toy:coupled-binary";
-  mlp.network.kind = "mlp";
-  mlp.network.hidden = 256;
-  mlp.train.batch = 512;
+  auto addTraining = [&](const std::string& name, const std::string& key, Trainer& trainer,
+                         int64_t steps, Precision precision, double peak) {
+    const auto [rate, gflops] = trainingRate(trainer, steps);
+    add({name, key, rate, "steps/s", precision, gflops, peak});
+  };
+
   {
-    const auto trainerPtr = makeTrainer(mlp, openDataset(mlp.data), Precision::kFloat32);
-    Trainer& trainer = *trainerPtr;
-    const auto [rate, gflops] = trainingRate(trainer, quick ? 50 : 400);
-    add({"train MLP 2x256, coupled-binary, batch 512", "mlp_train", rate, "steps/s",
-         Precision::kFloat32, gflops, peaks.matmul[0]});
+    const RunConfig mlp = workloadConfig("toy:coupled-binary", "mlp", 256, 512);
+    const auto trainer = makeTrainer(mlp, openDataset(mlp.data), Precision::kFloat32);
+    addTraining("train MLP 2x256, coupled-binary, batch 512", "mlp_train", *trainer,
+                quick ? 50 : 400, Precision::kFloat32, peaks.matmul[0]);
     for (int64_t e : {full, int64_t{0}}) {
-      const Sampling d = samplingTime(trainer, 16000, e);
+      const Sampling d = samplingTime(*trainer, 16000, e);
       add({"sample 16,000 coupled-binary, " + samplerName(e, d.evaluations), "toy_sample_300",
            d.seconds, "s", Precision::kFloat32, d.gflops, peaks.matmul[0]});
     }
   }
-  RunConfig cnn;
-  cnn.data = "toy:kscaling?K=160&n=4&seed=0";
-  cnn.network.kind = "cnn";
-  cnn.network.hidden = 128;
-  cnn.train.batch = 128;
   {
-    const auto trainerPtr = makeTrainer(cnn, openDataset(cnn.data), Precision::kFloat32);
-    Trainer& trainer = *trainerPtr;
-    const auto [rate, gflops] = trainingRate(trainer, quick ? 10 : 80);
-    add({"train CNN h128, class-scaling K=160, batch 128", "cnn_train", rate, "steps/s",
-         Precision::kFloat32, gflops, peaks.matmul[0]});
+    const RunConfig cnn = workloadConfig("toy:kscaling?K=160&n=4&seed=0", "cnn", 128, 128);
+    const auto trainer = makeTrainer(cnn, openDataset(cnn.data), Precision::kFloat32);
+    addTraining("train CNN h128, class-scaling K=160, batch 128", "cnn_train", *trainer,
+                quick ? 10 : 80, Precision::kFloat32, peaks.matmul[0]);
   }
-  RunConfig unet;
-  unet.data = "banded-maps";
-  unet.network.kind = "unet";  // the reference's: 32 channels, 1,2,2,2, two blocks
-  unet.train.batch = 4;
+  // The reference's U-Net: 32 channels, multipliers 1,2,2,2, two blocks (the defaults).
+  const RunConfig unet = workloadConfig("banded-maps", "unet", 0, 4);
   const auto maps = std::make_shared<bench::BandedMaps>(64, 128);
   for (Precision p : mapPrecisions) {
-    const auto trainerPtr = makeTrainer(unet, maps, p);
-    Trainer& trainer = *trainerPtr;
+    const auto trainer = makeTrainer(unet, maps, p);
     const std::string tag = std::string(", ") + precisionName(p);
-    const auto [rate, gflops] = trainingRate(trainer, quick ? 3 : 12);
-    add({"train U-Net 64x128, 8 classes, batch 4" + tag, "unet_train", rate, "steps/s", p, gflops,
-         peaks.conv[index(p)]});
+    addTraining("train U-Net 64x128, 8 classes, batch 4" + tag, "unet_train", *trainer,
+                quick ? 3 : 12, p, peaks.conv[index(p)]);
     for (int64_t e : {full, int64_t{0}}) {
-      const Sampling d = samplingTime(trainer, 4, e);
+      const Sampling d = samplingTime(*trainer, 4, e);
       add({"sample 4 U-Net maps 64x128, " + samplerName(e, d.evaluations) + tag, "unet_sample_300",
            d.seconds, "s", p, d.gflops, peaks.conv[index(p)]});
     }

@@ -1,5 +1,7 @@
 // Choosing the arithmetic: --precision's names, bf16 only for networks with a bf16 path and
 // CPUs with native bf16, and the fallback to fp32 with a notice that says why.
+#include "trainer_fixtures.h"
+
 #include "efm/base/cpu_features.h"
 #include "efm/base/errors.h"
 #include "efm/models/network_registry.h"
@@ -15,16 +17,7 @@ using namespace efm;
 
 namespace {
 
-NetworkOptions smallUNetOptions() {
-  NetworkOptions options;
-  options.kind = "unet";
-  options.hidden = 8;
-  options.channelMultipliers = {1, 2};
-  options.residualBlocks = 1;
-  options.attentionResolutions = {2};
-  options.normGroups = 4;
-  return options;
-}
+using efm_test::tinyUNet;
 
 // Sets an environment variable for one scope.
 class ScopedEnvironment {
@@ -58,8 +51,7 @@ TEST_CASE("--precision takes fp32 or bf16 and names itself in its refusal", "[pr
 
 TEST_CASE("bf16 runs only on a U-Net and a CPU with native bf16, else fp32 with the reason",
           "[precision]") {
-  const VectorFieldPtr unet =
-      makeVectorField(16 * 32, 4, smallUNetOptions(), ImageLayout{16, 32, ""});
+  const VectorFieldPtr unet = makeVectorField(16 * 32, 4, tinyUNet(), ImageLayout{16, 32, ""});
   NetworkOptions mlpOptions;
   mlpOptions.kind = "mlp";
   const VectorFieldPtr mlp = makeVectorField(3, 4, mlpOptions);
@@ -100,7 +92,7 @@ TEST_CASE("bf16 runs only on a U-Net and a CPU with native bf16, else fp32 with 
     CHECK_NOTHROW(mlp->setPrecision(Precision::kFloat32));
   }
   SECTION("a U-Net trained with given nodes keeps the inner U-Net's bf16 path") {
-    NetworkOptions options = smallUNetOptions();
+    NetworkOptions options = tinyUNet();
     options.givenNodes = true;
     const VectorFieldPtr conditioned =
         makeVectorField(16 * 32, 4, options, ImageLayout{16, 32, ""});

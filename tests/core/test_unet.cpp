@@ -1,5 +1,7 @@
 // The U-Net vector field: shapes, a shared time, its cost model, bad sizes, and a tiny
 // image distribution learned well enough that most samples are valid images of it.
+#include "trainer_fixtures.h"
+
 #include "efm/base/errors.h"
 #include "efm/config/run_config.h"
 #include "efm/models/network_registry.h"
@@ -15,16 +17,7 @@ using torch::Tensor;
 
 namespace {
 
-NetworkOptions tinyUNet() {
-  NetworkOptions options;
-  options.kind = "unet";
-  options.hidden = 8;
-  options.channelMultipliers = {1, 2};
-  options.residualBlocks = 1;
-  options.attentionResolutions = {2};  // the second level (downsampling factor 2)
-  options.normGroups = 4;
-  return options;
-}
+using efm_test::tinyUNet;
 
 // 8 x 8 label maps split by one vertical boundary at a random column 2..6: class 0 to the
 // left, class 1 to the right. Every row of a valid map is the same 0...01...1 pattern.

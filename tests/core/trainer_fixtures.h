@@ -1,6 +1,6 @@
 #pragma once
-// Shared pieces of the trainer, configuration and checkpoint tests: a small validated run
-// configuration, and copies of a network's parameters to compare.
+// Shared pieces of the trainer, configuration, checkpoint and network tests: a small
+// validated run configuration, a tiny U-Net, and copies of a network's parameters to compare.
 #include "efm/config/run_config.h"
 #include "efm/models/vector_field.h"
 
@@ -24,6 +24,19 @@ inline efm::RunConfig smallConfig(const std::string& network = "mlp") {
   config.train.seed = 7;
   efm::resolveAndValidate(config);
   return config;
+}
+
+// A U-Net small enough for unit tests: 8 base channels, two levels, one block each,
+// attention at the second level (downsampling factor 2).
+inline efm::NetworkOptions tinyUNet() {
+  efm::NetworkOptions options;
+  options.kind = "unet";
+  options.hidden = 8;
+  options.channelMultipliers = {1, 2};
+  options.residualBlocks = 1;
+  options.attentionResolutions = {2};
+  options.normGroups = 4;
+  return options;
 }
 
 // Detached copies of a network's parameters.
