@@ -248,7 +248,10 @@ int main(int argc, char** argv) {
               const PrecisionChoice choice =
                   choosePrecision(setting.precision, model.trainer->network(), context.device);
               if (!choice.notice.empty()) {
-                log(spec + " " + path + " " + setting.label() + ": skipped, " + choice.notice);
+                std::ostringstream line;
+                line << spec << " " << path << " " << setting.label() << ": skipped, "
+                     << choice.notice;
+                log(line.str());
                 continue;
               }
             }

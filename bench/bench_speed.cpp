@@ -266,7 +266,7 @@ int main(int argc, char** argv) {
   md << "| workload | efm | of peak | reference | ratio |\n|---|---:|---:|---:|---:|\n";
   for (const Row& row : rows) {
     const auto found = reference.find(row.reference);
-    std::string ref = "", ratio = "";
+    std::string ref, ratio;
     if (found != reference.end() && found->second > 0) {
       ref = fixed(found->second, 2) + " " + row.unit;
       const double r = row.unit == "s" ? found->second / row.value : row.value / found->second;
