@@ -178,7 +178,8 @@ TEST_CASE("Class-conditional runs: --condition-on-class, --class and --guidance"
   const Result guided = efm(sample + "--class 1 --guidance 2");
   INFO(guided.err);
   REQUIRE(guided.code == 0);
-  CHECK_THAT(guided.err, Catch::Contains("600 network evaluations each") &&
+  // Ray's own sampler, 60 Euler steps, with two passes per step for the guidance.
+  CHECK_THAT(guided.err, Catch::Contains("120 network evaluations each") &&
                              Catch::Contains("class 1 with guidance 2"));
   CHECK(readLabelings(out).size() == 20);
 

@@ -40,7 +40,8 @@ class ScopedEnvironment {
 
 }  // namespace
 
-TEST_CASE("--precision takes fp32 or bf16 and names itself in its refusal", "[precision]") {
+TEST_CASE("The precision option takes fp32 or bf16 and names itself in its refusal",
+          "[precision]") {
   CHECK(parsePrecision("fp32", "--precision") == Precision::kFloat32);
   CHECK(parsePrecision("bf16", "--precision") == Precision::kBFloat16);
   CHECK(std::string(precisionName(Precision::kBFloat16)) == "bf16");
