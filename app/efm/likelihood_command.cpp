@@ -1,15 +1,18 @@
 // efm likelihood: log-likelihoods of labelings under a trained run (docs/METHOD.md section 6),
-// by importance sampling over the flow's end point with a continuous normalizing flow.
+// by importance sampling over the flow's end point with a continuous normalizing flow, or as
+// a lower bound with a learned posterior over the flow's initial state.
 #include "commands.h"
 #include "data_progress_bar.h"
 #include "interrupt.h"
 #include "json_output.h"
+#include "likelihood_posterior.h"
 #include "terminal_progress.h"
 
 #include "efm/base/errors.h"
 #include "efm/base/random.h"
 #include "efm/paths/path_registry.h"
 #include "efm/sampling/likelihood.h"
+#include "efm/sampling/likelihood_bound.h"
 #include "efm/train/training_run.h"
 
 #include <torch/torch.h>
@@ -35,7 +38,9 @@ constexpr int64_t kDefaultDrawnLabelings = 1000;
 constexpr int64_t kMaxPrintedNodes = 32;
 
 struct LikelihoodArgs {
-  std::string run, data, divergence, readout = "argmax", solver = "rk4", out;
+  std::string run, data, divergence, readout, solver = "rk4", out;
+  std::string estimator = "importance";
+  PosteriorSettings posterior;
   std::string proposal = "reference", probe = "rademacher";
   int64_t proposalSamples = 1000;
   int64_t limit = 0;
@@ -102,7 +107,9 @@ std::string number(double value) {
   return s.str();
 }
 
-void writeCsv(const std::string& file, const Items& items, const LikelihoodResult& result) {
+// `elbo`: per item, for the bound (its own column after nonzero_weights); empty otherwise.
+void writeCsv(const std::string& file, const Items& items, const LikelihoodResult& result,
+              const std::vector<double>& elbo) {
   const bool printLabels = items.labels.size(1) <= kMaxPrintedNodes;
   const std::filesystem::path path(file), temporary(file + ".tmp");
   {
@@ -110,6 +117,7 @@ void writeCsv(const std::string& file, const Items& items, const LikelihoodResul
     if (!out) throw InputError("cannot write --out " + file);
     out << "item,log_likelihood,standard_error,probability,bits_per_dimension,effective_samples,"
            "nonzero_weights";
+    if (!elbo.empty()) out << ",elbo";
     if (items.target) out << ",target_probability";
     if (printLabels) out << ",labeling";
     out << '\n';
@@ -119,6 +127,7 @@ void writeCsv(const std::string& file, const Items& items, const LikelihoodResul
       out << k << ',' << number(r.logLikelihood) << ',' << number(r.standardError) << ','
           << number(std::exp(r.logLikelihood)) << ',' << number(r.bitsPerDimension) << ','
           << number(r.effectiveSamples) << ',' << r.nonzeroWeights;
+      if (!elbo.empty()) out << ',' << number(elbo[k]);
       if (items.target) out << ',' << number((*items.target)[i].item<double>());
       if (printLabels) out << ',' << labelingText(items.labels[i]);
       out << '\n';
@@ -148,6 +157,15 @@ void printTable(const Items& items, const LikelihoodResult& result) {
 int runLikelihood(const LikelihoodArgs& args) {
   if (!(args.mass > 0 && args.mass < 1))
     throw InputError("--mass must lie strictly between 0 and 1 (got " + number(args.mass) + ")");
+  const bool bound = args.estimator == "bound";
+  const std::string readout = !args.readout.empty() ? args.readout
+                              : bound               ? "factorized"
+                                                    : "argmax";
+  if (bound && readout != "factorized")
+    throw InputError(
+        "--estimator bound bounds the factorized read-out's likelihood (the model's average of "
+        "factorizing distributions, docs/METHOD.md 6); the argmax read-out has no such bound: "
+        "drop --readout argmax, or use --estimator importance");
   const c10::Device device = applyComputeOptions(args.compute);
   const TrainedModel model = loadTrainedModel(RunDirectory{args.run}, device);
   const RunConfig& config = model.config;
@@ -163,7 +181,7 @@ int runLikelihood(const LikelihoodArgs& args) {
   options.proposalSamples = args.proposalSamples;
   options.divergence = args.divergence.empty() ? defaultDivergence(config.variables, config.classes)
                                                : parseDivergence(args.divergence);
-  options.readout = parseReadout(args.readout);
+  options.readout = parseReadout(readout);
   options.probe = parseProbe(args.probe);
   options.proposal = parseProposal(args.proposal);
   options.mass = args.mass;
@@ -176,23 +194,55 @@ int runLikelihood(const LikelihoodArgs& args) {
   options.timeEnd = args.tEnd;
   options.seed = args.seed;
   options.device = device;
+  BoundOptions boundOptions;
+  boundOptions.classes = config.classes;
+  boundOptions.samples = args.proposalSamples;
+  boundOptions.solver = options.solver;
+  boundOptions.timeEnd = args.tEnd;
+  boundOptions.seed = args.seed;
+  boundOptions.device = device;
 
   InterruptGuard interrupt;
+  const auto cancelled = [&] { return interrupt.interrupted(); };
+  PreparedPosterior posterior;
+  if (bound) {
+    try {
+      posterior = preparePosterior(model, RunDirectory{args.run}, boundOptions, args.posterior,
+                                   args.seed, cancelled);
+    } catch (const Cancelled&) {
+      std::cerr << "\nefm likelihood: interrupted while training the posterior; nothing "
+                   "written\n";
+      return 130;
+    }
+    if (posterior.loaded)
+      std::cerr << "efm likelihood: posterior from " << posterior.file << '\n';
+    else
+      std::cerr << "efm likelihood: posterior trained in " << number(posterior.seconds)
+                << " s (ELBO " << number(posterior.finalElbo) << " nats per node at the end), "
+                << "saved to " << posterior.file << '\n';
+  }
+
   TerminalProgress bar("likelihood");
   const auto start = std::chrono::steady_clock::now();
   auto elapsed = [&] {
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   };
+  const auto progress = [&](int64_t done, int64_t total) {
+    const double seconds = elapsed();
+    bar.update(done, total, done > 0 ? seconds / done * (total - done) : -1.0,
+               bound ? "posterior samples" : "proposal samples");
+  };
   LikelihoodResult result;
+  BoundResult boundResult;
   try {
-    result = estimateLikelihood(
-        *model.network, *model.path, items.labels, options,
-        [&](int64_t done, int64_t total) {
-          const double seconds = elapsed();
-          bar.update(done, total, done > 0 ? seconds / done * (total - done) : -1.0,
-                     "proposal samples");
-        },
-        [&] { return interrupt.interrupted(); });
+    if (bound) {
+      boundResult = boundLikelihood(*model.network, *model.path, *posterior.posterior, items.labels,
+                                    boundOptions, progress, cancelled);
+      result = boundResult.bound;
+    } else {
+      result = estimateLikelihood(*model.network, *model.path, items.labels, options, progress,
+                                  cancelled);
+    }
   } catch (const Cancelled&) {
     bar.finish();
     std::cerr << "efm likelihood: interrupted; nothing written\n";
@@ -200,7 +250,7 @@ int runLikelihood(const LikelihoodArgs& args) {
   }
   bar.finish();
   const double seconds = elapsed();
-  if (!args.out.empty()) writeCsv(args.out, items, result);
+  if (!args.out.empty()) writeCsv(args.out, items, result, boundResult.elbo);
 
   const int64_t n = config.variables;
   double modelMass = 0, crossEntropy = 0;
@@ -217,19 +267,33 @@ int runLikelihood(const LikelihoodArgs& args) {
     out["run"] = args.run;
     out["data"] = args.data;
     out["step"] = model.step;
+    out["estimator"] = args.estimator;
     out["items"] = static_cast<int64_t>(result.items.size());
     out["item_source"] = items.source;
     out["variables"] = n;
     out["classes"] = config.classes;
-    out["proposal_samples"] = options.proposalSamples;
-    out["divergence"] = divergenceName(result.divergence);
-    if (result.divergence == DivergenceKind::Hutchinson) out["probe"] = probeName(options.probe);
-    out["readout"] = args.readout;
-    out["proposal"] = proposalName(options.proposal);
-    out["proposal_centre_norm"] = result.proposalCentreNorm;
-    out["mass"] = options.mass;
-    out["node_mass"] = result.nodeMass;
-    out["proposal_scale"] = result.proposalScale;
+    out["readout"] = readout;
+    if (bound) {
+      out["samples"] = boundOptions.samples;
+      out["mean_elbo"] = finiteOrNull(boundResult.meanElbo);
+      out["elbos"] = boundResult.elbo;
+      out["posterior_file"] = posterior.file;
+      out["posterior_loaded"] = posterior.loaded;
+      out["posterior_steps"] = args.posterior.steps;
+      out["posterior_batch"] = args.posterior.batch;
+      out["posterior_learning_rate"] = args.posterior.learningRate;
+      out["posterior_seconds"] = posterior.seconds;
+      out["posterior_final_elbo_per_node"] = finiteOrNull(posterior.finalElbo);
+    } else {
+      out["proposal_samples"] = options.proposalSamples;
+      out["divergence"] = divergenceName(result.divergence);
+      if (result.divergence == DivergenceKind::Hutchinson) out["probe"] = probeName(options.probe);
+      out["proposal"] = proposalName(options.proposal);
+      out["proposal_centre_norm"] = result.proposalCentreNorm;
+      out["mass"] = options.mass;
+      out["node_mass"] = result.nodeMass;
+      out["proposal_scale"] = result.proposalScale;
+    }
     out["solver"] = solverName(options.solver.kind);
     out["solver_step"] = options.solver.step;
     out["t_end"] = tEnd;
@@ -258,22 +322,30 @@ int runLikelihood(const LikelihoodArgs& args) {
   } else {
     if (args.out.empty()) printTable(items, result);
     std::cout << "items " << result.items.size() << " (" << items.source << ")\n"
-              << "mean_log_likelihood " << number(result.meanLogLikelihood) << " +- "
-              << number(result.meanStandardError) << '\n'
-              << "bits_per_dimension " << number(result.bitsPerDimension) << " +- "
+              << (bound ? "mean_log_likelihood_bound " : "mean_log_likelihood ")
+              << number(result.meanLogLikelihood) << " +- " << number(result.meanStandardError)
+              << '\n'
+              << (bound ? "bits_per_dimension_bound " : "bits_per_dimension ")
+              << number(result.bitsPerDimension) << " +- "
               << number(result.bitsPerDimensionStandardError) << '\n'
               << "mean_effective_samples " << number(result.meanEffectiveSamples) << " of "
               << options.proposalSamples << '\n';
+    if (bound) std::cout << "mean_elbo " << number(boundResult.meanElbo) << '\n';
     if (items.target)
       std::cout << "model_mass " << number(modelMass) << '\n'
                 << "cross_entropy " << number(crossEntropy) << '\n';
   }
   std::cerr << "efm likelihood: " << result.items.size() << " labelings (n=" << n
             << ", c=" << config.classes << "), " << options.proposalSamples
-            << " proposal samples each (" << result.integratedSamples << " integrated, "
-            << result.evaluations << " network evaluations each, divergence "
-            << divergenceName(result.divergence) << ") in " << number(seconds) << " s"
-            << (args.out.empty() ? "" : ", to " + args.out) << "\n";
+            << (bound ? " posterior samples each (" : " proposal samples each (")
+            << result.integratedSamples << " integrated, " << result.evaluations
+            << " network evaluations each";
+  if (bound)
+    std::cerr << ", a lower bound on log p";
+  else
+    std::cerr << ", divergence " << divergenceName(result.divergence);
+  std::cerr << ") in " << number(seconds) << " s" << (args.out.empty() ? "" : ", to " + args.out)
+            << "\n";
   return 0;
 }
 
@@ -288,7 +360,14 @@ Runner addLikelihoodCommand(CLI::App& app) {
                  "labelings to score: the items of a CSV or image data, every labeling of a "
                  "table of at most 4096, else 1000 drawn (see --limit)")
       ->required();
-  app.add_option("--proposal-samples", args->proposalSamples, "importance samples K per labeling")
+  app.add_option("--estimator", args->estimator,
+                 "importance (an estimate by importance sampling over the flow's end point) or "
+                 "bound (a lower bound on log p with a posterior learned per model, "
+                 "factorized read-out; docs/METHOD.md 6)")
+      ->check(CLI::IsMember({"importance", "bound"}))
+      ->capture_default_str();
+  app.add_option("--proposal-samples", args->proposalSamples,
+                 "samples K per labeling (importance: proposals; bound: posterior draws)")
       ->check(CLI::Range(int64_t{1}, int64_t{1} << 30))
       ->capture_default_str();
   app.add_option("--divergence", args->divergence,
@@ -298,9 +377,29 @@ Runner addLikelihoodCommand(CLI::App& app) {
                  "Hutchinson's probe: rademacher (smaller variance, less upward bias) or gaussian")
       ->check(CLI::IsMember({"rademacher", "gaussian"}))
       ->capture_default_str();
-  app.add_option("--readout", args->readout, "argmax (rounding) or factorized")
-      ->check(CLI::IsMember({"argmax", "factorized"}))
+  app.add_option("--readout", args->readout,
+                 "argmax (rounding) or factorized (default: argmax for importance, factorized "
+                 "for bound, which bounds only that one)")
+      ->check(CLI::IsMember({"argmax", "factorized"}));
+  app.add_option("--posterior-steps", args->posterior.steps,
+                 "bound: training steps of the posterior (kept in RUN_DIR/posterior.pt and "
+                 "used again while the model and these settings stay the same)")
+      ->check(CLI::Range(int64_t{0}, int64_t{1} << 30))
       ->capture_default_str();
+  app.add_option("--posterior-batch", args->posterior.batch,
+                 "bound: labelings per training step of the posterior")
+      ->check(CLI::Range(int64_t{1}, int64_t{1} << 20))
+      ->capture_default_str();
+  app.add_option("--posterior-lr", args->posterior.learningRate,
+                 "bound: the posterior's learning rate (Adam)")
+      ->check(PositiveFinite)
+      ->capture_default_str();
+  app.add_option("--posterior-data", args->posterior.data,
+                 "bound: the labelings the posterior trains on (default: the run's training "
+                 "data)")
+      ->check(NonEmptyText);
+  app.add_flag("--retrain-posterior", args->posterior.retrain,
+               "bound: train the posterior again even if RUN_DIR/posterior.pt fits");
   app.add_option("--proposal", args->proposal,
                  "where proposals are centred: reference (P0(log w1(a)), docs/METHOD.md 6) or "
                  "path-end (the path's own end point, spread at least its noise)")

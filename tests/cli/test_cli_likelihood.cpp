@@ -239,3 +239,71 @@ TEST_CASE("Ctrl-C during likelihood exits 130 and writes nothing", "[cli]") {
   CHECK_THAT(slurp(err), Contains("interrupted"));
   CHECK_FALSE(fs::exists(out));
 }
+
+TEST_CASE("likelihood --estimator bound: a posterior trained once, kept, and reused", "[cli]") {
+  // A copy of the shared run: the posterior is written into the run's folder.
+  const fs::path run = scratch() / "bound-run";
+  fs::remove_all(run);
+  fs::copy(trainedRun(), run, fs::copy_options::recursive);
+  const fs::path out = scratch() / "bound.csv";
+  const std::string common = "likelihood --run '" + run.string() +
+                             "' --data toy:coupled-binary --estimator bound --proposal-samples 64 "
+                             "--posterior-batch 32 --step 1 --seed 3 "
+                             "--threads 2 --json";
+  const Result first = efm(common + " --posterior-steps 40 --out '" + out.string() + "'");
+  INFO(first.err);
+  REQUIRE(first.code == 0);
+  CHECK_THAT(first.err, Contains("posterior trained") && Contains("lower bound"));
+  const json a = json::parse(first.out);
+  CHECK(a["estimator"] == "bound");
+  CHECK(a["readout"] == "factorized");
+  CHECK(a["posterior_loaded"] == false);
+  CHECK(a["posterior_steps"] == 40);
+  REQUIRE(a["elbos"].size() == 4);
+  for (std::size_t k = 0; k < 4; ++k)  // the ELBO never exceeds the K-sample bound
+    CHECK(a["elbos"][k].get<double>() <= a["log_likelihoods"][k].get<double>() + 1e-9);
+  CHECK(a["mean_elbo"].get<double>() <= a["mean_log_likelihood"].get<double>());
+  CHECK(fs::exists(run / "posterior.pt"));
+  std::istringstream lines(slurp(out));
+  std::string header;
+  std::getline(lines, header);
+  CHECK(header ==
+        "item,log_likelihood,standard_error,probability,bits_per_dimension,effective_samples,"
+        "nonzero_weights,elbo,target_probability,labeling");
+
+  // The same settings again: the saved posterior, the same numbers.
+  const Result again = efm(common + " --posterior-steps 40");
+  INFO(again.err);
+  REQUIRE(again.code == 0);
+  CHECK_THAT(again.err, Contains("posterior from"));
+  const json b = json::parse(again.out);
+  CHECK(b["posterior_loaded"] == true);
+  CHECK(b["log_likelihoods"] == a["log_likelihoods"]);
+  // Other settings, or --retrain-posterior: trained again.
+  const Result other = efm(common + " --posterior-steps 41");
+  REQUIRE(other.code == 0);
+  CHECK(json::parse(other.out)["posterior_loaded"] == false);
+  const Result forced = efm(common + " --posterior-steps 41 --retrain-posterior");
+  REQUIRE(forced.code == 0);
+  CHECK(json::parse(forced.out)["posterior_loaded"] == false);
+
+  struct Case {
+    std::string args, message;
+  };
+  const std::vector<Case> cases = {
+      {" --readout argmax", "factorized"},
+      {" --posterior-data 'toy:dirichlet?n=3&c=2'", "n=3"},
+      {" --posterior-lr 0", "--posterior-lr"},
+      {" --posterior-batch 0", "--posterior-batch"},
+  };
+  for (const Case& c : cases) {
+    const Result r = efm(common + " --posterior-steps 40" + c.args);
+    INFO(c.args << "\n" << r.err);
+    CHECK(r.code == 2);
+    CHECK_THAT(r.err, Contains(c.message));
+  }
+  const Result unknown =
+      efm("likelihood " + runArg() + " --data toy:coupled-binary --estimator guess");
+  CHECK(unknown.code == 2);
+  CHECK_THAT(unknown.err, Contains("--estimator"));
+}

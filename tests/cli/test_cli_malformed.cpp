@@ -142,6 +142,10 @@ TEST_CASE("Every option of every command refuses malformed values with exit 2", 
   addOption(cases, likelihood, "--mass", {"''", "0", "1", "-1", "nan", "abc"});
   addOption(cases, likelihood, "--proposal-scale", kPositiveReals);
   addOption(cases, likelihood, "--limit", kCounts);
+  addOption(cases, likelihood, "--estimator", kChoices);
+  addOption(cases, likelihood, "--posterior-batch", kCounts);
+  addOption(cases, likelihood, "--posterior-lr", kPositiveReals);
+  addOption(cases, likelihood, "--posterior-steps", {"''", "-1", "nan", "abc"});
   addOption(cases, likelihood, "--seed", kSeeds);
   addOption(cases, likelihood, "--solver", kChoices);
   addOption(cases, likelihood, "--step", kPositiveReals);

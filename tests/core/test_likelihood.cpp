@@ -24,6 +24,7 @@
 #include <vector>
 
 using namespace efm;
+using efm_test::LinearLogFieldImpl;
 using efm_test::normalCdf;
 using torch::Tensor;
 
@@ -43,21 +44,6 @@ double argmaxProbability(const std::vector<double>& mu, double sigma, int64_t a)
   }
   return sum;
 }
-
-// F(W, t) = r log W + b: in logit coordinates dV/dt = r V + P0 b, so V(T) is Gaussian,
-// N(mu, sigma^2 I) in the coordinates, with sigma = e^{rT}, mu = (e^{rT} - 1) / r P0 b.
-class LinearLogFieldImpl : public VectorFieldImpl {
- public:
-  LinearLogFieldImpl(double rate, const Tensor& bias) {
-    rate_ = register_parameter("rate", torch::full({1}, rate, torch::kFloat64));
-    bias_ = register_buffer("bias", bias.to(torch::kFloat64));
-  }
-  Tensor forward(const Tensor& w, const Tensor&) override { return rate_ * torch::log(w) + bias_; }
-  double multiplyAddsPerSample() const override { return double(bias_.numel()); }
-
- private:
-  Tensor rate_, bias_;
-};
 
 // A path that is not e-geodesic, for the error message.
 class FakePeerPath final : public ProbabilityPath {

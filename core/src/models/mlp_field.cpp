@@ -13,7 +13,7 @@ namespace {
 
 // The smallest probability whose logarithm the log inputs see: far below what float32
 // arithmetic on the ray path produces in its time range, and finite.
-constexpr double kSmallestProbability = 1e-30;
+constexpr double kSmallestLogInput = 1e-30;
 
 // A Sequential of one module, so that the list of normalisations holds either kind.
 nn::Sequential normalisation(const std::string& norm, int64_t features) {
@@ -63,7 +63,7 @@ MlpFieldImpl::MlpFieldImpl(int64_t variables, int64_t classes, const NetworkOpti
 Tensor MlpFieldImpl::inputFeatures(const Tensor& w) const {
   const int64_t batch = w.size(0);
   if (input_ == Input::kProbabilities) return w.reshape({batch, n_ * c_});
-  Tensor logW = torch::log(w.clamp_min(kSmallestProbability));
+  Tensor logW = torch::log(w.clamp_min(kSmallestLogInput));
   // Centred logits: the coordinates of the simplex's e-flat (exponential family) chart, in
   // which the ray path is a straight line; the same for W and any positive multiple.
   if (input_ == Input::kCentredLogits) logW = logW - logW.mean(-1, /*keepdim=*/true);

@@ -1,0 +1,21 @@
+#pragma once
+// The likelihood bound's trained posterior (efm/sampling/likelihood_bound.h), kept beside a
+// run as RUN_DIR/posterior.pt so that scoring again does not train it again. One
+// torch::serialize archive: format_version, key (what it was trained for: the model's step
+// and the training settings, as text), posterior/... ; written atomically like checkpoints.
+#include <string>
+
+namespace torch::nn {
+class Module;
+}
+
+namespace efm {
+
+void writePosterior(const std::string& file, torch::nn::Module& posterior, const std::string& key);
+// Loads `file` into `posterior` and returns true when it exists and was written for `key`;
+// false when it is missing or was trained for something else. InputError naming the file when
+// it is unreadable or its tensors do not fit `posterior`.
+bool readPosteriorFor(const std::string& file, torch::nn::Module& posterior,
+                      const std::string& key);
+
+}  // namespace efm

@@ -1,0 +1,234 @@
+// The importance-weighted variational bound on log p(a) for the factorized read-out, with an
+// amortized Gaussian posterior over the flow's initial state (efm/sampling/likelihood_bound.h).
+#include "efm/sampling/likelihood_bound.h"
+
+#include "efm/base/errors.h"
+#include "efm/base/random.h"
+#include "efm/models/network_registry.h"
+#include "sampling/likelihood_internal.h"
+
+#include <torch/torch.h>
+
+#include <algorithm>
+#include <cmath>
+#include <string>
+#include <vector>
+
+namespace efm {
+
+namespace {
+
+void checkBoundPath(const ProbabilityPath& path) {
+  const std::string name = path.name();
+  if (name != "ray" && name != "bridge")
+    throw InputError(
+        "the likelihood bound is defined only for the e-geodesic paths (ray, bridge); this run "
+        "uses the path '" +
+        name + "'");
+}
+
+void checkBoundLabels(const Tensor& labels, const NoisePosteriorImpl& posterior) {
+  if (labels.dim() != 2 || labels.size(0) < 1 || labels.size(1) != posterior.variables())
+    throw InputError("likelihood bound: labelings must be a non-empty [N, " +
+                     std::to_string(posterior.variables()) + "] table");
+  const Tensor a = labels.to(torch::kCPU, torch::kLong);
+  if (a.min().item<int64_t>() < 0 || a.max().item<int64_t>() >= posterior.classes())
+    throw InputError("likelihood bound: a label is outside 0.." +
+                     std::to_string(posterior.classes() - 1));
+}
+
+// The flow's end state from the initial states `start` [B, n, c] in T0, differentiable with
+// respect to `start` unless gradients are off.
+Tensor flowEndState(VectorFieldImpl& network, const ProbabilityPath& path, const Tensor& start,
+                    const BoundOptions& options, const std::function<bool()>& cancelled,
+                    int64_t* evaluations = nullptr) {
+  const double tEnd = options.timeEnd > 0 ? options.timeEnd : path.timeEnd();
+  auto velocity = [&](const Tensor& state, double t) { return path.velocity(network, state, t); };
+  const OdeSolution solution =
+      integrate(velocity, start, path.timeStart(), tEnd, options.solver, cancelled);
+  if (evaluations) *evaluations = solution.evaluations;
+  return solution.state;
+}
+
+// log w for initial states u0 = mean + exp(logScale) eps (all [B, n, c - 1]). The constants
+// -D/2 log(2 pi) of the prior and of q cancel.
+Tensor boundWeights(VectorFieldImpl& network, const ProbabilityPath& path, const Tensor& labels,
+                    const Tensor& mean, const Tensor& logScale, const Tensor& eps,
+                    const Tensor& basisTransposed, const BoundOptions& options,
+                    const std::function<bool()>& cancelled, int64_t* evaluations = nullptr) {
+  const Tensor u0 = mean + logScale.exp() * eps;
+  const Tensor end = flowEndState(network, path, torch::matmul(u0, basisTransposed), options,
+                                  cancelled, evaluations);
+  const Tensor readout = torch::log_softmax(end, -1).gather(-1, labels.unsqueeze(-1)).sum({1, 2});
+  const Tensor logPrior = -0.5 * u0.pow(2).sum({1, 2});
+  const Tensor logQ = -logScale.sum({1, 2}) - 0.5 * eps.pow(2).sum({1, 2});
+  return (logPrior - logQ + readout).to(torch::kFloat64);
+}
+
+}  // namespace
+
+NoisePosteriorImpl::NoisePosteriorImpl(int64_t variables, int64_t classes,
+                                       const NetworkOptions& network, const ImageLayout& image,
+                                       double smoothing)
+    : variables_(variables), classes_(classes), smoothing_(smoothing) {
+  if (variables < 1 || classes < 2)
+    throw InputError("likelihood bound: a posterior needs n >= 1 nodes and c >= 2 classes");
+  meanNetwork_ = register_module("mean", makeVectorField(variables, classes, network, image));
+  scaleNetwork_ = register_module("scale", makeVectorField(variables, classes, network, image));
+  meanGain_ = register_parameter("mean_gain", torch::zeros({1}));
+  scaleGain_ = register_parameter("scale_gain", torch::zeros({1}));
+  basis_ = register_buffer("basis", tangentBasis(classes).to(torch::kFloat32).contiguous());
+}
+
+NoisePosteriorImpl::Gaussian NoisePosteriorImpl::forward(const Tensor& labels) {
+  const auto options = meanGain_.options();
+  const Tensor onehot =
+      torch::one_hot(labels.to(options.device(), torch::kLong), classes_).to(options.dtype());
+  const double c = static_cast<double>(classes_);
+  const Tensor w = (1 - smoothing_) * onehot + smoothing_ / c;  // w1(a)
+  const Tensor t = torch::zeros({1}, options);
+  // Q^T of each output: any c values give c - 1 free coordinates.
+  return {meanGain_ * torch::matmul(meanNetwork_->forward(w, t), basis_),
+          scaleGain_ * torch::matmul(scaleNetwork_->forward(w, t), basis_)};
+}
+
+Tensor boundLogWeights(VectorFieldImpl& network, const ProbabilityPath& path,
+                       NoisePosteriorImpl& posterior, const Tensor& labels,
+                       const BoundOptions& options, at::Generator& generator,
+                       const std::function<bool()>& cancelled) {
+  checkBoundPath(path);
+  const Tensor a = labels.to(options.device, torch::kLong);
+  const NoisePosteriorImpl::Gaussian q = posterior.forward(a);
+  const Tensor eps =
+      torch::randn(q.mean.sizes(), generator, torch::TensorOptions().dtype(torch::kFloat32))
+          .to(q.mean.device());
+  const Tensor basisT =
+      tangentBasis(posterior.classes()).t().to(q.mean.options().requires_grad(false)).contiguous();
+  return boundWeights(network, path, a, q.mean, q.logScale, eps, basisT, options, cancelled);
+}
+
+std::vector<double> trainNoisePosterior(
+    VectorFieldImpl& network, const ProbabilityPath& path, NoisePosteriorImpl& posterior,
+    const std::function<Tensor(int64_t, at::Generator&)>& draw, const BoundOptions& options,
+    const PosteriorTrainingOptions& training,
+    const std::function<void(int64_t, int64_t, double)>& progress,
+    const std::function<bool()>& cancelled) {
+  checkBoundPath(path);
+  if (training.steps < 0 || training.batch < 1 || !(training.learningRate > 0))
+    throw InputError(
+        "likelihood bound: the posterior's training needs steps >= 0, batch >= 1 and a "
+        "positive learning rate");
+  path.checkSampling(options.solver, options.timeEnd);
+  detail::InputGradientsOnly frozen(network);
+  posterior.train();
+  torch::optim::Adam optimizer(posterior.parameters(),
+                               torch::optim::AdamOptions(training.learningRate));
+  at::Generator generator = makeGenerator(torch::kCPU, training.seed);
+  const auto nodes = static_cast<double>(posterior.variables());
+  std::vector<double> history;
+  history.reserve(static_cast<std::size_t>(training.steps));
+  for (int64_t step = 0; step < training.steps; ++step) {
+    const Tensor labels = draw(training.batch, generator);
+    checkBoundLabels(labels, posterior);
+    const Tensor logW =
+        boundLogWeights(network, path, posterior, labels, options, generator, cancelled);
+    const Tensor elbo = logW.mean() / nodes;
+    optimizer.zero_grad();
+    (-elbo).backward();
+    optimizer.step();
+    history.push_back(elbo.item<double>());
+    if (progress) progress(step + 1, training.steps, history.back());
+  }
+  posterior.eval();
+  return history;
+}
+
+BoundResult boundLikelihood(VectorFieldImpl& network, const ProbabilityPath& path,
+                            NoisePosteriorImpl& posterior, const Tensor& labels,
+                            const BoundOptions& options,
+                            const std::function<void(int64_t, int64_t)>& progress,
+                            const std::function<bool()>& cancelled) {
+  checkBoundPath(path);
+  checkBoundLabels(labels, posterior);
+  if (options.samples < 1)
+    throw InputError("likelihood bound: the number of samples K must be at least 1");
+  if (options.chunkRows < 1) throw InputError("likelihood bound: chunk rows must be positive");
+  path.checkSampling(options.solver, options.timeEnd);
+  detail::InputGradientsOnly frozen(network);
+  const bool wasTraining = posterior.is_training();
+  posterior.eval();
+  torch::NoGradGuard noGrad;
+
+  const Tensor a = labels.to(torch::kCPU, torch::kLong).contiguous();
+  const int64_t items = a.size(0), n = a.size(1), k = options.samples;
+  const int64_t coordinates = posterior.classes() - 1;
+  const auto floats = torch::TensorOptions().dtype(torch::kFloat32);
+  const Tensor basisT =
+      tangentBasis(posterior.classes()).t().to(floats.device(options.device)).contiguous();
+  at::Generator generator = makeGenerator(torch::kCPU, options.seed);
+  const Tensor all = torch::empty({items, k}, torch::kFloat64);  // log w per item and sample
+
+  BoundResult out;
+  // Rows waiting to be integrated: label, q's parameters and eps per row, in item order.
+  std::vector<Tensor> pendingLabels, pendingMeans, pendingScales, pendingEps;
+  int64_t pending = 0, written = 0;
+  auto integrateRows = [&](int64_t rows) {
+    const Tensor labelRows = torch::cat(pendingLabels), means = torch::cat(pendingMeans);
+    const Tensor scales = torch::cat(pendingScales), eps = torch::cat(pendingEps);
+    int64_t evaluations = 0;
+    const Tensor logW = boundWeights(network, path, labelRows.narrow(0, 0, rows).to(options.device),
+                                     means.narrow(0, 0, rows), scales.narrow(0, 0, rows),
+                                     eps.narrow(0, 0, rows).to(options.device), basisT, options,
+                                     cancelled, &evaluations)
+                            .cpu();
+    out.bound.evaluations = std::max(out.bound.evaluations, evaluations);
+    all.view({-1}).narrow(0, written, rows).copy_(logW);
+    written += rows;
+    out.bound.integratedSamples += rows;
+    const int64_t rest = labelRows.size(0) - rows;
+    pendingLabels = {labelRows.narrow(0, rows, rest)};
+    pendingMeans = {means.narrow(0, rows, rest)};
+    pendingScales = {scales.narrow(0, rows, rest)};
+    pendingEps = {eps.narrow(0, rows, rest)};
+    pending = rest;
+    if (progress) progress(written, items * k);
+  };
+  for (int64_t item = 0; item < items; ++item) {
+    if (cancelled && cancelled()) throw Cancelled();
+    const Tensor label = a.narrow(0, item, 1);
+    const NoisePosteriorImpl::Gaussian q = posterior.forward(label);
+    // One block of draws per item: the same draws whatever the chunk size.
+    pendingEps.push_back(torch::randn({k, n, coordinates}, generator, floats));
+    pendingLabels.push_back(label.expand({k, n}));
+    pendingMeans.push_back(q.mean.expand({k, n, coordinates}));
+    pendingScales.push_back(q.logScale.expand({k, n, coordinates}));
+    pending += k;
+    while (pending >= options.chunkRows) integrateRows(options.chunkRows);
+  }
+  if (pending > 0) integrateRows(pending);
+  if (wasTraining) posterior.train();
+
+  LikelihoodResult& result = out.bound;
+  result.items.reserve(static_cast<std::size_t>(items));
+  out.elbo.reserve(static_cast<std::size_t>(items));
+  double sumLog = 0, sumVariance = 0, sumEffective = 0, sumElbo = 0;
+  for (int64_t item = 0; item < items; ++item) {
+    result.items.push_back(summarizeLogWeights(all[item], n));
+    out.elbo.push_back(all[item].mean().item<double>());
+    sumLog += result.items.back().logLikelihood;
+    sumVariance += std::pow(result.items.back().standardError, 2);
+    sumEffective += result.items.back().effectiveSamples;
+    sumElbo += out.elbo.back();
+  }
+  const double count = static_cast<double>(items);
+  const double bitsScale = static_cast<double>(n) * std::log(2.0);
+  result.meanLogLikelihood = sumLog / count;
+  result.meanStandardError = std::sqrt(sumVariance) / count;
+  result.meanEffectiveSamples = sumEffective / count;
+  result.bitsPerDimension = -result.meanLogLikelihood / bitsScale;
+  result.bitsPerDimensionStandardError = result.meanStandardError / bitsScale;
+  out.meanElbo = sumElbo / count;
+  return out;
+}
+
+}  // namespace efm
