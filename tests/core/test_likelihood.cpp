@@ -70,13 +70,12 @@ Tensor allLabelings(int64_t n, int64_t c) {
 
 TEST_CASE("Linear field: every labeling's probability matches the closed form", "[likelihood]") {
   // dV/dt = r V + P0 b to t_end = 15: V_end ~ N(mu, sigma^2 I) in the coordinates.
-  const int64_t n = 2, c = 3;
-  const double rate = 0.1, tEnd = 15;
-  const Tensor bias = torch::tensor({{0.2, 0.0, -0.1}, {-0.05, 0.0, 0.1}}, torch::kFloat64);
-  auto field = std::make_shared<LinearLogFieldImpl>(rate, bias);
+  const efm_test::LinearFlow flow = efm_test::linearFlow();
+  const int64_t n = flow.n, c = flow.c;
+  const double rate = flow.rate, tEnd = flow.tEnd, sigma = flow.sigma;
+  const Tensor& mu = flow.mu;
+  const auto& field = flow.field;
   const ProbabilityPathPtr path = makeProbabilityPath(PathOptions{});
-  const double sigma = std::exp(rate * tEnd);
-  const Tensor mu = (std::exp(rate * tEnd) - 1) / rate * geometry::projectTangent(bias);
   const Tensor labels = allLabelings(n, c);
 
   LikelihoodOptions options;
@@ -138,12 +137,7 @@ TEST_CASE("Linear field: every labeling's probability matches the closed form", 
     options.readout = Readout::Factorized;
     const LikelihoodResult r = estimateLikelihood(*field, *path, labels, options);
     // E[prod_i softmax(V_i)_{a_i}] over V ~ N(mu, sigma^2 I) in the coordinates.
-    at::Generator g = makeGenerator(torch::kCPU, 9);
-    const int64_t draws = 200000;
-    const Tensor v = mu + sigma * torch::matmul(torch::randn({draws, n, c - 1}, g, torch::kFloat64),
-                                                tangentBasis(c).t());
-    const Tensor joint = geometry::segre(torch::softmax(v, -1));  // [draws, c^n]
-    const Tensor truth = joint.mean(0), truthSe = joint.std(0) / std::sqrt(double(draws));
+    const auto [truth, truthSe] = efm_test::factorizedMonteCarlo(flow, 200000, 9);
     for (int64_t k = 0; k < labels.size(0); ++k) {
       const LabelingLikelihood& e = r.items[static_cast<std::size_t>(k)];
       const double p = std::exp(e.logLikelihood), se = p * e.standardError;
@@ -157,13 +151,13 @@ TEST_CASE("Linear field: every labeling's probability matches the closed form", 
 
 TEST_CASE("Flow log density: closed form on a linear field, Hutchinson unbiased in log space",
           "[likelihood]") {
-  const int64_t n = 2, c = 3, points = 6, probes = 500;
-  const double rate = 0.1, tEnd = 15;
-  const Tensor bias = torch::tensor({{0.2, 0.0, -0.1}, {-0.05, 0.0, 0.1}}, torch::kFloat64);
-  auto field = std::make_shared<LinearLogFieldImpl>(rate, bias);
+  const int64_t points = 6, probes = 500;
+  const efm_test::LinearFlow flow = efm_test::linearFlow();
+  const int64_t n = flow.n, c = flow.c;
+  const double tEnd = flow.tEnd, sigma = flow.sigma;
+  const Tensor& mu = flow.mu;
+  const auto& field = flow.field;
   const ProbabilityPathPtr path = makeProbabilityPath(PathOptions{});
-  const double sigma = std::exp(rate * tEnd);
-  const Tensor mu = (std::exp(rate * tEnd) - 1) / rate * geometry::projectTangent(bias);
   at::Generator g = makeGenerator(torch::kCPU, 3);
   const Tensor v = mu + 1.5 * sigma *
                             torch::matmul(torch::randn({points, n, c - 1}, g, torch::kFloat64),

@@ -70,24 +70,16 @@ TEST_CASE("Likelihood bound on a linear flow: below the truth, tight with many s
           "[likelihood][bound]") {
   // dV/dt = r V + P0 b: V_end ~ N(mu, sigma^2 I) in the coordinates, so the factorized
   // likelihood is E[prod_i softmax(V_i)_{a_i}], computed here by plain Monte Carlo.
-  const int64_t n = 2, c = 3;
-  const double rate = 0.1, tEnd = 15;
-  const Tensor bias = torch::tensor({{0.2, 0.0, -0.1}, {-0.05, 0.0, 0.1}}, torch::kFloat64);
-  auto field = std::make_shared<LinearLogFieldImpl>(rate, bias);
+  const efm_test::LinearFlow flow = efm_test::linearFlow();
+  const int64_t n = flow.n, c = flow.c;
+  const auto& field = flow.field;
   const ProbabilityPathPtr path = makeProbabilityPath(PathOptions{});
-  const double sigma = std::exp(rate * tEnd);
-  const Tensor mu = (std::exp(rate * tEnd) - 1) / rate * geometry::projectTangent(bias);
-  at::Generator g = makeGenerator(torch::kCPU, 9);
-  const int64_t draws = 400000;
-  const Tensor v = mu + sigma * torch::matmul(torch::randn({draws, n, c - 1}, g, torch::kFloat64),
-                                              tangentBasis(c).t());
-  const Tensor joint = geometry::segre(torch::softmax(v, -1));  // [draws, c^n]
-  const Tensor truth = joint.mean(0), truthSe = joint.std(0) / std::sqrt(double(draws));
+  const auto [truth, truthSe] = efm_test::factorizedMonteCarlo(flow, 400000, 9);
   const Tensor labels = labelingsFromIndex(torch::arange(c * c, torch::kLong), n, c);
 
   BoundOptions options;
   options.classes = c;
-  options.timeEnd = tEnd;
+  options.timeEnd = flow.tEnd;
   options.solver.step = 0.5;  // RK4 is exact to about 1e-8 on this linear flow
   options.seed = 4;
   NoisePosterior posterior = smallPosterior(n, c);
