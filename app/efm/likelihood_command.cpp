@@ -45,6 +45,7 @@ struct LikelihoodArgs {
   int64_t proposalSamples = 1000;
   int64_t limit = 0;
   double mass = 0.5, scale = 0, step = 0.2, tEnd = 0, rtol = 1e-5, atol = 1e-6;
+  double priorShare = BoundOptions{}.priorFraction;
   uint64_t seed = 0;
   bool json = false;
   ComputeOptions compute;
@@ -197,6 +198,7 @@ int runLikelihood(const LikelihoodArgs& args) {
   BoundOptions boundOptions;
   boundOptions.classes = config.classes;
   boundOptions.samples = args.proposalSamples;
+  boundOptions.priorFraction = args.priorShare;
   boundOptions.solver = options.solver;
   boundOptions.timeEnd = args.tEnd;
   boundOptions.seed = args.seed;
@@ -275,6 +277,7 @@ int runLikelihood(const LikelihoodArgs& args) {
     out["readout"] = readout;
     if (bound) {
       out["samples"] = boundOptions.samples;
+      out["prior_share"] = boundOptions.priorFraction;
       out["mean_elbo"] = finiteOrNull(boundResult.meanElbo);
       out["elbos"] = boundResult.elbo;
       out["posterior_file"] = posterior.file;
@@ -393,6 +396,11 @@ Runner addLikelihoodCommand(CLI::App& app) {
   app.add_option("--posterior-lr", args->posterior.learningRate,
                  "bound: the posterior's learning rate (Adam)")
       ->check(PositiveFinite)
+      ->capture_default_str();
+  app.add_option("--prior-share", args->priorShare,
+                 "bound: share of the K draws taken from the prior instead of the posterior (a "
+                 "defensive mixture: finds probability the posterior misses on small labelings)")
+      ->check(NonNegativeFinite & CLI::Range(0.0, 1.0))
       ->capture_default_str();
   app.add_option("--posterior-data", args->posterior.data,
                  "bound: the labelings the posterior trains on (default: the run's training "

@@ -259,6 +259,7 @@ TEST_CASE("likelihood --estimator bound: a posterior trained once, kept, and reu
   CHECK(a["readout"] == "factorized");
   CHECK(a["posterior_loaded"] == false);
   CHECK(a["posterior_steps"] == 40);
+  CHECK(a["prior_share"] == 0.25);
   REQUIRE(a["elbos"].size() == 4);
   for (std::size_t k = 0; k < 4; ++k)  // the ELBO never exceeds the K-sample bound
     CHECK(a["elbos"][k].get<double>() <= a["log_likelihoods"][k].get<double>() + 1e-9);
@@ -279,6 +280,13 @@ TEST_CASE("likelihood --estimator bound: a posterior trained once, kept, and reu
   const json b = json::parse(again.out);
   CHECK(b["posterior_loaded"] == true);
   CHECK(b["log_likelihoods"] == a["log_likelihoods"]);
+  // Drawing from the posterior alone scores with the same posterior (it is not retrained).
+  const Result qOnly = efm(common + " --posterior-steps 40 --prior-share 0");
+  REQUIRE(qOnly.code == 0);
+  const json q = json::parse(qOnly.out);
+  CHECK(q["posterior_loaded"] == true);
+  CHECK(q["prior_share"] == 0.0);
+  CHECK(q["log_likelihoods"] != a["log_likelihoods"]);
   // Other settings, or --retrain-posterior: trained again.
   const Result other = efm(common + " --posterior-steps 41");
   REQUIRE(other.code == 0);
@@ -291,10 +299,9 @@ TEST_CASE("likelihood --estimator bound: a posterior trained once, kept, and reu
     std::string args, message;
   };
   const std::vector<Case> cases = {
-      {" --readout argmax", "factorized"},
-      {" --posterior-data 'toy:dirichlet?n=3&c=2'", "n=3"},
-      {" --posterior-lr 0", "--posterior-lr"},
-      {" --posterior-batch 0", "--posterior-batch"},
+      {" --readout argmax", "factorized"},     {" --posterior-data 'toy:dirichlet?n=3&c=2'", "n=3"},
+      {" --posterior-lr 0", "--posterior-lr"}, {" --posterior-batch 0", "--posterior-batch"},
+      {" --prior-share 2", "--prior-share"},
   };
   for (const Case& c : cases) {
     const Result r = efm(common + " --posterior-steps 40" + c.args);

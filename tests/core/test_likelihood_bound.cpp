@@ -118,6 +118,21 @@ TEST_CASE("Likelihood bound on a linear flow: below the truth, tight with many s
               << ", mean gap of the bound " << gapBefore << " -> " << gapAfter << " nats\n";
     // The field's parameter is left as it was (frozen only while the posterior trained).
     CHECK(field->parameters()[0].requires_grad());
+
+    // Drawing from q alone (no defensive share of the prior) is a valid bound as well.
+    options.priorFraction = 0;
+    checkBelowTruth(boundLikelihood(*field, *path, *posterior, labels, options), truth, truthSe,
+                    "q alone");
+    // Every draw from the prior: plain Monte Carlo, the same numbers as an untrained q
+    // (whose draws and density are the prior's) with the same seed, whatever q has learned.
+    options.priorFraction = 1;
+    const BoundResult allPrior = boundLikelihood(*field, *path, *posterior, labels, options);
+    options.priorFraction = 0;
+    NoisePosterior untrained = smallPosterior(n, c);
+    const BoundResult plain = boundLikelihood(*field, *path, *untrained, labels, options);
+    for (std::size_t k = 0; k < plain.bound.items.size(); ++k)
+      CHECK(allPrior.bound.items[k].logLikelihood ==
+            Approx(plain.bound.items[k].logLikelihood).epsilon(1e-6));
   }
 }
 
@@ -146,6 +161,11 @@ TEST_CASE("Likelihood bound: the same draws whatever the chunk size, and clear e
       inputErrorMessage([&] { boundLikelihood(*field, *path, *posterior, labels, options); }),
       Catch::Contains("at least 1"));
   options.samples = 4;
+  options.priorFraction = 1.5;
+  CHECK_THAT(
+      inputErrorMessage([&] { boundLikelihood(*field, *path, *posterior, labels, options); }),
+      Catch::Contains("[0, 1]"));
+  options.priorFraction = 0.25;
   CHECK_THAT(inputErrorMessage([&] {
                boundLikelihood(*field, *path, *posterior, torch::tensor({{0, 2, 1}}, torch::kLong),
                                options);

@@ -50,19 +50,30 @@ Tensor flowEndState(VectorFieldImpl& network, const ProbabilityPath& path, const
   return solution.state;
 }
 
-// log w for initial states u0 = mean + exp(logScale) eps (all [B, n, c - 1]). The constants
-// -D/2 log(2 pi) of the prior and of q cancel.
+// log w for initial states drawn from q = N(mean, exp(logScale)^2) (u0 = mean + exp(logScale)
+// eps) or, in the rows where `fromPrior` (bool [B], optional) is set, from the prior (u0 = eps);
+// all [B, n, c - 1]. With priorFraction alpha > 0 the proposal is the mixture
+// (1 - alpha) q + alpha N(0, I) (defensive importance sampling), otherwise q alone. The
+// constants -D/2 log(2 pi) of the prior and of q cancel.
 Tensor boundWeights(VectorFieldImpl& network, const ProbabilityPath& path, const Tensor& labels,
                     const Tensor& mean, const Tensor& logScale, const Tensor& eps,
                     const Tensor& basisTransposed, const BoundOptions& options,
-                    const std::function<bool()>& cancelled, int64_t* evaluations = nullptr) {
-  const Tensor u0 = mean + logScale.exp() * eps;
+                    const std::function<bool()>& cancelled, const Tensor& fromPrior = {},
+                    double priorFraction = 0, int64_t* evaluations = nullptr) {
+  const Tensor scale = logScale.exp();
+  const Tensor u0 = fromPrior.defined()
+                        ? torch::where(fromPrior.view({-1, 1, 1}), eps, mean + scale * eps)
+                        : mean + scale * eps;
   const Tensor end = flowEndState(network, path, torch::matmul(u0, basisTransposed), options,
                                   cancelled, evaluations);
   const Tensor readout = torch::log_softmax(end, -1).gather(-1, labels.unsqueeze(-1)).sum({1, 2});
   const Tensor logPrior = -0.5 * u0.pow(2).sum({1, 2});
-  const Tensor logQ = -logScale.sum({1, 2}) - 0.5 * eps.pow(2).sum({1, 2});
-  return (logPrior - logQ + readout).to(torch::kFloat64);
+  const Tensor standardized = fromPrior.defined() ? (u0 - mean) / scale : eps;
+  Tensor logProposal = -logScale.sum({1, 2}) - 0.5 * standardized.pow(2).sum({1, 2});
+  if (priorFraction > 0)
+    logProposal = torch::logaddexp(std::log1p(-priorFraction) + logProposal,
+                                   std::log(priorFraction) + logPrior);
+  return (logPrior - logProposal + readout).to(torch::kFloat64);
 }
 
 }  // namespace
@@ -165,22 +176,32 @@ BoundResult boundLikelihood(VectorFieldImpl& network, const ProbabilityPath& pat
   const auto floats = torch::TensorOptions().dtype(torch::kFloat32);
   const Tensor basisT =
       tangentBasis(posterior.classes()).t().to(floats.device(options.device)).contiguous();
+  if (!(options.priorFraction >= 0 && options.priorFraction <= 1))
+    throw InputError("likelihood bound: the prior's share of the samples must be in [0, 1]");
+  // The first `fromPriorCount` of each item's K draws come from the prior: the mixture's
+  // weights alpha = fromPriorCount / K exactly, so the estimate stays unbiased.
+  const auto fromPriorCount =
+      static_cast<int64_t>(std::llround(options.priorFraction * static_cast<double>(k)));
+  const double alpha = static_cast<double>(fromPriorCount) / static_cast<double>(k);
+  const Tensor itemFromPrior = torch::arange(k) < fromPriorCount;
   at::Generator generator = makeGenerator(torch::kCPU, options.seed);
   const Tensor all = torch::empty({items, k}, torch::kFloat64);  // log w per item and sample
 
   BoundResult out;
   // Rows waiting to be integrated: label, q's parameters and eps per row, in item order.
-  std::vector<Tensor> pendingLabels, pendingMeans, pendingScales, pendingEps;
+  std::vector<Tensor> pendingLabels, pendingMeans, pendingScales, pendingEps, pendingPrior;
   int64_t pending = 0, written = 0;
   auto integrateRows = [&](int64_t rows) {
     const Tensor labelRows = torch::cat(pendingLabels), means = torch::cat(pendingMeans);
     const Tensor scales = torch::cat(pendingScales), eps = torch::cat(pendingEps);
+    const Tensor prior = torch::cat(pendingPrior);
     int64_t evaluations = 0;
-    const Tensor logW = boundWeights(network, path, labelRows.narrow(0, 0, rows).to(options.device),
-                                     means.narrow(0, 0, rows), scales.narrow(0, 0, rows),
-                                     eps.narrow(0, 0, rows).to(options.device), basisT, options,
-                                     cancelled, &evaluations)
-                            .cpu();
+    const Tensor logW =
+        boundWeights(network, path, labelRows.narrow(0, 0, rows).to(options.device),
+                     means.narrow(0, 0, rows), scales.narrow(0, 0, rows),
+                     eps.narrow(0, 0, rows).to(options.device), basisT, options, cancelled,
+                     prior.narrow(0, 0, rows).to(options.device), alpha, &evaluations)
+            .cpu();
     out.bound.evaluations = std::max(out.bound.evaluations, evaluations);
     all.view({-1}).narrow(0, written, rows).copy_(logW);
     written += rows;
@@ -190,6 +211,7 @@ BoundResult boundLikelihood(VectorFieldImpl& network, const ProbabilityPath& pat
     pendingMeans = {means.narrow(0, rows, rest)};
     pendingScales = {scales.narrow(0, rows, rest)};
     pendingEps = {eps.narrow(0, rows, rest)};
+    pendingPrior = {prior.narrow(0, rows, rest)};
     pending = rest;
     if (progress) progress(written, items * k);
   };
@@ -199,6 +221,7 @@ BoundResult boundLikelihood(VectorFieldImpl& network, const ProbabilityPath& pat
     const NoisePosteriorImpl::Gaussian q = posterior.forward(label);
     // One block of draws per item: the same draws whatever the chunk size.
     pendingEps.push_back(torch::randn({k, n, coordinates}, generator, floats));
+    pendingPrior.push_back(itemFromPrior);
     pendingLabels.push_back(label.expand({k, n}));
     pendingMeans.push_back(q.mean.expand({k, n, coordinates}));
     pendingScales.push_back(q.logScale.expand({k, n, coordinates}));

@@ -67,6 +67,15 @@ TORCH_MODULE(NoisePosterior);
 struct BoundOptions {
   int64_t classes = 0;   // c of the run (required)
   int64_t samples = 64;  // K per labeling
+  // Share of the K draws taken from the prior N(0, I) instead of q (boundLikelihood only;
+  // training draws from q alone). The proposal is then the mixture (1 - alpha) q + alpha
+  // N(0, I), alpha = round(share K) / K: a defensive mixture (Hesterberg 1995) whose weights
+  // are at most 1 / alpha. Where the prior's draws carry no weight (large n) it is no worse
+  // than the bound of (1 - alpha) K draws of q; where they do (small n), it catches the
+  // probability that q misses, q being trained on the training data, mode-seeking: on rare
+  // 4 x 4 Fashion-MNIST crops q alone sat 3 to 12 nats below a plain Monte Carlo estimate
+  // from the prior, and the mixture recovered 1 to 4 of them.
+  double priorFraction = 0.25;
   SolverOptions solver;  // the flow's solver: the bound is on the model this solver samples
   double timeEnd = 0;    // 0 = the path's default
   uint64_t seed = 0;
