@@ -6,7 +6,6 @@
 #include "efm/base/errors.h"
 #include "efm/data/dataset.h"
 #include "efm/io/posterior_io.h"
-#include "efm/solvers/ode_solver.h"
 
 #include <torch/torch.h>
 
@@ -20,25 +19,6 @@
 
 namespace efm::cli {
 
-namespace {
-
-// What a saved posterior must have been trained for to be used again.
-std::string posteriorKey(const TrainedModel& model, const BoundOptions& options,
-                         const PosteriorSettings& settings, const std::string& data,
-                         uint64_t seed) {
-  std::ostringstream key;
-  key << std::setprecision(17) << "model_step=" << model.step
-      << ";network=" << model.config.network.kind << ':' << model.config.network.hidden
-      << ";n=" << model.config.variables << ";c=" << model.config.classes
-      << ";steps=" << settings.steps << ";batch=" << settings.batch
-      << ";lr=" << settings.learningRate << ";seed=" << seed << ";data=" << data
-      << ";solver=" << solverName(options.solver.kind) << ':' << options.solver.step
-      << ";t_end=" << options.timeEnd;
-  return key.str();
-}
-
-}  // namespace
-
 PreparedPosterior preparePosterior(const TrainedModel& model, const RunDirectory& run,
                                    const BoundOptions& options, const PosteriorSettings& settings,
                                    uint64_t seed, const std::function<bool()>& cancelled) {
@@ -50,7 +30,12 @@ PreparedPosterior preparePosterior(const TrainedModel& model, const RunDirectory
   out.posterior = NoisePosterior(config.variables, config.classes, config.network, config.image,
                                  config.path.smoothing);
   out.posterior->to(options.device);
-  const std::string key = posteriorKey(model, options, settings, data, seed);
+  PosteriorTrainingOptions training;
+  training.steps = settings.steps;
+  training.batch = settings.batch;
+  training.learningRate = settings.learningRate;
+  training.seed = seed;
+  const std::string key = posteriorKey(config, model.step, options, training, data);
   if (!settings.retrain && readPosteriorFor(out.file, *out.posterior, key)) {
     out.loaded = true;
     out.finalElbo = std::numeric_limits<double>::quiet_NaN();
@@ -72,11 +57,6 @@ PreparedPosterior preparePosterior(const TrainedModel& model, const RunDirectory
                      ", c=" + std::to_string(labelings->classes()) +
                      " but the run was trained with n=" + std::to_string(config.variables) +
                      ", c=" + std::to_string(config.classes));
-  PosteriorTrainingOptions training;
-  training.steps = settings.steps;
-  training.batch = settings.batch;
-  training.learningRate = settings.learningRate;
-  training.seed = seed;
   TerminalProgress bar("posterior");
   const auto start = std::chrono::steady_clock::now();
   auto elapsed = [&] {

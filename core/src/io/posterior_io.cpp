@@ -3,10 +3,12 @@
 
 #include "efm/base/errors.h"
 #include "efm/io/checkpoint_io.h"
+#include "efm/solvers/ode_solver.h"
 
 #include <torch/torch.h>
 
 #include <filesystem>
+#include <iomanip>
 #include <sstream>
 
 namespace efm {
@@ -54,6 +56,18 @@ bool readPosteriorFor(const std::string& file, torch::nn::Module& posterior,
                      "); delete it to train the posterior again");
   }
   return true;
+}
+
+std::string posteriorKey(const RunConfig& config, int64_t modelStep, const BoundOptions& options,
+                         const PosteriorTrainingOptions& training, const std::string& data) {
+  std::ostringstream key;
+  key << std::setprecision(17) << "model_step=" << modelStep << ";network=" << config.network.kind
+      << ':' << config.network.hidden << ";n=" << config.variables << ";c=" << config.classes
+      << ";steps=" << training.steps << ";batch=" << training.batch
+      << ";lr=" << training.learningRate << ";seed=" << training.seed << ";data=" << data
+      << ";solver=" << solverName(options.solver.kind) << ':' << options.solver.step
+      << ";t_end=" << options.timeEnd;
+  return key.str();
 }
 
 }  // namespace efm
