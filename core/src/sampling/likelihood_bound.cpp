@@ -237,7 +237,14 @@ BoundResult boundLikelihood(VectorFieldImpl& network, const ProbabilityPath& pat
   double sumLog = 0, sumVariance = 0, sumEffective = 0, sumElbo = 0;
   for (int64_t item = 0; item < items; ++item) {
     result.items.push_back(summarizeLogWeights(all[item], n));
-    out.elbo.push_back(all[item].mean().item<double>());
+    // The ELBO from the draws of q (the prior's, whose log weights are far lower wherever q
+    // has learned anything, would drag a plain mean down): their mean log weight plus
+    // log(1 - alpha), which keeps it below L_K (Jensen on the q draws' share of the mean).
+    out.elbo.push_back(
+        fromPriorCount < k
+            ? all[item].narrow(0, fromPriorCount, k - fromPriorCount).mean().item<double>() +
+                  std::log1p(-alpha)
+            : all[item].mean().item<double>());
     sumLog += result.items.back().logLikelihood;
     sumVariance += std::pow(result.items.back().standardError, 2);
     sumEffective += result.items.back().effectiveSamples;

@@ -112,9 +112,10 @@ std::vector<double> trainNoisePosterior(
 
 // L_K per labeling of `labels` (int64 [N, n], CPU) and their mean, with the delta-method
 // standard errors and the effective sample size of the K weights (efm/sampling/likelihood.h's
-// LikelihoodResult; `logLikelihood` holds the bound). Also the mean log weight (the ELBO) per
-// labeling: L_K - ELBO >= 0 is how much K samples gained over one, a measure of how far q is
-// from the posterior. Same draws for a seed whatever the chunk size.
+// LikelihoodResult; `logLikelihood` holds the bound). Also the ELBO per labeling: the mean log
+// weight of the draws from q plus log(1 - alpha) (the prior's share), or of all draws when
+// every one comes from the prior: L_K - ELBO >= 0 is how much K samples gained over one, a measure
+// of how far q is from the posterior. Same draws for a seed whatever the chunk size.
 struct BoundResult {
   LikelihoodResult bound;
   std::vector<double> elbo;  // per labeling
