@@ -291,7 +291,7 @@ void writeReports(const Options& o, const std::vector<PathResult>& rows, int64_t
                    "parameters", "training", "posterior", "scoring",       "solver"};
   for (const PathResult& r : rows)
     table.add({"e-geodesic FM, " + r.path + " (bound, K = " + std::to_string(o.samples) + ")",
-               fixed(r.bits, 4), fixed(r.bitsSe, 4), fixed(r.elboBits, 4),
+               fixed(r.bits, 4), formatNumber(r.bitsSe, 2), fixed(r.elboBits, 4),
                fixed(r.effectiveSamples, 2), r.network, std::to_string(r.parameters),
                std::to_string(r.steps) + " steps of " + std::to_string(r.batch) + ", " +
                    fixed(r.trainSeconds / 60, 1) + " min",
@@ -379,9 +379,10 @@ int main(int argc, char** argv) {
       rows.push_back(scorePath(o, path, train, test));
       const PathResult& r = rows.back();
       std::cout << path << ": " << std::fixed << std::setprecision(4) << r.bits << " +- "
-                << r.bitsSe << " bits/dim (ELBO " << r.elboBits << ", ESS " << std::setprecision(2)
-                << r.effectiveSamples << " of " << o.samples << "), independent pixels "
-                << std::setprecision(4) << r.independentBits << "\n";
+                << std::scientific << std::setprecision(1) << r.bitsSe << std::fixed
+                << std::setprecision(4) << " bits/dim (ELBO " << r.elboBits << ", ESS "
+                << std::setprecision(2) << r.effectiveSamples << " of " << o.samples
+                << "), independent pixels " << std::setprecision(4) << r.independentBits << "\n";
     }
     writeReports(o, rows, o.items);
   } catch (const Cancelled&) {
