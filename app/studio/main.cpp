@@ -92,8 +92,12 @@ int main(int argc, char** argv) {
       "With --demo on toys: show node NODE in the simplex view and click the vertex of class "
       "LABEL (both from 0), which fixes the node and samples its conditional.",
       "NODE=LABEL");
+  QCommandLineOption likelihood(
+      "demo-likelihood",
+      "With --demo: then press Bound log p in the Likelihood dock (ray or bridge) and save "
+      "likelihood.png when the bound is in.");
   parser.addOptions({demo, steps, shots, samples, compare, maskTraining, conditionOnClass, given,
-                     labelClass, guidance, inpaint, click});
+                     labelClass, guidance, inpaint, click, likelihood});
   parser.process(app);
 
   efm::ui::MainWindow window;
@@ -110,6 +114,7 @@ int main(int argc, char** argv) {
     options.conditionOnClass = parser.isSet(conditionOnClass);
     options.given = parser.value(given);
     options.inpaint = parser.isSet(inpaint);
+    options.likelihood = parser.isSet(likelihood);
     bool classOk = false, guidanceOk = false;
     options.labelClass = parser.value(labelClass).toInt(&classOk);
     options.guidance = parser.value(guidance).toDouble(&guidanceOk);

@@ -2,6 +2,7 @@
 
 #include <QApplication>
 #include <QDir>
+#include <QDockWidget>
 #include <QDoubleSpinBox>
 #include <QFileInfo>
 #include <QLineEdit>
@@ -14,6 +15,7 @@
 #include <cstdio>
 
 #include "bridge/vtk_widget.h"
+#include "engine/likelihood_service.h"
 #include "engine/sampling_service.h"
 #include "engine/training_controller.h"
 #include "views/geodesic_view.h"
@@ -21,6 +23,7 @@
 #include "views/trajectory_view.h"
 #include "widgets/comparison_panel.h"
 #include "widgets/image_data_spec.h"
+#include "widgets/likelihood_panel.h"
 #include "widgets/sampling_panel.h"
 #include "widgets/training_panel.h"
 #include "window/comparison_coordinator.h"
@@ -205,8 +208,26 @@ void DemoScript::startComparison() {
   window_->comparisonPanel()->compareButton()->click();  // the real button
 }
 
+bool DemoScript::waitForLikelihood() {
+  if (!options_.likelihood || likelihoodStage_ == LikelihoodStage::Done) return false;
+  if (likelihoodStage_ == LikelihoodStage::Running) return true;
+  likelihoodStage_ = LikelihoodStage::Running;
+  LikelihoodService* service = window_->likelihood();
+  connect(service, &LikelihoodService::finished, this, [this] {
+    likelihoodStage_ = LikelihoodStage::Done;
+    QTimer::singleShot(200, this, [this] { saveScreenshots(); });
+  });
+  connect(service, &LikelihoodService::failed, this,
+          [this](const QString& message) { fail("the likelihood bound failed: " + message); });
+  LikelihoodPanel* panel = window_->likelihoodPanel();
+  if (auto* dock = qobject_cast<QDockWidget*>(panel->parentWidget())) dock->raise();
+  panel->boundButton()->click();  // the real button
+  return true;
+}
+
 void DemoScript::saveScreenshots() {
   if (finished_ || capturing_) return;
+  if (!inpainting_ && waitForLikelihood()) return;
   capturing_ = true;  // errors that arrive meanwhile still end the demo with 1
   window_->geodesicView()->setBallsVisible(true);
   QDir dir(options_.screenshotDir);
@@ -251,6 +272,14 @@ void DemoScript::saveScreenshots() {
         return;
       }
     }
+  }
+  if (options_.likelihood) {
+    const QString file = dir.filePath("likelihood.png");
+    if (!window_->likelihoodPanel()->grab().save(file, "PNG")) {
+      fail(QString("Could not write the image '%1'.").arg(file));
+      return;
+    }
+    written << file;
   }
   window_->showView(MainWindow::Trajectories);
   QApplication::processEvents();

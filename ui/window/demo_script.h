@@ -37,6 +37,9 @@ struct DemoOptions {
   // pictures then show the next node's flows.
   int clickNode = -1;
   int clickClass = -1;
+  // After sampling, press the Likelihood dock's "Bound log p" and picture the dock
+  // (likelihood.png) once the bound is in.
+  bool likelihood = false;
 };
 
 class DemoScript : public QObject {
@@ -61,7 +64,15 @@ class DemoScript : public QObject {
   void startInpainting();
   // Clicks the vertex of options_.clickClass with options_.clickNode shown.
   void clickVertex();
+  // Starts the likelihood bound with the dock's own button; saveScreenshots runs again when
+  // it is in. Returns false when there is nothing (more) to wait for.
+  bool waitForLikelihood();
   bool inpainting_ = false;
+  enum class LikelihoodStage {
+    NotAsked,
+    Running,
+    Done
+  } likelihoodStage_ = LikelihoodStage::NotAsked;
 
   MainWindow* window_;
   DemoOptions options_;

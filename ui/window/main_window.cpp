@@ -11,6 +11,7 @@
 #include <QTabWidget>
 #include <QToolButton>
 
+#include "engine/likelihood_service.h"
 #include "engine/training_controller.h"
 #include "views/geodesic_view.h"
 #include "views/label_map_view.h"
@@ -18,6 +19,7 @@
 #include "views/trajectory_view.h"
 #include "widgets/comparison_panel.h"
 #include "widgets/curve_chart.h"
+#include "widgets/likelihood_panel.h"
 #include "widgets/sampling_panel.h"
 #include "widgets/training_panel.h"
 #include "window/comparison_coordinator.h"
@@ -43,6 +45,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   setWindowTitle("efm-studio");
   trainer_ = new TrainingController(this);
   sampler_ = new SamplingService(this);
+  likelihood_ = new LikelihoodService(this);
 
   tabs_ = new QTabWidget;
   trajectoryView_ = new TrajectoryView;
@@ -90,6 +93,13 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   compareDock->setObjectName("compareDock");
   compareDock->setWidget(comparisonPanel_);
   addDockWidget(Qt::RightDockWidgetArea, compareDock);
+  likelihoodPanel_ = new LikelihoodPanel;
+  auto* likelihoodDock = new QDockWidget("Likelihood", this);
+  likelihoodDock->setObjectName("likelihoodDock");
+  likelihoodDock->setWidget(likelihoodPanel_);
+  addDockWidget(Qt::RightDockWidgetArea, likelihoodDock);
+  tabifyDockWidget(compareDock, likelihoodDock);
+  compareDock->raise();
   comparison_ = new ComparisonCoordinator(
       sampler_,
       ComparisonViews{comparisonPanel_, comparisonCurves_, trajectoryView_, metaView_,
@@ -101,7 +111,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
 
   buildMenus();
   QMenu* viewMenu = menuBar()->addMenu("&View");
-  for (QDockWidget* dock : {trainingDock, samplingDock, curvesDock, compareDock})
+  for (QDockWidget* dock : {trainingDock, samplingDock, curvesDock, compareDock, likelihoodDock})
     viewMenu->addAction(dock->toggleViewAction());
   QMenu* help = menuBar()->addMenu("&Help");
   help->addAction("&About", this, [this] {

@@ -26,6 +26,8 @@ class ComparisonPanel;
 class CurveChart;
 class GeodesicView;
 class LabelMapView;
+class LikelihoodPanel;
+class LikelihoodService;
 class MetaSimplexView;
 class SamplingPanel;
 class SamplingService;
@@ -70,6 +72,8 @@ class MainWindow : public QMainWindow {
   CurveChart* comparisonCurves() const { return comparisonCurves_; }
   ComparisonPanel* comparisonPanel() const { return comparisonPanel_; }
   ComparisonCoordinator* comparison() const { return comparison_; }
+  LikelihoodPanel* likelihoodPanel() const { return likelihoodPanel_; }
+  LikelihoodService* likelihood() const { return likelihood_; }
   std::shared_ptr<const SampleSet> lastSamples() const { return lastSamples_; }
   QString runDirectory() const { return runDirectory_; }
   // The error dialog that is open, if any (dialogs never block: the window stays usable).
@@ -85,6 +89,7 @@ class MainWindow : public QMainWindow {
  private:
   void buildMenus();
   void connectEngine();
+  void connectLikelihood();
   void showError(const QString& message);
   // The request for a preview during training (`preview`) or for the Sampling dock.
   SampleRequest sampleRequest(SnapshotPtr model, const std::string& path, bool image,
@@ -107,6 +112,8 @@ class MainWindow : public QMainWindow {
   QStackedWidget* curveStack_;  // the single run's chart or the comparison's
   ComparisonPanel* comparisonPanel_;
   ComparisonCoordinator* comparison_;
+  LikelihoodPanel* likelihoodPanel_;
+  LikelihoodService* likelihood_;
   QTabWidget* tabs_;
   TrajectoryView* trajectoryView_;
   GeodesicView* geodesicView_;

@@ -10,6 +10,7 @@
 #include <QToolButton>
 #include <algorithm>
 
+#include "engine/likelihood_service.h"
 #include "engine/path_catalog.h"
 #include "engine/training_controller.h"
 #include "views/label_map_view.h"
@@ -17,6 +18,7 @@
 #include "views/trajectory_view.h"
 #include "widgets/comparison_panel.h"
 #include "widgets/curve_chart.h"
+#include "widgets/likelihood_panel.h"
 #include "widgets/sampling_panel.h"
 #include "widgets/training_panel.h"
 #include "window/comparison_coordinator.h"
@@ -42,7 +44,25 @@ constexpr int kSampleCount = 2000;
 constexpr int kFlowsKept = 1000;
 }  // namespace
 
+// The likelihood dock bounds log p under the single run's latest snapshot.
+void MainWindow::connectLikelihood() {
+  connect(likelihoodPanel_, &LikelihoodPanel::boundRequested, this,
+          [this] { likelihood_->submit(likelihoodPanel_->request(trainer_->snapshot())); });
+  connect(likelihoodPanel_, &LikelihoodPanel::cancelRequested, likelihood_,
+          &LikelihoodService::cancel);
+  connect(likelihood_, &LikelihoodService::busyChanged, likelihoodPanel_,
+          &LikelihoodPanel::setBusy);
+  connect(likelihood_, &LikelihoodService::progressed, likelihoodPanel_,
+          &LikelihoodPanel::showProgress);
+  connect(likelihood_, &LikelihoodService::finished, this,
+          [this](const std::shared_ptr<const LikelihoodReport>& report) {
+            likelihoodPanel_->showReport(*report);
+          });
+  connect(likelihood_, &LikelihoodService::failed, likelihoodPanel_, &LikelihoodPanel::showError);
+}
+
 void MainWindow::connectEngine() {
+  connectLikelihood();
   connect(trainingPanel_, &TrainingPanel::startRequested, this, &MainWindow::startTraining);
   connect(trainingPanel_, &TrainingPanel::pauseRequested, trainer_, &TrainingController::pause);
   connect(trainingPanel_, &TrainingPanel::stopRequested, trainer_, &TrainingController::stop);
