@@ -260,6 +260,7 @@ TEST_CASE("likelihood --estimator bound: a posterior trained once, kept, and reu
   CHECK(a["posterior_loaded"] == false);
   CHECK(a["posterior_steps"] == 40);
   CHECK(a["prior_share"] == 0.25);
+  CHECK(a["refine_steps"] == 100);
   REQUIRE(a["elbos"].size() == 4);
   for (std::size_t k = 0; k < 4; ++k)  // the ELBO never exceeds the K-sample bound
     CHECK(a["elbos"][k].get<double>() <= a["log_likelihoods"][k].get<double>() + 1e-9);
@@ -287,6 +288,13 @@ TEST_CASE("likelihood --estimator bound: a posterior trained once, kept, and reu
   CHECK(q["posterior_loaded"] == true);
   CHECK(q["prior_share"] == 0.0);
   CHECK(q["log_likelihoods"] != a["log_likelihoods"]);
+  // Without the per-labeling refinement: the same posterior, a looser bound on average.
+  const Result unrefined = efm(common + " --posterior-steps 40 --refine-steps 0");
+  REQUIRE(unrefined.code == 0);
+  const json u = json::parse(unrefined.out);
+  CHECK(u["posterior_loaded"] == true);
+  CHECK(u["refine_steps"] == 0);
+  CHECK(u["mean_elbo"].get<double>() < a["mean_elbo"].get<double>());
   // Other settings, or --retrain-posterior: trained again.
   const Result other = efm(common + " --posterior-steps 41");
   REQUIRE(other.code == 0);
@@ -301,7 +309,7 @@ TEST_CASE("likelihood --estimator bound: a posterior trained once, kept, and reu
   const std::vector<Case> cases = {
       {" --readout argmax", "factorized"},     {" --posterior-data 'toy:dirichlet?n=3&c=2'", "n=3"},
       {" --posterior-lr 0", "--posterior-lr"}, {" --posterior-batch 0", "--posterior-batch"},
-      {" --prior-share 2", "--prior-share"},
+      {" --prior-share 2", "--prior-share"},   {" --refine-lr 0", "--refine-lr"},
   };
   for (const Case& c : cases) {
     const Result r = efm(common + " --posterior-steps 40" + c.args);

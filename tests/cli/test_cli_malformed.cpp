@@ -147,6 +147,8 @@ TEST_CASE("Every option of every command refuses malformed values with exit 2", 
   addOption(cases, likelihood, "--posterior-lr", kPositiveReals);
   addOption(cases, likelihood, "--posterior-steps", {"''", "-1", "nan", "abc"});
   addOption(cases, likelihood, "--prior-share", {"''", "-0.1", "1.5", "nan", "inf", "abc"});
+  addOption(cases, likelihood, "--refine-lr", kPositiveReals);
+  addOption(cases, likelihood, "--refine-steps", {"''", "-1", "nan", "abc", "1.5"});
   addOption(cases, likelihood, "--seed", kSeeds);
   addOption(cases, likelihood, "--solver", kChoices);
   addOption(cases, likelihood, "--step", kPositiveReals);

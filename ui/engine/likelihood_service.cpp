@@ -130,6 +130,7 @@ void LikelihoodService::run(const LikelihoodRequest& request, int64_t job) {
     options.classes = config.classes;
     options.samples = request.samples;
     options.seed = request.seed;
+    options.refineSteps = request.refineSteps;
     options.solver = copy->path->defaultSolver();
     options.device = copy->device;
     PosteriorTrainingOptions training;

@@ -24,6 +24,7 @@ struct LikelihoodRequest {
   int64_t items = 100;   // the first `items` of a finite data set, else that many drawn
   int64_t samples = 16;  // K draws per labeling
   int64_t posteriorSteps = 200;
+  int64_t refineSteps = 100;  // per labeling, before the bound (BoundOptions::refineSteps)
   uint64_t seed = 0;
 };
 

@@ -38,11 +38,18 @@ LikelihoodPanel::LikelihoodPanel(QWidget* parent) : QWidget(parent) {
   posteriorSteps_->setToolTip(
       "Training steps of the posterior over the flow's initial state, on the run's data, "
       "before scoring (0: the prior itself, plain Monte Carlo)");
+  refineSteps_ = new QSpinBox;
+  refineSteps_->setRange(0, 100000);
+  refineSteps_->setValue(100);
+  refineSteps_->setToolTip(
+      "Steps that fit the posterior to each scored labeling before its bound is taken: "
+      "tighter bounds on images for a little more time (0: the trained posterior as it is)");
   auto* form = new QFormLayout;
   form->addRow("Test data", testData_);
   form->addRow("Labelings", items_);
   form->addRow("Draws K", samples_);
   form->addRow("Posterior steps", posteriorSteps_);
+  form->addRow("Refine per labeling", refineSteps_);
 
   bound_ = new QPushButton("Bound log p");
   bound_->setToolTip(
@@ -78,6 +85,7 @@ LikelihoodRequest LikelihoodPanel::request(SnapshotPtr model) const {
   request.items = items_->value();
   request.samples = samples_->value();
   request.posteriorSteps = posteriorSteps_->value();
+  request.refineSteps = refineSteps_->value();
   return request;
 }
 

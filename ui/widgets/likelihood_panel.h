@@ -34,6 +34,7 @@ class LikelihoodPanel : public QWidget {
   QSpinBox* itemsSpin() const { return items_; }
   QSpinBox* samplesSpin() const { return samples_; }
   QSpinBox* posteriorStepsSpin() const { return posteriorSteps_; }
+  QSpinBox* refineStepsSpin() const { return refineSteps_; }
   QLineEdit* testDataEdit() const { return testData_; }
   QLabel* summaryLabel() const { return summary_; }
   LikelihoodChart* chart() const { return chart_; }
@@ -47,6 +48,7 @@ class LikelihoodPanel : public QWidget {
   QSpinBox* items_;
   QSpinBox* samples_;
   QSpinBox* posteriorSteps_;
+  QSpinBox* refineSteps_;
   QPushButton* bound_;
   QPushButton* cancel_;
   QProgressBar* progress_;

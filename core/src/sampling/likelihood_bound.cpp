@@ -18,6 +18,9 @@ namespace efm {
 
 namespace {
 
+// The refinement's draws come from their own streams, apart from the scoring draws.
+constexpr uint64_t kRefineSeedOffset = 0xC2B2AE3D27D4EB4FULL;
+
 void checkBoundPath(const ProbabilityPath& path) {
   const std::string name = path.name();
   if (name != "ray" && name != "bridge")
@@ -74,6 +77,46 @@ Tensor boundWeights(VectorFieldImpl& network, const ProbabilityPath& path, const
     logProposal = torch::logaddexp(std::log1p(-priorFraction) + logProposal,
                                    std::log(priorFraction) + logPrior);
   return (logPrior - logProposal + readout).to(torch::kFloat64);
+}
+
+// q's parameters for the labelings `labels` [B, n] (on the options' device): the encoder's,
+// then, with refineSteps > 0, refined per labeling by Adam on each labeling's own ELBO.
+// Labeling `firstItem + b` draws from its own stream, and Adam acts elementwise on a summed
+// objective, so a labeling's refined q does not depend on which others share its block.
+NoisePosteriorImpl::Gaussian posteriorFor(VectorFieldImpl& network, const ProbabilityPath& path,
+                                          NoisePosteriorImpl& posterior, const Tensor& labels,
+                                          const Tensor& basisTransposed,
+                                          const BoundOptions& options, int64_t firstItem,
+                                          const std::function<void(int64_t)>& stepDone,
+                                          const std::function<bool()>& cancelled) {
+  NoisePosteriorImpl::Gaussian q = posterior.forward(labels);
+  if (options.refineSteps == 0) return q;
+  torch::AutoGradMode enableGrad(true);
+  Tensor mean = q.mean.detach().clone().requires_grad_(true);
+  Tensor logScale = q.logScale.detach().clone().requires_grad_(true);
+  torch::optim::Adam optimizer({mean, logScale},
+                               torch::optim::AdamOptions(options.refineLearningRate));
+  const int64_t count = labels.size(0);
+  std::vector<at::Generator> streams;
+  streams.reserve(static_cast<std::size_t>(count));
+  for (int64_t b = 0; b < count; ++b)
+    streams.push_back(makeGenerator(
+        torch::kCPU, options.seed ^ (kRefineSeedOffset + static_cast<uint64_t>(firstItem + b))));
+  const auto floats = torch::TensorOptions().dtype(torch::kFloat32);
+  const auto shape = std::vector<int64_t>(mean.sizes().begin() + 1, mean.sizes().end());
+  for (int64_t step = 0; step < options.refineSteps; ++step) {
+    std::vector<Tensor> eps;
+    eps.reserve(static_cast<std::size_t>(count));
+    for (at::Generator& stream : streams) eps.push_back(torch::randn(shape, stream, floats));
+    const Tensor logW =
+        boundWeights(network, path, labels, mean, logScale, torch::stack(eps).to(mean.device()),
+                     basisTransposed, options, cancelled);
+    optimizer.zero_grad();
+    (-logW.sum()).backward();
+    optimizer.step();
+    if (stepDone) stepDone(count);
+  }
+  return {mean.detach(), logScale.detach()};
 }
 
 }  // namespace
@@ -164,6 +207,10 @@ BoundResult boundLikelihood(VectorFieldImpl& network, const ProbabilityPath& pat
   if (options.samples < 1)
     throw InputError("likelihood bound: the number of samples K must be at least 1");
   if (options.chunkRows < 1) throw InputError("likelihood bound: chunk rows must be positive");
+  if (options.refineSteps < 0 || !(options.refineLearningRate > 0) ||
+      !std::isfinite(options.refineLearningRate))
+    throw InputError(
+        "likelihood bound: the refinement needs steps >= 0 and a positive, finite learning rate");
   path.checkSampling(options.solver, options.timeEnd);
   detail::InputGradientsOnly frozen(network);
   const bool wasTraining = posterior.is_training();
@@ -186,6 +233,14 @@ BoundResult boundLikelihood(VectorFieldImpl& network, const ProbabilityPath& pat
   const Tensor itemFromPrior = torch::arange(k) < fromPriorCount;
   at::Generator generator = makeGenerator(torch::kCPU, options.seed);
   const Tensor all = torch::empty({items, k}, torch::kFloat64);  // log w per item and sample
+
+  // Progress counts the refinement's rows (one draw per labeling and step) with the draws.
+  const int64_t totalRows = items * (k + options.refineSteps);
+  int64_t refinedRows = 0;
+  const auto stepDone = [&](int64_t rows) {
+    refinedRows += rows;
+    if (progress) progress(refinedRows, totalRows);
+  };
 
   BoundResult out;
   // Rows waiting to be integrated: label, q's parameters and eps per row, in item order.
@@ -213,18 +268,28 @@ BoundResult boundLikelihood(VectorFieldImpl& network, const ProbabilityPath& pat
     pendingEps = {eps.narrow(0, rows, rest)};
     pendingPrior = {prior.narrow(0, rows, rest)};
     pending = rest;
-    if (progress) progress(written, items * k);
+    if (progress) progress(refinedRows + written, totalRows);
   };
+  // q for a block of labelings at a time (the refinement integrates a block together).
+  NoisePosteriorImpl::Gaussian block;
+  int64_t blockStart = 0, blockEnd = 0;
   for (int64_t item = 0; item < items; ++item) {
     if (cancelled && cancelled()) throw Cancelled();
+    if (item >= blockEnd) {
+      blockStart = item;
+      blockEnd = std::min(items, item + options.chunkRows);
+      block = posteriorFor(network, path, posterior,
+                           a.narrow(0, blockStart, blockEnd - blockStart).to(options.device),
+                           basisT, options, blockStart, stepDone, cancelled);
+    }
     const Tensor label = a.narrow(0, item, 1);
-    const NoisePosteriorImpl::Gaussian q = posterior.forward(label);
     // One block of draws per item: the same draws whatever the chunk size.
     pendingEps.push_back(torch::randn({k, n, coordinates}, generator, floats));
     pendingPrior.push_back(itemFromPrior);
     pendingLabels.push_back(label.expand({k, n}));
-    pendingMeans.push_back(q.mean.expand({k, n, coordinates}));
-    pendingScales.push_back(q.logScale.expand({k, n, coordinates}));
+    pendingMeans.push_back(block.mean.narrow(0, item - blockStart, 1).expand({k, n, coordinates}));
+    pendingScales.push_back(
+        block.logScale.narrow(0, item - blockStart, 1).expand({k, n, coordinates}));
     pending += k;
     while (pending >= options.chunkRows) integrateRows(options.chunkRows);
   }
