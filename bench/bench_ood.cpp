@@ -10,9 +10,11 @@
 //                           [--proposal reference|path-end] [--probe rademacher|gaussian] [--hidden
 //                           H] [--threads T]
 //                           [--seed S] [--estimator importance|bound] [--posterior-steps N]
+//                           [--refine-steps R]
 //
 // With --estimator bound the scores are the likelihood bound of efm/sampling/likelihood_bound.h
-// (factorized read-out, a posterior trained on the training class first; --proposals is K).
+// (factorized read-out, a posterior trained on the training class first, then refined for
+// each scored image by R steps, default 0; --proposals is K).
 //
 // Needs the Debian package dataset-fashion-mnist (images and labels, train and test).
 #include "bench_report.h"
@@ -57,6 +59,7 @@ struct Options {
   uint64_t seed = 0;
   std::string estimator = "importance";
   int64_t posteriorSteps = 300;
+  int64_t refineSteps = 0;
 };
 
 // Mann-Whitney: P(score_in > score_out) + P(tie) / 2.
@@ -115,6 +118,8 @@ Options parse(int argc, char** argv) {
       o.estimator = next();
     else if (a == "--posterior-steps")
       o.posteriorSteps = std::stoll(next());
+    else if (a == "--refine-steps")
+      o.refineSteps = std::stoll(next());
     else
       throw std::invalid_argument("unknown option " + a);
   }
@@ -195,6 +200,7 @@ int main(int argc, char** argv) {
     bound.samples = o.proposals;
     bound.solver = options.solver;
     bound.seed = options.seed;
+    bound.refineSteps = o.refineSteps;
     PosteriorTrainingOptions training;
     training.steps = o.posteriorSteps;
     training.batch = 16;
