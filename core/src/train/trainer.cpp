@@ -51,6 +51,30 @@ void Trainer::resolveLabelClasses() {
                      std::to_string(available));
 }
 
+void Trainer::replaceData(DatasetPtr data, const std::string& spec) {
+  if (!data) throw InputError("replacing the training data: no data");
+  const ImageLayout image = data->imageLayout();
+  const auto shape = [](int64_t n, int64_t c, const ImageLayout& layout) {
+    std::string text = "n=" + std::to_string(n) + ", c=" + std::to_string(c);
+    if (layout.isImage())
+      text += ", " + std::to_string(layout.height) + " x " + std::to_string(layout.width);
+    return text;
+  };
+  if (data->variables() != config_.variables || data->classes() != config_.classes ||
+      image.isImage() != config_.image.isImage() || image.height != config_.image.height ||
+      image.width != config_.image.width)
+    throw InputError("the new data " + spec + " has " +
+                     shape(data->variables(), data->classes(), image) + " but the model has " +
+                     shape(config_.variables, config_.classes, config_.image) +
+                     "; start a new run for it");
+  if (config_.network.labelClasses > 0 && data->labelClasses() != config_.network.labelClasses)
+    throw InputError("the new data " + spec + " has " + std::to_string(data->labelClasses()) +
+                     " class labels but the model is conditioned on " +
+                     std::to_string(config_.network.labelClasses));
+  data_ = std::move(data);
+  config_.data = spec;
+}
+
 double Trainer::learningRate() const {
   const double base = config_.train.learningRate;
   if (config_.train.schedule != "cosine") return base;

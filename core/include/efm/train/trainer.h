@@ -64,6 +64,11 @@ class Trainer {
   // About how many bytes a checkpoint of this model takes (for the free-space check).
   int64_t checkpointBytesEstimate() const;
 
+  // Trains on other data from the next step on (a target edited while training): same n, c,
+  // image shape and class labels, else InputError naming both; `spec` becomes config().data,
+  // so checkpoints and config.json name the new data. The model and optimizer are kept.
+  void replaceData(DatasetPtr data, const std::string& spec);
+
   // Changes the total step budget (for resuming with a larger --steps).
   void setTotalSteps(int64_t steps) { config_.train.steps = steps; }
 
