@@ -5,6 +5,7 @@
 #include <QCommandLineParser>
 #include <QRegularExpression>
 #include <QTimer>
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include "efm/base/runtime_tuning.h"
@@ -96,8 +97,17 @@ int main(int argc, char** argv) {
       "demo-likelihood",
       "With --demo: then press Bound log p in the Likelihood dock (ray or bridge) and save "
       "likelihood.png when the bound is in.");
+  QCommandLineOption paint(
+      "demo-paint",
+      "With --demo: paint a ring on the Target dock's painter (two variables, 12 classes) and "
+      "train on it instead of SPEC; saves target.png.");
+  QCommandLineOption edit(
+      "demo-edit",
+      "With --demo on a small table: type WEIGHT for labeling INDEX (from 0) in the Target "
+      "dock's table editor and train on the edited table; saves target.png.",
+      "INDEX=WEIGHT");
   parser.addOptions({demo, steps, shots, samples, compare, maskTraining, conditionOnClass, given,
-                     labelClass, guidance, inpaint, click, likelihood});
+                     labelClass, guidance, inpaint, click, likelihood, paint, edit});
   parser.process(app);
 
   efm::ui::MainWindow window;
@@ -115,6 +125,22 @@ int main(int argc, char** argv) {
     options.given = parser.value(given);
     options.inpaint = parser.isSet(inpaint);
     options.likelihood = parser.isSet(likelihood);
+    options.paint = parser.isSet(paint);
+    if (parser.isSet(edit)) {
+      const QRegularExpressionMatch match =
+          QRegularExpression(R"(^\s*(\d+)\s*=\s*([0-9.eE+]+)\s*$)").match(parser.value(edit));
+      bool weightOk = false;
+      if (match.hasMatch()) options.editWeight = match.captured(2).toDouble(&weightOk);
+      if (!match.hasMatch() || !weightOk || !(options.editWeight >= 0) ||
+          !std::isfinite(options.editWeight)) {
+        std::fprintf(stderr,
+                     "efm-studio: --demo-edit takes INDEX=WEIGHT with a weight >= 0, e.g. 2=5, "
+                     "got '%s'\n",
+                     parser.value(edit).toLocal8Bit().constData());
+        return 2;
+      }
+      options.editLabeling = match.captured(1).toInt();
+    }
     bool classOk = false, guidanceOk = false;
     options.labelClass = parser.value(labelClass).toInt(&classOk);
     options.guidance = parser.value(guidance).toDouble(&guidanceOk);

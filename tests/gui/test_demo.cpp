@@ -6,6 +6,7 @@
 #include <QImage>
 #include <QProcess>
 #include <QTemporaryDir>
+#include <cstdlib>
 #include <set>
 
 namespace {
@@ -17,6 +18,7 @@ Result runStudio(const QStringList& arguments, const QString& runs) {
   QProcess process;
   QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
   environment.insert("EFM_STUDIO_RUNS", runs);
+  environment.insert("XDG_DATA_HOME", runs + "/data");  // edited targets stay in the test's folder
   process.setProcessEnvironment(environment);
   process.setProcessChannelMode(QProcess::MergedChannels);
   process.start(EFM_STUDIO_BINARY, arguments);
@@ -90,4 +92,45 @@ TEST_CASE("the demo clicks a vertex to fix a node and pictures the conditional",
                                     dir.filePath("runs"));
   CHECK(noVertex.code == 1);
   CHECK(noVertex.output.contains("class 2 is not a vertex"));
+}
+
+TEST_CASE("the demo paints a target or types a weight, and trains on it", "[demo]") {
+  QTemporaryDir dir;
+  const QString shots = dir.filePath("paint");
+  const Result painted = runStudio(
+      {"--demo", "toy:coupled-binary", "--steps", "100", "--demo-paint", "--screenshot-dir", shots},
+      dir.filePath("runs"));
+  INFO(painted.output.toStdString());
+  REQUIRE(painted.code == 0);
+  CHECK(painted.output.contains("painted a ring on a 12 x 12 grid"));
+  const QImage target(QDir(shots).filePath("target.png"));
+  REQUIRE_FALSE(target.isNull());
+  int ink = 0;  // the painter's ink, (20, 70, 160), on the ring's cells
+  for (int y = 0; y < target.height(); ++y)
+    for (int x = 0; x < target.width(); ++x) {
+      const QColor p = target.pixelColor(x, y);
+      if (std::abs(p.red() - 20) + std::abs(p.green() - 70) + std::abs(p.blue() - 160) < 12) ++ink;
+    }
+  CHECK(ink > 200);
+  // The edited table is what the run trained on: its config names it.
+  CHECK(painted.output.contains("trained 100 steps"));
+
+  const Result edited = runStudio({"--demo", "toy:coupled-binary", "--steps", "100", "--demo-edit",
+                                   "2=5", "--screenshot-dir", dir.filePath("edit")},
+                                  dir.filePath("runs"));
+  INFO(edited.output.toStdString());
+  REQUIRE(edited.code == 0);
+  CHECK(edited.output.contains("typed weight 5 for labeling 2"));
+  CHECK_FALSE(QImage(QDir(dir.filePath("edit")).filePath("target.png")).isNull());
+
+  const Result malformed =
+      runStudio({"--demo", "toy:coupled-binary", "--demo-edit", "2=-1", "--screenshot-dir", shots},
+                dir.filePath("runs"));
+  CHECK(malformed.code == 2);
+  CHECK(malformed.output.contains("--demo-edit takes INDEX=WEIGHT"));
+  const Result outside = runStudio({"--demo", "toy:coupled-binary", "--steps", "10", "--demo-edit",
+                                    "9=1", "--screenshot-dir", shots},
+                                   dir.filePath("runs"));
+  CHECK(outside.code == 1);
+  CHECK(outside.output.contains("no table with a labeling 9"));
 }

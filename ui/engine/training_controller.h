@@ -14,6 +14,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <string>
 #include <thread>
 #include "efm/config/run_config.h"
 
@@ -56,6 +57,13 @@ class TrainingController : public QObject {
   void inspectData(const QString& spec);
   void cancelDataLoading() { dataCancel_ = true; }
 
+  // Trains on the data of `spec` from the next step on: a target edited in the studio (a pmf
+  // file rewritten under the same SPEC, opened afresh each time). Served between two steps,
+  // at once when paused or idle; only the latest of several quick edits is opened. Views get
+  // dataChanged, the run's config.json and checkpoints name the new data. Without a model it
+  // only shows the data; a shape the model cannot take arrives through dataProblem.
+  void replaceData(const QString& spec);
+
   State state() const { return state_.load(); }
   bool hasModel() const;
   bool canTrain() const;  // a model whose data is open
@@ -85,6 +93,7 @@ class TrainingController : public QObject {
   void setState(State state);
   void toGui(std::function<void()> function);  // queued onto the GUI thread
   void servePendingSaves();
+  void servePendingData();  // training_controller_targets.cpp
   // Opens `spec` on the worker with progress and cancellation (Stop or cancelDataLoading);
   // the last dataset opened is reused when the same SPEC comes again.
   std::shared_ptr<const Dataset> openData(const std::string& spec);
@@ -109,6 +118,7 @@ class TrainingController : public QObject {
   bool saveRequested_ = false;  // guarded by pauseMutex_
   std::mutex saveMutex_;
   std::vector<QString> pendingSaves_;
+  std::string pendingData_;  // guarded by saveMutex_: a SPEC for replaceData
   std::atomic<int64_t> snapshotEvery_{200};
   std::atomic<bool> hasModel_{false}, canTrain_{false};
 };

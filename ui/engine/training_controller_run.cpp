@@ -138,6 +138,7 @@ void TrainingController::runTrainingTask(int threads) {
     while (recent.size() > 2 && now - recent.front().first > std::chrono::seconds(2))
       recent.pop_front();
     servePendingSaves();
+    servePendingData();
     if (p.step % snapshotEvery_.load() == 0) publishSnapshot();
     bool pausing;
     {
@@ -169,6 +170,7 @@ void TrainingController::runTrainingTask(int threads) {
         saveRequested_ = false;  // a Save while paused is served at once
         lock.unlock();
         servePendingSaves();
+        servePendingData();
         lock.lock();
       }
       setState(State::Running);

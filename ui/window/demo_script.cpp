@@ -90,7 +90,8 @@ void DemoScript::start() {
   TrainingPanel* panel = configurePanel();
   std::fprintf(stderr, "efm-studio --demo: training %s for %d steps\n",
                options_.spec.toLocal8Bit().constData(), options_.steps);
-  panel->startButton()->click();  // the real button, as a person would
+  // The real button, as a person would; after the hand-made target, if any.
+  prepareTarget([panel] { panel->startButton()->click(); });
 }
 
 TrainingPanel* DemoScript::configurePanel() {
@@ -273,6 +274,7 @@ void DemoScript::saveScreenshots() {
       }
     }
   }
+  if (!saveTargetPicture(dir, written)) return;
   if (options_.likelihood) {
     const QString file = dir.filePath("likelihood.png");
     if (!window_->likelihoodPanel()->grab().save(file, "PNG")) {

@@ -5,9 +5,11 @@
 // same for runs of several paths trained side by side.
 // For tests, documentation pictures and bug reports.
 
+#include <QDir>
 #include <QObject>
 #include <QString>
 #include <QStringList>
+#include <functional>
 
 namespace efm::ui {
 
@@ -40,6 +42,13 @@ struct DemoOptions {
   // After sampling, press the Likelihood dock's "Bound log p" and picture the dock
   // (likelihood.png) once the bound is in.
   bool likelihood = false;
+  // Targets made by hand, before Start (demo_targets.cpp): paint a ring on the Target dock's
+  // painter (n = 2, c = 12) and train on it instead of SPEC; or type `editWeight` into the
+  // table editor's row `editLabeling` (SPEC a small table) and train on the edited table.
+  // Either way the dock is pictured as target.png.
+  bool paint = false;
+  int editLabeling = -1;
+  double editWeight = 0;
 };
 
 class DemoScript : public QObject {
@@ -67,6 +76,10 @@ class DemoScript : public QObject {
   // Starts the likelihood bound with the dock's own button; saveScreenshots runs again when
   // it is in. Returns false when there is nothing (more) to wait for.
   bool waitForLikelihood();
+  // Makes the hand-made target of options_ (if any), then calls `then` (demo_targets.cpp).
+  void prepareTarget(const std::function<void()>& then);
+  // target.png: the Target dock as the target was made; false after a failure.
+  bool saveTargetPicture(const QDir& dir, QStringList& written);
   bool inpainting_ = false;
   enum class LikelihoodStage {
     NotAsked,

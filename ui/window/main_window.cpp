@@ -99,6 +99,9 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   likelihoodDock->setWidget(likelihoodPanel_);
   addDockWidget(Qt::RightDockWidgetArea, likelihoodDock);
   tabifyDockWidget(compareDock, likelihoodDock);
+  QDockWidget* targetDock = buildTargetDock();
+  addDockWidget(Qt::RightDockWidgetArea, targetDock);
+  tabifyDockWidget(compareDock, targetDock);
   compareDock->raise();
   comparison_ = new ComparisonCoordinator(
       sampler_,
@@ -111,7 +114,8 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
 
   buildMenus();
   QMenu* viewMenu = menuBar()->addMenu("&View");
-  for (QDockWidget* dock : {trainingDock, samplingDock, curvesDock, compareDock, likelihoodDock})
+  for (QDockWidget* dock :
+       {trainingDock, samplingDock, curvesDock, compareDock, likelihoodDock, targetDock})
     viewMenu->addAction(dock->toggleViewAction());
   QMenu* help = menuBar()->addMenu("&Help");
   help->addAction("&About", this, [this] {
@@ -121,6 +125,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
                        "Checkpoints are the files `efm train` writes.");
   });
   connectEngine();
+  connectTargets();
   restoreSettings();
   updateActions();
   // Picking data shows its target in the views at once, unless a model is on display.

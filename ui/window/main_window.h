@@ -7,11 +7,13 @@
 
 #include <QMainWindow>
 #include <memory>
+#include <vector>
 
 #include "engine/sampling_service.h"
 #include "engine/studio_data.h"
 
 class QAction;
+class QDockWidget;
 class QMenu;
 class QMessageBox;
 class QProgressBar;
@@ -27,6 +29,8 @@ class CurveChart;
 class GeodesicView;
 class LabelMapView;
 class LikelihoodPanel;
+class TargetPainter;
+class TargetTableEditor;
 class LikelihoodService;
 class MetaSimplexView;
 class SamplingPanel;
@@ -74,6 +78,14 @@ class MainWindow : public QMainWindow {
   ComparisonCoordinator* comparison() const { return comparison_; }
   LikelihoodPanel* likelihoodPanel() const { return likelihoodPanel_; }
   LikelihoodService* likelihood() const { return likelihood_; }
+  TargetTableEditor* tableEditor() const { return tableEditor_; }
+  TargetPainter* targetPainter() const { return painter_; }
+  QTabWidget* targetTabs() const { return targetTabs_; }
+  // The Target dock's actions (main_window_targets.cpp): an edited table becomes the training
+  // target at once; targets open from and save to pmf files.
+  void applyTarget(const std::vector<double>& weights, qint64 variables, qint64 classes);
+  void openTarget(const QString& file);
+  void saveTarget(const QString& file);
   std::shared_ptr<const SampleSet> lastSamples() const { return lastSamples_; }
   QString runDirectory() const { return runDirectory_; }
   // The error dialog that is open, if any (dialogs never block: the window stays usable).
@@ -90,6 +102,10 @@ class MainWindow : public QMainWindow {
   void buildMenus();
   void connectEngine();
   void connectLikelihood();
+  QDockWidget* buildTargetDock();
+  void connectTargets();
+  void addRecentTarget(const QString& file);
+  void rebuildRecentTargets();
   void showError(const QString& message);
   // The request for a preview during training (`preview`) or for the Sampling dock.
   SampleRequest sampleRequest(SnapshotPtr model, const std::string& path, bool image,
@@ -114,6 +130,12 @@ class MainWindow : public QMainWindow {
   ComparisonCoordinator* comparison_;
   LikelihoodPanel* likelihoodPanel_;
   LikelihoodService* likelihood_;
+  TargetTableEditor* tableEditor_ = nullptr;
+  TargetPainter* painter_ = nullptr;
+  QTabWidget* targetTabs_ = nullptr;
+  DataSummary target_;  // the data's summary last shown (Save target writes its table)
+  QString editedSpec_;  // the SPEC of the last edit applied, whose table the editor shows
+  QMenu* recentTargetsMenu_ = nullptr;
   QTabWidget* tabs_;
   TrajectoryView* trajectoryView_;
   GeodesicView* geodesicView_;

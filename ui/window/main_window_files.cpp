@@ -48,6 +48,8 @@ void MainWindow::buildMenus() {
   });
   saveAction_->setShortcut(QKeySequence::Save);
   recentMenu_ = file->addMenu("Recent checkpoints");
+  recentTargetsMenu_ = file->addMenu("Recent targets");
+  rebuildRecentTargets();
   QAction* openData = file->addAction("Open &data file…", this, [this] {
     const QString name = QFileDialog::getOpenFileName(
         this, "Open data", {}, "Labelings or tables (*.csv *.txt *.pmf);;All files (*)");
