@@ -106,8 +106,11 @@ int main(int argc, char** argv) {
       "With --demo on a small table: type WEIGHT for labeling INDEX (from 0) in the Target "
       "dock's table editor and train on the edited table; saves target.png.",
       "INDEX=WEIGHT");
+  QCommandLineOption tour("demo-tour",
+                          "With --demo: after sampling, show each stage of the guided tour and "
+                          "save tour-1-geodesic.png ... tour-5-label-maps.png.");
   parser.addOptions({demo, steps, shots, samples, compare, maskTraining, conditionOnClass, given,
-                     labelClass, guidance, inpaint, click, likelihood, paint, edit});
+                     labelClass, guidance, inpaint, click, likelihood, paint, edit, tour});
   parser.process(app);
 
   efm::ui::MainWindow window;
@@ -126,6 +129,7 @@ int main(int argc, char** argv) {
     options.inpaint = parser.isSet(inpaint);
     options.likelihood = parser.isSet(likelihood);
     options.paint = parser.isSet(paint);
+    options.tour = parser.isSet(tour);
     if (parser.isSet(edit)) {
       const QRegularExpressionMatch match =
           QRegularExpression(R"(^\s*(\d+)\s*=\s*([0-9.eE+]+)\s*$)").match(parser.value(edit));
@@ -181,6 +185,8 @@ int main(int argc, char** argv) {
   } else if (!parser.positionalArguments().isEmpty()) {
     const QString file = parser.positionalArguments().front();
     QTimer::singleShot(0, &window, [&window, file] { window.openCheckpoint(file); });
+  } else {
+    QTimer::singleShot(0, &window, [&window] { window.openTourOnFirstStart(); });
   }
   return app.exec();
 }

@@ -134,3 +134,24 @@ TEST_CASE("the demo paints a target or types a weight, and trains on it", "[demo
   CHECK(outside.code == 1);
   CHECK(outside.output.contains("no table with a labeling 9"));
 }
+
+TEST_CASE("the demo pictures every stage of the guided tour", "[demo]") {
+  QTemporaryDir dir;
+  const QString shots = dir.filePath("tour");
+  const Result result = runStudio(
+      {"--demo", "toy:coupled-binary", "--steps", "100", "--demo-tour", "--screenshot-dir", shots},
+      dir.filePath("runs"));
+  INFO(result.output.toStdString());
+  REQUIRE(result.code == 0);
+  QImage previous;
+  for (const char* name : {"tour-1-geodesic", "tour-2-one-labeling", "tour-3-many-flows",
+                           "tour-4-meta-simplex", "tour-5-label-maps"}) {
+    const QImage image(QDir(shots).filePath(QString(name) + ".png"));
+    INFO(name);
+    REQUIRE_FALSE(image.isNull());
+    CHECK(image.width() >= 800);
+    CHECK(image != previous);  // each stage shows something else
+    previous = image;
+    CHECK(result.output.contains(QString(name) + ".png"));
+  }
+}

@@ -220,6 +220,7 @@ int TrajectoryView::node() const {
   return data_.variables > kMaxListedNodes ? nodeSpin_->value() - 1 : node_->currentIndex() - 1;
 }
 void TrajectoryView::setMaxFlows(int flows) { maxLines_->setValue(flows); }
+int TrajectoryView::maxFlows() const { return maxLines_->value(); }
 
 void TrajectoryView::setData(const DataSummary& data) {
   const bool shapeChanged = data.classes != data_.classes || data.variables != data_.variables;

@@ -76,6 +76,7 @@ class TrajectoryView : public QWidget {
   void setNode(int node);
   int node() const;             // -1: all nodes
   void setMaxFlows(int flows);  // most flows drawn
+  int maxFlows() const;
   void setShownClasses(const std::vector<int>& classes);
   static constexpr int kMaxListedNodes = 256;
 

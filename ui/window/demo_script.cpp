@@ -229,6 +229,13 @@ bool DemoScript::waitForLikelihood() {
 void DemoScript::saveScreenshots() {
   if (finished_ || capturing_) return;
   if (!inpainting_ && waitForLikelihood()) return;
+  if (options_.tour && !tourPictured_) {  // calls while the tour is pictured wait for it
+    if (!touring_) {
+      touring_ = true;
+      pictureTour(0);
+    }
+    return;
+  }
   capturing_ = true;  // errors that arrive meanwhile still end the demo with 1
   window_->geodesicView()->setBallsVisible(true);
   QDir dir(options_.screenshotDir);

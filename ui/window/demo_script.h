@@ -47,6 +47,8 @@ struct DemoOptions {
   // table editor's row `editLabeling` (SPEC a small table) and train on the edited table.
   // Either way the dock is pictured as target.png.
   bool paint = false;
+  // After sampling, each stage of the guided tour as tour-N-NAME.png (demo_tour.cpp).
+  bool tour = false;
   int editLabeling = -1;
   double editWeight = 0;
 };
@@ -80,6 +82,9 @@ class DemoScript : public QObject {
   void prepareTarget(const std::function<void()>& then);
   // target.png: the Target dock as the target was made; false after a failure.
   bool saveTargetPicture(const QDir& dir, QStringList& written);
+  // The tour's stages from `stage` on, one window picture each, then saveScreenshots().
+  void pictureTour(int stage);
+  bool touring_ = false, tourPictured_ = false;
   bool inpainting_ = false;
   enum class LikelihoodStage {
     NotAsked,

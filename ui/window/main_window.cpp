@@ -23,6 +23,7 @@
 #include "widgets/sampling_panel.h"
 #include "widgets/training_panel.h"
 #include "window/comparison_coordinator.h"
+#include "window/guided_tour.h"
 
 namespace efm::ui {
 
@@ -117,7 +118,10 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   for (QDockWidget* dock :
        {trainingDock, samplingDock, curvesDock, compareDock, likelihoodDock, targetDock})
     viewMenu->addAction(dock->toggleViewAction());
+  tour_ = new GuidedTour(this);
+  addDockWidget(Qt::TopDockWidgetArea, tour_->dock());
   QMenu* help = menuBar()->addMenu("&Help");
+  help->addAction("&Guided tour", tour_, &GuidedTour::open);
   help->addAction("&About", this, [this] {
     QMessageBox::about(this, "efm-studio",
                        "E-geodesic flow matching on assignment manifolds.\n"
@@ -140,6 +144,10 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
 }
 
 MainWindow::~MainWindow() = default;
+
+void MainWindow::openTourOnFirstStart() {
+  if (!GuidedTour::seen()) tour_->open();
+}
 
 void MainWindow::showView(int view) { tabs_->setCurrentIndex(view); }
 

@@ -29,6 +29,7 @@ class CurveChart;
 class GeodesicView;
 class LabelMapView;
 class LikelihoodPanel;
+class GuidedTour;
 class TargetPainter;
 class TargetTableEditor;
 class LikelihoodService;
@@ -78,6 +79,9 @@ class MainWindow : public QMainWindow {
   ComparisonCoordinator* comparison() const { return comparison_; }
   LikelihoodPanel* likelihoodPanel() const { return likelihoodPanel_; }
   LikelihoodService* likelihood() const { return likelihood_; }
+  GuidedTour* tour() const { return tour_; }
+  // Opens the guided tour unless it was seen or skipped before (the studio's first start).
+  void openTourOnFirstStart();
   TargetTableEditor* tableEditor() const { return tableEditor_; }
   TargetPainter* targetPainter() const { return painter_; }
   QTabWidget* targetTabs() const { return targetTabs_; }
@@ -130,6 +134,7 @@ class MainWindow : public QMainWindow {
   ComparisonCoordinator* comparison_;
   LikelihoodPanel* likelihoodPanel_;
   LikelihoodService* likelihood_;
+  GuidedTour* tour_ = nullptr;
   TargetTableEditor* tableEditor_ = nullptr;
   TargetPainter* painter_ = nullptr;
   QTabWidget* targetTabs_ = nullptr;
