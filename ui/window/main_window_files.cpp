@@ -25,6 +25,7 @@
 #include "widgets/sampling_panel.h"
 #include "widgets/training_panel.h"
 #include "window/comparison_coordinator.h"
+#include "window/recent_files.h"
 
 namespace efm::ui {
 
@@ -142,23 +143,13 @@ QString MainWindow::newRunDirectory() const {
 }
 
 void MainWindow::addRecentFile(const QString& file) {
-  QSettings settings;
-  QStringList files = settings.value("recentFiles").toStringList();
-  const QString absolute = QFileInfo(file).absoluteFilePath();
-  files.removeAll(absolute);
-  files.prepend(absolute);
-  while (files.size() > kMaxRecentFiles) files.removeLast();
-  settings.setValue("recentFiles", files);
+  rememberRecentFile("recentFiles", file, kMaxRecentFiles);
   rebuildRecentMenu();
 }
 
 void MainWindow::rebuildRecentMenu() {
-  recentMenu_->clear();
-  const QStringList files = QSettings().value("recentFiles").toStringList();
-  for (const QString& file : files)
-    recentMenu_->addAction(QFileInfo(file).fileName() + "  —  " + QFileInfo(file).absolutePath(),
-                           this, [this, file] { openCheckpoint(file); });
-  recentMenu_->setEnabled(!files.isEmpty());
+  fillRecentMenu(recentMenu_, "recentFiles", this,
+                 [this](const QString& file) { openCheckpoint(file); });
 }
 
 void MainWindow::updateActions() {

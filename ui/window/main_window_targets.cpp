@@ -6,8 +6,6 @@
 #include <QDockWidget>
 #include <QFileDialog>
 #include <QFileInfo>
-#include <QMenu>
-#include <QSettings>
 #include <QSignalBlocker>
 #include <QStatusBar>
 #include <QTabWidget>
@@ -18,6 +16,7 @@
 #include "widgets/target_painter.h"
 #include "widgets/target_table_editor.h"
 #include "widgets/training_panel.h"
+#include "window/recent_files.h"
 
 namespace efm::ui {
 
@@ -103,24 +102,13 @@ void MainWindow::saveTarget(const QString& file) {
 }
 
 void MainWindow::addRecentTarget(const QString& file) {
-  QSettings settings;
-  QStringList files = settings.value("recentTargets").toStringList();
-  const QString absolute = QFileInfo(file).absoluteFilePath();
-  files.removeAll(absolute);
-  files.prepend(absolute);
-  while (files.size() > kMaxRecentTargets) files.removeLast();
-  settings.setValue("recentTargets", files);
+  rememberRecentFile("recentTargets", file, kMaxRecentTargets);
   rebuildRecentTargets();
 }
 
 void MainWindow::rebuildRecentTargets() {
-  recentTargetsMenu_->clear();
-  const QStringList files = QSettings().value("recentTargets").toStringList();
-  for (const QString& file : files)
-    recentTargetsMenu_->addAction(
-        QFileInfo(file).fileName() + "  —  " + QFileInfo(file).absolutePath(), this,
-        [this, file] { openTarget(file); });
-  recentTargetsMenu_->setEnabled(!files.isEmpty());
+  fillRecentMenu(recentTargetsMenu_, "recentTargets", this,
+                 [this](const QString& file) { openTarget(file); });
 }
 
 }  // namespace efm::ui
