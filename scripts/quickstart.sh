@@ -12,7 +12,7 @@ bash scripts/setup-debian.sh
 bash scripts/build.sh
 
 if [ -n "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ] && [ "${EFM_QUICKSTART_HEADLESS:-0}" != "1" ]; then
-  echo "quickstart: opening efm-studio (data toy:coupled-binary; press Start to train)"
+  echo "quickstart: opening efm-studio (data toy:coupled-binary; on the first start a guided tour opens and trains a short run, later press Start)"
   exec build/bin/efm-studio
 fi
 
