@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The main job on its embedded default. Installs and builds efm and efm-studio, then:
 # - with a display (DISPLAY or WAYLAND_DISPLAY set): opens efm-studio on the coupled-binary
-#   toy, ready to train (press Start);
+#   toy, ready to train (press Start; on the first start the guided tour opens and does);
 # - without one: trains e-geodesic flow matching on the coupled-binary toy (docs/METHOD.md
 #   section 8) with the command line, samples, prints how close the model's joint is to
 #   the target, and runs the studio's headless demo under a virtual X server, which saves
