@@ -121,11 +121,14 @@ TEST_CASE("the painter turns strokes into a joint of two variables and draws the
   CHECK(edited.front().at(1).toLongLong() == 2);
   CHECK(edited.front().at(2).toLongLong() == k);
   const auto w = edited.front().at(0).value<std::vector<double>>();
-  REQUIRE(w.size() == size_t(k * k));
-  CHECK(w[size_t(3 * k + 5)] == 2.0);  // dabbed, plus half from each neighbour on the stroke
-  CHECK(w[size_t(3 * k + 4)] == 1.5);
-  CHECK(w[size_t(2 * k + 5)] == 0.5);
-  CHECK(w[size_t(8 * k + 8)] == 0.0);
+  const auto cell = [k](int row, int column) {
+    return std::size_t(row) * std::size_t(k) + std::size_t(column);
+  };
+  REQUIRE(w.size() == cell(k, 0));
+  CHECK(w[cell(3, 5)] == 2.0);  // dabbed, plus half from each neighbour on the stroke
+  CHECK(w[cell(3, 4)] == 1.5);
+  CHECK(w[cell(2, 5)] == 0.5);
+  CHECK(w[cell(8, 8)] == 0.0);
 
   // Pixels: the heaviest cell in ink, an untouched one in paper, a light one in between.
   const QImage image = canvas->grab().toImage();
@@ -141,7 +144,7 @@ TEST_CASE("the painter turns strokes into a joint of two variables and draws the
   // The right button erases; erasing everything emits nothing (no table without mass).
   QTest::mouseClick(canvas, Qt::RightButton, {}, canvas->cellRect(3, 5).center());
   REQUIRE(edited.size() == 2);
-  CHECK(edited.back().at(0).value<std::vector<double>>()[size_t(3 * k + 5)] == 0.0);
+  CHECK(edited.back().at(0).value<std::vector<double>>()[cell(3, 5)] == 0.0);
   painter.setCells(5);
   painter.commit();
   CHECK(edited.size() == 2);

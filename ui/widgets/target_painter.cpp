@@ -9,6 +9,7 @@
 #include <QSpinBox>
 #include <QVBoxLayout>
 #include <algorithm>
+#include <cmath>
 
 namespace efm::ui {
 
@@ -19,7 +20,7 @@ const QColor kInk(20, 70, 160);
 const QColor kGrid(210, 210, 210);
 
 QColor inkShade(const QColor& from, const QColor& to, double share) {
-  const auto blend = [share](int a, int b) { return int(a + (b - a) * share + 0.5); };
+  const auto blend = [share](int a, int b) { return int(std::lround(a + (b - a) * share)); };
   return {blend(from.red(), to.red()), blend(from.green(), to.green()),
           blend(from.blue(), to.blue())};
 }
@@ -35,7 +36,7 @@ PaintCanvas::PaintCanvas(QWidget* parent) : QWidget(parent) {
 
 void PaintCanvas::reset(int cells) {
   cells_ = std::clamp(cells, TargetPainter::kMinCells, TargetPainter::kMaxCells);
-  weights_.assign(std::size_t(cells_ * cells_), 0.0);
+  weights_.assign(std::size_t(cells_) * std::size_t(cells_), 0.0);
   update();
 }
 
@@ -62,7 +63,7 @@ bool PaintCanvas::cellAt(const QPoint& point, int* row, int* column) const {
 void PaintCanvas::dab(int row, int column, bool erase) {
   const auto touch = [&](int r, int c, double amount) {
     if (r < 0 || c < 0 || r >= cells_ || c >= cells_) return;
-    double& w = weights_[std::size_t(r * cells_ + c)];
+    double& w = weights_[cellIndex(r, c)];
     w = erase ? 0.0 : w + amount;
   };
   touch(row, column, 1.0);
@@ -87,7 +88,7 @@ void PaintCanvas::paintEvent(QPaintEvent*) {
   const double top = *std::max_element(weights_.begin(), weights_.end());
   for (int row = 0; row < cells_; ++row)
     for (int column = 0; column < cells_; ++column) {
-      const double w = weights_[std::size_t(row * cells_ + column)];
+      const double w = weights_[cellIndex(row, column)];
       painter.fillRect(cellRect(row, column), top > 0 ? inkShade(kPaper, kInk, w / top) : kPaper);
     }
   painter.setPen(kGrid);

@@ -5,6 +5,7 @@
 // studio trains on it at once and the meta-simplex view's heat maps compare model and target.
 
 #include <QWidget>
+#include <cstddef>
 #include <cstdint>
 #include <vector>
 
@@ -69,6 +70,9 @@ class PaintCanvas : public QWidget {
 
  private:
   void dabAt(const QPoint& point, bool erase);
+  std::size_t cellIndex(int row, int column) const {
+    return std::size_t(row) * std::size_t(cells_) + std::size_t(column);
+  }
 
   int cells_ = TargetPainter::kDefaultCells;
   std::vector<double> weights_;
