@@ -4,6 +4,7 @@
 // targets save to and open from pmf files with a recent-targets list.
 #include <QFileInfo>
 #include <QLabel>
+#include <QPushButton>
 #include <QSettings>
 #include <QSignalSpy>
 #include <QStatusBar>
@@ -98,8 +99,10 @@ TEST_CASE("the table editor turns typed weights into a table and puts bad ones b
   CHECK(editor.table()->rowCount() == 0);
   CHECK_FALSE(editor.table()->isEnabled());
   CHECK(editor.messageLabel()->text().contains("too many"));
+  CHECK(editor.findChild<QPushButton*>("saveTarget")->isEnabled());  // saved, not listed
   editor.setTable({}, 784, 2);
   CHECK(editor.messageLabel()->text().contains("no joint table"));
+  CHECK_FALSE(editor.findChild<QPushButton*>("saveTarget")->isEnabled());
 }
 
 TEST_CASE("the painter turns strokes into a joint of two variables and draws them", "[targets]") {

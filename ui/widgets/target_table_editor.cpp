@@ -48,6 +48,7 @@ TargetTableEditor::TargetTableEditor(QWidget* parent) : QWidget(parent) {
   uniform_->setToolTip("Every labeling the same weight");
   auto* open = new QPushButton("Open pmf…");
   save_ = new QPushButton("Save as pmf…");
+  save_->setObjectName("saveTarget");
   auto* buttons = new QHBoxLayout;
   buttons->addWidget(uniform_);
   buttons->addWidget(open);
@@ -97,7 +98,8 @@ void TargetTableEditor::setTable(const std::vector<double>& joint, int64_t varia
   }
   table_->setEnabled(editable);
   uniform_->setEnabled(editable);
-  save_->setEnabled(editable);
+  // A table too large to list (a painted 32 x 32 grid) can still be saved.
+  save_->setEnabled(!joint.empty());
   filling_ = false;
 }
 
