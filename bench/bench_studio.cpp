@@ -1,23 +1,30 @@
 // Studio benchmark (issue 3), run under a virtual X server with Mesa's software renderer:
 //
 //   xvfb-run -a -s "-screen 0 1600x1200x24" build/bin/efm_bench_studio [--quick]
-//       [--no-frames] [--no-stalls] [--preview-every N] [--train-threads T]
-//       [--explain-stalls]
+//       [--no-frames] [--no-stalls] [--data SPEC]... [--preview-every N]
+//       [--train-threads T] [--explain-stalls]
 //
 // 1. Frames per second of the trajectory view showing 10,000 flows of 76 points while the
 //    camera orbits (target: at least 30), and the GUI-thread cost of handing it new flows.
-// 2. The longest event-loop stall of the main window while training runs, and while a
-//    sampling run of 16,000 labelings (1,000 flows kept) runs beside it (target: under
-//    50 ms). A 2 ms timer measures how late each tick arrives.
+//    When the camera stops, the time until full detail is on screen and the longest
+//    event-loop pass while it is refined in slices.
+// 2. For each data SPEC (coupled-binary, a Dirichlet table and the synthetic street scenes by
+//    default): the time from Start to the first preview on screen, and the longest event-loop
+//    stall of the main window while training runs, and while a sampling run of 16,000
+//    labelings (1,000 flows kept) runs beside it (target: under 50 ms). A 2 ms timer measures
+//    how late each tick arrives.
 #include <vtkCamera.h>
 #include <vtkRenderer.h>
 #include <QApplication>
 #include <QElapsedTimer>
 #include <QEventLoop>
+#include <QObject>
 #include <QOpenGLContext>
 #include <QOpenGLFunctions>
 #include <QPushButton>
+#include <QStringList>
 #include <QTimer>
+#include <QWindow>
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -26,12 +33,13 @@
 #include <random>
 #include <vector>
 #include "efm/base/runtime_tuning.h"
-#include "efm/config/run_config.h"
 
 #include "bridge/vtk_widget.h"
 #include "engine/sampling_service.h"
 #include "engine/training_controller.h"
 #include "views/trajectory_view.h"
+#include "widgets/image_data_options.h"
+#include "widgets/image_data_spec.h"
 #include "widgets/sampling_panel.h"
 #include "widgets/training_panel.h"
 #include "window/main_window.h"
@@ -68,6 +76,8 @@ std::shared_ptr<SampleSet> rayFlows(int64_t flows, int64_t times, int64_t classe
   return set;
 }
 
+int quickFrames(int frames) { return std::max(5, frames / 12); }
+
 double orbit(VtkWidget* widget, int frames, std::vector<double>* frameMs) {
   vtkCamera* camera = widget->renderer()->GetActiveCamera();
   QElapsedTimer clock;
@@ -79,7 +89,7 @@ double orbit(VtkWidget* widget, int frames, std::vector<double>* frameMs) {
     camera->OrthogonalizeViewUp();
     // One frame as the window system sees it: paintGL, then Qt composes the window.
     const long long before = widget->framesRendered();
-    widget->update();
+    widget->scheduleRender();
     while (widget->framesRendered() == before) QApplication::processEvents();
     widget->context()->functions()->glFinish();
     if (frameMs) frameMs->push_back(frame.nsecsElapsed() / 1e6);
@@ -114,18 +124,52 @@ void benchmarkFrames(int frames) {
   std::printf("trajectory view: %d flows x %zu points, %dx%d pixels\n", view.trajectoryLines(),
               flows->times.size(), int(widget->width() * widget->devicePixelRatioF()),
               int(widget->height() * widget->devicePixelRatioF()));
-  for (bool interacting : {false, true}) {
-    view.setInteracting(interacting);  // what a mouse drag does
-    widget->renderToImage();
-    std::vector<double> frameMs;
-    const double fps = orbit(widget, frames, &frameMs);
-    std::sort(frameMs.begin(), frameMs.end());
-    std::printf(
-        "  orbiting, %s (%d points drawn): %.1f frames/s (median frame %.1f ms, slowest %.1f ms)"
-        "   target >= 30\n",
-        interacting ? "interactive detail while the camera moves" : "full detail",
-        view.trajectoryPoints(), fps, frameMs[frameMs.size() / 2], frameMs.back());
+  view.setInteracting(true);  // what a mouse drag does
+  widget->renderToImage();
+  std::vector<double> frameMs;
+  const double fps = orbit(widget, frames, &frameMs);
+  std::sort(frameMs.begin(), frameMs.end());
+  std::printf(
+      "  orbiting, interactive detail while the camera moves (%d points drawn): %.1f frames/s "
+      "(median frame %.1f ms, slowest %.1f ms)   target >= 30\n",
+      view.trajectoryPoints(), fps, frameMs[frameMs.size() / 2], frameMs.back());
+  // One full-detail frame drawn in a single pass, as renderToImage (pictures, export) does.
+  view.setInteracting(false);
+  QElapsedTimer exact;
+  exact.start();
+  const int exactFrames = quickFrames(frames);
+  for (int i = 0; i < exactFrames; ++i) widget->renderToImage();
+  std::printf("  full detail (%d points) in one pass: %.1f ms per frame\n", view.trajectoryPoints(),
+              exact.nsecsElapsed() / 1e6 / exactFrames);
+  // The camera stops: the decimated frame is shown, then full detail is refined in slices.
+  std::vector<double> refineMs, stallMs;
+  for (int i = 0; i < exactFrames; ++i) {
+    view.setInteracting(true);
+    widget->renderer()->GetActiveCamera()->Azimuth(10);
+    QApplication::processEvents();
+    QElapsedTimer stop;
+    stop.start();
+    bool shown = false;
+    auto done = QObject::connect(&view, &TrajectoryView::fullDetailShown, [&] { shown = true; });
+    view.setInteracting(false);
+    double last = 0, longest = 0;
+    while (!shown) {
+      QApplication::processEvents();
+      const double now = stop.nsecsElapsed() / 1e6;
+      longest = std::max(longest, now - last);
+      last = now;
+    }
+    QObject::disconnect(done);
+    refineMs.push_back(stop.nsecsElapsed() / 1e6);
+    stallMs.push_back(longest);
   }
+  std::sort(refineMs.begin(), refineMs.end());
+  std::printf(
+      "  camera stops: full detail shown after %.0f ms (median of %d), in slices of at most %lld "
+      "points; longest event-loop pass %.1f ms   target < 50\n",
+      refineMs[refineMs.size() / 2], exactFrames,
+      static_cast<long long>(TrajectoryView::kSliceVertices),
+      *std::max_element(stallMs.begin(), stallMs.end()));
   std::printf("  handing 10,000 new flows to the view: %.0f ms on the GUI thread\n", handOver);
 }
 
@@ -153,26 +197,36 @@ std::pair<double, double> measureStall(int milliseconds) {
   return {lateness.back(), lateness[size_t(0.99 * double(lateness.size() - 1))]};
 }
 
-void benchmarkStalls(int milliseconds, int previewEvery, int trainThreads) {
+void benchmarkStalls(const QString& spec, int milliseconds, int previewEvery, int trainThreads) {
   MainWindow window;
   window.show();
   QApplication::processEvents();
-  efm::RunConfig config;
-  config.data = "toy:coupled-binary";
-  config.train.steps = 10000000;
-  window.trainingPanel()->setConfig(config);
-  window.trainingPanel()->setPreviewEvery(previewEvery);
+  // As a user picks data: the panel applies its defaults for the kind of data (image data:
+  // the small U-Net, previews every 50 steps).
+  window.trainingPanel()->setDataSpec(spec);
+  window.trainingPanel()->applyDataKindDefaults(ImageDataSpec::kindOf(spec) !=
+                                                ImageDataSpec::Kind::None);
+  if (previewEvery > 0) window.trainingPanel()->setPreviewEvery(previewEvery);
   if (trainThreads > 0) window.trainingPanel()->setThreads(trainThreads);
+  QElapsedTimer sinceStart;
+  sinceStart.start();
+  double firstPreview = -1;
+  QObject::connect(&window, &MainWindow::samplesReady, [&](bool preview) {
+    if (preview && firstPreview < 0) firstPreview = sinceStart.nsecsElapsed() / 1e9;
+  });
   window.trainingPanel()->startButton()->click();
   int64_t steps = 0;
   QObject::connect(window.trainer(), &TrainingController::progressed,
                    [&](const TrainStatus& s) { steps = s.step; });
-  measureStall(1000);  // warm-up: first snapshots and previews
+  // Warm-up: opening the data, the first snapshots and previews.
+  while (firstPreview < 0 && sinceStart.elapsed() < 180000) measureStall(500);
   const int64_t before = steps;
   const auto [trainMax, trainP99] = measureStall(milliseconds);
-  std::printf(
-      "main window, training coupled-binary (previews every %d steps): %lld steps in %.1f s\n",
-      previewEvery, static_cast<long long>(steps - before), milliseconds / 1000.0);
+  std::printf("main window, training %s (%s, previews every %d steps):\n", qPrintable(spec),
+              window.trainingPanel()->config().network.kind.c_str(),
+              window.trainingPanel()->previewEvery());
+  std::printf("  first preview on screen %.1f s after Start; %lld steps in %.1f s\n", firstPreview,
+              static_cast<long long>(steps - before), milliseconds / 1000.0);
   std::printf("  longest event-loop stall %.1f ms (99th percentile %.1f ms)   target < 50\n",
               trainMax, trainP99);
 
@@ -188,6 +242,14 @@ void benchmarkStalls(int milliseconds, int previewEvery, int trainThreads) {
 
 }  // namespace
 
+// The view a VTK surface belongs to, or the receiver's parent.
+const char* ownerName(QObject* receiver) {
+  for (QWidget* widget : QApplication::allWidgets())
+    if (auto* vtk = qobject_cast<VtkWidget*>(widget); vtk && vtk->surface() == receiver)
+      return vtk->parentWidget() ? vtk->parentWidget()->metaObject()->className() : "VtkWidget";
+  return receiver->parent() ? receiver->parent()->metaObject()->className() : "-";
+}
+
 // With --explain-stalls, names every event that kept the GUI thread busy for over 40 ms.
 class TimingApplication : public QApplication {
  public:
@@ -202,8 +264,8 @@ class TimingApplication : public QApplication {
     --depth_;
     const double ms = clock.nsecsElapsed() / 1e6;
     if (ms > 40)
-      std::printf("    stall %.0f ms: event %d to %s\n", ms, int(event->type()),
-                  receiver->metaObject()->className());
+      std::printf("    stall %.0f ms: event %d to %s (of %s)\n", ms, int(event->type()),
+                  receiver->metaObject()->className(), ownerName(receiver));
     return result;
   }
 
@@ -214,7 +276,8 @@ class TimingApplication : public QApplication {
 int main(int argc, char** argv) {
   efm::tuneRuntime(argv);
   bool quick = false, frames = true, stalls = true;
-  int previewEvery = 200, trainThreads = 0;
+  int previewEvery = 0, trainThreads = 0;
+  QStringList specs;
   for (int i = 1; i < argc; ++i) {
     quick = quick || std::strcmp(argv[i], "--quick") == 0;
     if (std::strcmp(argv[i], "--no-frames") == 0) frames = false;
@@ -223,6 +286,7 @@ int main(int argc, char** argv) {
       previewEvery = std::atoi(argv[++i]);
     if (std::strcmp(argv[i], "--train-threads") == 0 && i + 1 < argc)
       trainThreads = std::atoi(argv[++i]);
+    if (std::strcmp(argv[i], "--data") == 0 && i + 1 < argc) specs << argv[++i];
   }
   qputenv("EFM_STUDIO_RUNS", "/tmp/efm-bench-studio-runs");
   VtkWidget::installDefaultSurfaceFormat();
@@ -235,6 +299,13 @@ int main(int argc, char** argv) {
     benchmarkEmpty(quick ? 36 : 180);
     benchmarkFrames(quick ? 36 : 180);
   }
-  if (stalls) benchmarkStalls(quick ? 3000 : 10000, previewEvery, trainThreads);
+  // The three runs of issue 21: a table toy, a Dirichlet toy and the embedded street scenes
+  // with the studio's image defaults (a small U-Net on 32 x 64 crops).
+  if (specs.isEmpty())
+    specs << TrainingPanel::toySpecs().at(0) << TrainingPanel::toySpecs().at(2)
+          << ImageDataOptions::defaultCityscapesSpec("synthetic");
+  if (stalls)
+    for (const QString& spec : specs)
+      benchmarkStalls(spec, quick ? 3000 : 10000, previewEvery, trainThreads);
   return 0;
 }

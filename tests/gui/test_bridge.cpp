@@ -1,6 +1,6 @@
-// The QOpenGLWidget bridge renders a known VTK scene: pixels are checked where the scene
-// puts known colours, after a resize too, and at device pixel ratio 2 (ctest runs this
-// file a second time with QT_SCALE_FACTOR=2).
+// The bridge renders a known VTK scene: pixels are checked where the scene puts known
+// colours, after a resize too, on screen as well as in renderToImage, and at device pixel
+// ratio 2 (ctest runs this file a second time with QT_SCALE_FACTOR=2).
 #include <catch2/catch.hpp>
 
 #include <vtkActor.h>
@@ -10,7 +10,12 @@
 #include <vtkProperty.h>
 #include <QApplication>
 #include <QImage>
+#include <QLabel>
+#include <QScreen>
 #include <QTest>
+#include <QVBoxLayout>
+#include <QWheelEvent>
+#include <QWindow>
 
 #include "bridge/vtk_widget.h"
 
@@ -98,4 +103,78 @@ TEST_CASE("bridge survives being hidden, shown and destroyed repeatedly", "[brid
     widget.show();
     checkFrame(widget);
   }
+}
+
+namespace {
+// What the X server shows at the widget: the pixels of its native window as on screen.
+QImage onScreen(QWidget& widget) {
+  const QPoint at = widget.mapTo(widget.window(), QPoint(0, 0));
+  return widget.screen()
+      ->grabWindow(widget.window()->winId(), at.x(), at.y(), widget.width(), widget.height())
+      .toImage();
+}
+
+struct PressCounter : QObject {
+  int presses = 0, wheels = 0;
+  bool eventFilter(QObject*, QEvent* event) override {
+    if (event->type() == QEvent::MouseButtonPress) ++presses;
+    if (event->type() == QEvent::Wheel) ++wheels;
+    return false;
+  }
+};
+}  // namespace
+
+TEST_CASE("bridge shows its frames on screen, in a native window of its own", "[bridge]") {
+  efm::ui::VtkWidget widget;
+  widget.resize(320, 240);
+  buildScene(widget);
+  widget.show();
+  REQUIRE(QTest::qWaitForWindowExposed(&widget));
+  REQUIRE(QTest::qWaitFor([&] { return widget.framesRendered() >= 1; }, 5000));
+  QApplication::processEvents();
+  const QImage shown = onScreen(widget);
+  REQUIRE(shown.width() >= 300);
+  const int w = shown.width(), h = shown.height();
+  CHECK(isColor(shown.pixel(w / 2, h / 2), 255, 0, 0));
+  CHECK(isColor(shown.pixel(2, 2), 0, 0, 255));
+  CHECK(isColor(shown.pixel(w - 3, h - 3), 0, 0, 255));
+}
+
+TEST_CASE("bridge passes input on its native window to the widget", "[bridge]") {
+  efm::ui::VtkWidget widget;
+  widget.resize(320, 240);
+  buildScene(widget);
+  PressCounter counter;
+  widget.installEventFilter(&counter);  // as the views do to pick vertices
+  widget.show();
+  REQUIRE(QTest::qWaitForWindowExposed(&widget));
+  QTest::mouseClick(widget.surface(), Qt::LeftButton, {}, QPoint(40, 30));
+  CHECK(counter.presses == 1);
+  // The surface never takes the keyboard; the widget does (once its window is active).
+  CHECK(widget.window()->focusWidget() == &widget);
+  QWheelEvent wheel(QPointF(40, 30), QPointF(widget.mapToGlobal(QPoint(40, 30))), {},
+                    QPoint(0, 120), Qt::NoButton, {}, Qt::NoScrollPhase, false);
+  QApplication::sendEvent(widget.surface(), &wheel);
+  CHECK(counter.wheels == 1);
+}
+
+TEST_CASE("a picture of a window has its VTK views drawn in", "[bridge]") {
+  QWidget window;
+  auto* layout = new QVBoxLayout(&window);
+  auto* label = new QLabel("above the view");
+  layout->addWidget(label);
+  auto* widget = new efm::ui::VtkWidget;
+  layout->addWidget(widget);
+  buildScene(*widget);
+  window.resize(320, 300);
+  window.show();
+  REQUIRE(QTest::qWaitForWindowExposed(&window));
+  const QImage picture = efm::ui::VtkWidget::grabWithViews(&window);
+  const double ratio = picture.devicePixelRatio();
+  const QRect view(widget->mapTo(&window, QPoint(0, 0)), widget->size());
+  const QPoint centre = view.center() * ratio;
+  CHECK(isColor(picture.pixel(centre), 255, 0, 0));
+  CHECK(isColor(picture.pixel((view.topLeft() + QPoint(2, 2)) * ratio), 0, 0, 255));
+  // The label stays as grab() drew it: above the view, on the window's background.
+  CHECK(!isColor(picture.pixel(QPoint(2, 2) * ratio), 0, 0, 255));
 }

@@ -3,10 +3,13 @@
 #include <catch2/catch.hpp>
 
 #include <vtkRenderer.h>
+#include <QApplication>
 #include <QPushButton>
+#include <QScreen>
 #include <QSignalSpy>
 #include <QTest>
 #include <cmath>
+#include <random>
 #include <set>
 #include "efm/geometry/geometry_exact.h"
 
@@ -128,6 +131,88 @@ TEST_CASE("while the camera moves, the trajectory view draws a decimated copy", 
   view.setSamples(geodesicFlows(10, 1, 3, 76));
   view.setInteracting(true);
   CHECK(view.trajectoryPoints() == 760);
+}
+
+namespace {
+// S flows W(t) = softmax(v0 + t d) from random starts v0 toward vertex s mod 3, T times.
+std::shared_ptr<SampleSet> scatteredRays(int64_t s, int64_t t) {
+  auto set = std::make_shared<SampleSet>();
+  set->count = s;
+  set->variables = 1;
+  set->classes = 3;
+  for (int64_t i = 0; i < t; ++i) set->times.push_back(15.0 * double(i) / double(t - 1));
+  set->trajectories.resize(size_t(t * s * 3));
+  set->endPoints.resize(size_t(s * 3));
+  std::mt19937 rng(7);
+  std::normal_distribution<double> normal;
+  for (int64_t k = 0; k < s; ++k) {
+    const double v0[3] = {normal(rng), normal(rng), normal(rng)};
+    for (int64_t i = 0; i < t; ++i) {
+      double w[3], total = 0;
+      for (int j = 0; j < 3; ++j)
+        total += w[j] = std::exp(v0[j] + (j == k % 3 ? 0.3 * set->times[size_t(i)] : 0.0));
+      for (int j = 0; j < 3; ++j)
+        set->trajectories[size_t((i * s + k) * 3 + j)] = float(w[j] / total);
+    }
+  }
+  set->modelJoint.assign(3, 1.0 / 3.0);
+  return set;
+}
+
+double differingPixels(const QImage& a, const QImage& b) {
+  const QImage x = a.convertToFormat(QImage::Format_RGB32),
+               y = b.convertToFormat(QImage::Format_RGB32);
+  if (x.size() != y.size()) return 1.0;
+  int64_t differing = 0;
+  for (int row = 0; row < x.height(); ++row)
+    for (int col = 0; col < x.width(); ++col) {
+      const QRgb p = x.pixel(col, row), q = y.pixel(col, row);
+      differing += std::abs(qRed(p) - qRed(q)) + std::abs(qGreen(p) - qGreen(q)) +
+                       std::abs(qBlue(p) - qBlue(q)) >
+                   24;
+    }
+  return double(differing) / double(x.width() * x.height());
+}
+}  // namespace
+
+TEST_CASE("when the camera stops, full detail is drawn in slices and shown at once", "[views]") {
+  TrajectoryView view;
+  view.resize(500, 400);
+  view.setMaxFlows(3000);
+  view.setSamples(scatteredRays(3000, 76));  // 228,000 points: six slices of 40,000 at most
+  QSignalSpy refined(&view, &TrajectoryView::fullDetailShown);
+  view.show();
+  REQUIRE(QTest::qWaitForWindowExposed(&view));
+  REQUIRE(refined.wait(10000));
+  CHECK_FALSE(view.refining());
+  CHECK(view.trajectoryPoints() == 3000 * 76);
+  QApplication::processEvents();
+  VtkWidget* vtk = view.vtkWidget();
+  const QPoint at = vtk->mapTo(&view, QPoint(0, 0));
+  const QImage shown = view.screen()
+                           ->grabWindow(view.winId(), at.x(), at.y(), vtk->width(), vtk->height())
+                           .toImage();
+  const QImage exact = vtk->renderToImage();  // every point in one pass
+  view.setInteracting(true);
+  const QImage decimated = vtk->renderToImage();
+  view.setInteracting(false);
+  const double progressive = differingPixels(shown, exact);
+  const double coarse = differingPixels(decimated, exact);
+  INFO("pixels differing from the one-pass frame: refined on screen " << progressive
+                                                                      << ", decimated " << coarse);
+  CHECK(coarse > 0.01);  // the decimated copy is visibly another picture
+  CHECK(progressive < coarse / 10);
+
+  SECTION("moving the camera stops a refinement; the next still frame starts one") {
+    refined.clear();
+    view.setInteracting(true);
+    CHECK_FALSE(view.refining());
+    vtk->scheduleRender();
+    QTest::qWait(200);
+    CHECK(refined.isEmpty());
+    view.setInteracting(false);
+    REQUIRE(refined.wait(10000));
+  }
 }
 
 TEST_CASE("trajectory view shows c = 2 on a time axis and c > 4 on a chosen face", "[views]") {

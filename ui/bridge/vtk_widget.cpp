@@ -4,6 +4,8 @@
 
 #include "vtk_widget.h"
 
+#include "vtk_surface.h"
+
 #include <vtkCallbackCommand.h>
 #include <vtkCamera.h>
 #include <vtkCommand.h>
@@ -12,8 +14,9 @@
 #include <QEnterEvent>
 #include <QImage>
 #include <QMouseEvent>
-#include <QOpenGLContext>
+#include <QPainter>
 #include <QSurfaceFormat>
+#include <QVBoxLayout>
 #include <QWheelEvent>
 
 namespace efm::ui {
@@ -42,16 +45,26 @@ void VtkWidget::installDefaultSurfaceFormat() {
   QSurfaceFormat::setDefaultFormat(format);
 }
 
-VtkWidget::VtkWidget(QWidget* parent) : QOpenGLWidget(parent) {
+VtkWidget::VtkWidget(QWidget* parent) : QWidget(parent) {
   setMouseTracking(true);
   setFocusPolicy(Qt::StrongFocus);
   setMinimumSize(160, 120);
+  surface_ = new VtkSurface([this] { render(); }, this, [this] { finalizeContext(); });
+  QWidget* container = QWidget::createWindowContainer(surface_, this);
+  container->setFocusPolicy(Qt::NoFocus);
+  auto* layout = new QVBoxLayout(this);
+  layout->setContentsMargins(0, 0, 0, 0);
+  layout->addWidget(container);
+  connect(surface_, &VtkSurface::frameSwapped, this, [this] {
+    ++frames_;
+    Q_EMIT frameShown();
+  });
 
   window_->SetMultiSamples(0);
   window_->AddRenderer(renderer_);
   window_->SetInteractor(interactor_);
   interactor_->SetRenderWindow(window_);
-  // VTK draws only inside paintGL: its own render requests become QWidget::update().
+  // VTK draws only when the surface asks: its own render requests become scheduled frames.
   interactor_->EnableRenderOff();
   vtkNew<vtkInteractorStyleTrackballCamera> style;
   interactor_->SetInteractorStyle(style);
@@ -64,9 +77,8 @@ VtkWidget::VtkWidget(QWidget* parent) : QOpenGLWidget(parent) {
 }
 
 VtkWidget::~VtkWidget() {
-  // The context outlives this object only if nobody listens any more (docs/STACK.md, item 1).
-  QObject::disconnect(contextDestroyed_);
-  finalizeContext();
+  // VTK's objects in the context go first; the surface is destroyed with its container.
+  surface_->releaseContext();
 }
 
 vtkRenderer* VtkWidget::renderer() const { return renderer_.Get(); }
@@ -93,36 +105,72 @@ void VtkWidget::onInteraction(vtkObject*, unsigned long event, void* self, void*
 
 void VtkWidget::resetCamera() {
   renderer_->ResetCamera();
-  update();
+  scheduleRender();
 }
 
+void VtkWidget::scheduleRender() { surface_->scheduleFrame(); }
+
+void VtkWidget::renderNow() { surface_->frameNow(); }
+
+QOpenGLContext* VtkWidget::context() const { return surface_->context(); }
+
+QWindow* VtkWidget::surface() const { return surface_; }
+
 QImage VtkWidget::renderToImage() {
-  QImage image = grabFramebuffer();
+  // A widget never shown has not passed its size to the surface yet.
+  if (surface_->size() != size()) surface_->resize(size());
+  Q_EMIT aboutToRenderImage();
+  QImage image = surface_->renderToImage();
+  Q_EMIT imageRendered();
   return image;
 }
 
-void VtkWidget::initializeGL() {
+QImage VtkWidget::grabWithViews(QWidget* root) {
+  QImage image = root->grab().toImage();
+  QPainter painter(&image);
+  for (VtkWidget* view : root->findChildren<VtkWidget*>()) {
+    if (!view->isVisible() || view->visibleRegion().isEmpty()) continue;
+    painter.save();
+    const QPoint at = view->mapTo(root, QPoint(0, 0));
+    painter.setClipRegion(view->visibleRegion().translated(at));
+    painter.drawImage(QRect(at, view->size()), view->renderToImage());
+    painter.restore();
+  }
+  return image;
+}
+
+bool VtkWidget::renderHidden(bool erase) {
+  renderer_->SetErase(erase);
+  renderer_->SetPreserveColorBuffer(!erase);
+  renderer_->SetPreserveDepthBuffer(!erase);
+  const bool drawn = surface_->drawHidden();
+  renderer_->SetErase(true);
+  renderer_->SetPreserveColorBuffer(false);
+  renderer_->SetPreserveDepthBuffer(false);
+  return drawn;
+}
+
+void VtkWidget::showHiddenFrame() { surface_->present(); }
+
+void VtkWidget::initializeContext() {
   window_->SetOwnContext(0);
   window_->OpenGLInitContext();
   window_->SetReadyForRendering(true);
   updateSize();
   interactor_->Initialize();
   initialized_ = true;
-  contextDestroyed_ =
-      connect(context(), &QOpenGLContext::aboutToBeDestroyed, this, [this] { finalizeContext(); });
 }
 
+// Runs with the context current, just before it goes away.
 void VtkWidget::finalizeContext() {
   if (!initialized_) return;
   initialized_ = false;
-  makeCurrent();
   window_->Finalize();
   window_->SetReadyForRendering(false);
-  doneCurrent();
 }
 
 void VtkWidget::updateSize() {
-  const double ratio = devicePixelRatioF();
+  const double ratio = surface_->devicePixelRatio();
   const int w = qRound(width() * ratio), h = qRound(height() * ratio);
   int* current = window_->GetSize();
   if (current[0] != w || current[1] != h) {
@@ -132,23 +180,16 @@ void VtkWidget::updateSize() {
   }
 }
 
-void VtkWidget::resizeGL(int, int) { updateSize(); }
-
-void VtkWidget::paintGL() {
-  if (!initialized_) return;
-  updateSize();  // a change of the device pixel ratio does not call resizeGL
+// Called by the surface with its context current and the default framebuffer bound.
+void VtkWidget::render() {
+  if (!initialized_) initializeContext();
+  updateSize();
   vtkOpenGLState* state = window_->GetState();
   state->Reset();
   state->Push();
   state->vtkglDepthFunc(GL_LEQUAL);
   window_->Render();
   state->Pop();
-  ++frames_;
-}
-
-bool VtkWidget::event(QEvent* event) {
-  if (event->type() == QEvent::ScreenChangeInternal) update();
-  return QOpenGLWidget::event(event);
 }
 
 QPoint VtkWidget::toVtkDisplay(const QPointF& position) const {
@@ -165,6 +206,7 @@ void VtkWidget::forwardModifiers(Qt::KeyboardModifiers modifiers, const QPoint& 
 }
 
 void VtkWidget::mousePressEvent(QMouseEvent* event) {
+  setFocus(Qt::MouseFocusReason);  // the surface itself never takes keyboard focus
   forwardModifiers(event->modifiers(), toVtkDisplay(event->position()));
   switch (event->button()) {
     case Qt::LeftButton:
@@ -218,20 +260,15 @@ void VtkWidget::enterEvent(QEnterEvent* event) {
 void VtkWidget::leaveEvent(QEvent*) { interactor_->InvokeEvent(vtkCommand::LeaveEvent); }
 
 void VtkWidget::onMakeCurrent(vtkObject*, unsigned long, void* self, void*) {
-  // Not QOpenGLWidget::makeCurrent(): that would rebind Qt's framebuffer behind VTK's state
-  // cache and leave the widget black (docs/STACK.md, item 1).
-  auto* widget = static_cast<VtkWidget*>(self);
-  if (QOpenGLContext* context = widget->context()) context->makeCurrent(context->surface());
+  static_cast<VtkWidget*>(self)->surface_->makeCurrent();
 }
 
 void VtkWidget::onIsCurrent(vtkObject*, unsigned long, void* self, void* callData) {
-  auto* widget = static_cast<VtkWidget*>(self);
-  *static_cast<bool*>(callData) =
-      widget->context() != nullptr && QOpenGLContext::currentContext() == widget->context();
+  *static_cast<bool*>(callData) = static_cast<VtkWidget*>(self)->surface_->isCurrent();
 }
 
 void VtkWidget::onRenderRequest(vtkObject*, unsigned long, void* self, void*) {
-  static_cast<VtkWidget*>(self)->update();
+  static_cast<VtkWidget*>(self)->scheduleRender();
 }
 
 }  // namespace efm::ui

@@ -1,22 +1,26 @@
 #pragma once
-// A Qt6 QOpenGLWidget that hosts a VTK renderer. Debian's VTK Qt module is built against
-// Qt5 (docs/STACK.md, item 1), so the bridge is ours: VTK renders through a
-// vtkGenericOpenGLRenderWindow into the widget's framebuffer object, only inside paintGL,
-// and Qt's mouse and wheel events are forwarded to a vtkGenericRenderWindowInteractor.
-// All VTK calls happen on the GUI thread.
+// A Qt6 widget that hosts a VTK renderer. Debian's VTK Qt module is built against Qt5
+// (docs/STACK.md, item 1), so the bridge is ours: VTK renders through a
+// vtkGenericOpenGLRenderWindow into a native OpenGL window of its own (VtkSurface) that
+// fills the widget, only when a frame is due, and Qt's mouse and wheel events are forwarded
+// to a vtkGenericRenderWindowInteractor. All VTK calls happen on the GUI thread.
 
 #include <vtkGenericOpenGLRenderWindow.h>
 #include <vtkGenericRenderWindowInteractor.h>
 #include <vtkNew.h>
 #include <vtkRenderer.h>
-#include <QOpenGLWidget>
+#include <QWidget>
 
 class vtkInteractorObserver;
 class vtkObject;
+class QOpenGLContext;
+class QWindow;
 
 namespace efm::ui {
 
-class VtkWidget : public QOpenGLWidget {
+class VtkSurface;
+
+class VtkWidget : public QWidget {
   Q_OBJECT
  public:
   explicit VtkWidget(QWidget* parent = nullptr);
@@ -27,11 +31,29 @@ class VtkWidget : public QOpenGLWidget {
   vtkGenericRenderWindowInteractor* interactor() const;
   void setInteractorStyle(vtkInteractorObserver* style);
 
-  // Resets the camera to show everything and schedules a repaint.
+  // Resets the camera to show everything and schedules a frame.
   void resetCamera();
-  // Renders now (synchronously) and returns the frame at device-pixel resolution.
+  // Asks for a frame; frames are coalesced and drawn from the event loop when on screen.
+  void scheduleRender();
+  // Draws and shows a frame now, if the widget is on screen.
+  void renderNow();
+  // Renders now (synchronously) and returns the frame at device-pixel resolution, also
+  // when the widget is covered or in a hidden tab.
   QImage renderToImage();
-  // Frames rendered since construction (for the FPS benchmark).
+  // A picture of `root` as on screen: QWidget::grab() with the frame of every visible VTK
+  // view drawn in (grab() alone leaves their native windows out).
+  static QImage grabWithViews(QWidget* root);
+  // Progressive frames: a scene too heavy for one event-loop pass is drawn in parts, each
+  // by one call (the first with erase true, later ones keeping what earlier ones drew in
+  // colour and depth), and shown by showHiddenFrame() after the last. False when the
+  // widget is not on screen.
+  bool renderHidden(bool erase);
+  void showHiddenFrame();
+  // The context VTK draws with (null before the first frame).
+  QOpenGLContext* context() const;
+  // The native window the frames are shown in (its input arrives at this widget).
+  QWindow* surface() const;
+  // Frames shown on screen since construction (for the frame-rate benchmark).
   long long framesRendered() const { return frames_; }
 
   // Format every VTK widget needs; must be set before the QApplication exists.
@@ -41,12 +63,13 @@ class VtkWidget : public QOpenGLWidget {
   // The user started or stopped moving the camera (views switch detail levels on these).
   void interactionStarted();
   void interactionEnded();
+  // A frame was drawn and shown on screen (not for renderToImage or renderHidden).
+  void frameShown();
+  // renderToImage is about to draw, and has drawn: views show their exact scene in between.
+  void aboutToRenderImage();
+  void imageRendered();
 
  protected:
-  void initializeGL() override;
-  void resizeGL(int w, int h) override;
-  void paintGL() override;
-  bool event(QEvent* event) override;
   void mousePressEvent(QMouseEvent* event) override;
   void mouseReleaseEvent(QMouseEvent* event) override;
   void mouseMoveEvent(QMouseEvent* event) override;
@@ -58,6 +81,8 @@ class VtkWidget : public QOpenGLWidget {
   QPoint toVtkDisplay(const QPointF& position) const;
 
  private:
+  void render();
+  void initializeContext();
   void updateSize();
   void finalizeContext();
   void forwardModifiers(Qt::KeyboardModifiers modifiers, const QPoint& display);
@@ -70,7 +95,7 @@ class VtkWidget : public QOpenGLWidget {
   vtkNew<vtkGenericOpenGLRenderWindow> window_;
   vtkNew<vtkGenericRenderWindowInteractor> interactor_;
   vtkNew<vtkRenderer> renderer_;
-  QMetaObject::Connection contextDestroyed_;
+  VtkSurface* surface_ = nullptr;  // owned by its window container, a child of this widget
   bool initialized_ = false;
   long long frames_ = 0;
 };

@@ -153,7 +153,7 @@ void GeodesicView::rebuild() {
   text_->SetInput(text.toUtf8().constData());
   readout_->setText("Drag p or q with the left button; right button or wheel zooms.");
   rebuildBalls();
-  vtk_->update();
+  vtk_->scheduleRender();
 }
 
 void GeodesicView::rebuildBalls() {
@@ -161,7 +161,7 @@ void GeodesicView::rebuildBalls() {
   ballActor_ = nullptr;
   radii_.clear();
   if (!balls_->isChecked()) {
-    vtk_->update();
+    vtk_->scheduleRender();
     return;
   }
   // Exact circles in square-root coordinates, at quarter steps of the distance to q.
@@ -181,7 +181,7 @@ void GeodesicView::rebuildBalls() {
   lines->SetLines(cells);
   ballActor_ = lineActor(lines, QColor(150, 150, 150), 1.5);
   vtk_->renderer()->AddViewProp(ballActor_);
-  vtk_->update();
+  vtk_->scheduleRender();
 }
 
 Eigen::Vector3d GeodesicView::pick(const QPointF& position) const {

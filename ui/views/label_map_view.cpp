@@ -272,7 +272,7 @@ void LabelMapView::inspectPixel(int64_t node) {
   updateMarkers();
   updateInspector();
   updateCaption();
-  vtk_->update();
+  vtk_->scheduleRender();
   if (inspected_ >= 0) emitInspected();
 }
 

@@ -100,7 +100,7 @@ bool LabelMapView::eventFilter(QObject* watched, QEvent* event) {
           notice_ = QString("map %1 did not keep its flow (raise 'Flows kept' to scrub more maps)")
                         .arg(i + 1);
           updateCaption();
-          vtk_->update();
+          vtk_->scheduleRender();
         }
         return true;
       }

@@ -133,7 +133,7 @@ void LabelMapView::rebuild() {
   if (!showsImages()) {
     updateInspector();
     updateCaption();
-    vtk_->update();
+    vtk_->scheduleRender();
     return;
   }
   auto add = [&](vtkProp* prop) {
@@ -193,7 +193,7 @@ void LabelMapView::rebuild() {
   updateMarkers();
   updateScrub();
   if (!cameraMoved_) fitCamera();
-  vtk_->update();
+  vtk_->scheduleRender();
 }
 
 void LabelMapView::updateScrub() {
@@ -219,7 +219,7 @@ void LabelMapView::updateScrub() {
   fillImage(scrubImages_[2], colourValues(entropies(end, n, c), entropyColours_));
   updateInspector();
   updateCaption();
-  vtk_->update();
+  vtk_->scheduleRender();
 }
 
 void LabelMapView::updateMarkers() {
@@ -252,7 +252,7 @@ void LabelMapView::updateMarkers() {
   }
   markers_ = outlines.actor(2.0);
   vtk_->renderer()->AddViewProp(markers_);
-  vtk_->update();
+  vtk_->scheduleRender();
 }
 
 void LabelMapView::updateCaption() {
@@ -323,7 +323,7 @@ void LabelMapView::fitCamera() {
     entropyBar_->SetHeight(std::min(1.0, barHeight / viewH));
     entropyBar_->SetMaximumWidthInPixels(int(kBarPixels - kMarginPixels));
   }
-  vtk_->update();
+  vtk_->scheduleRender();
 }
 
 }  // namespace efm::ui

@@ -200,7 +200,7 @@ void MetaSimplexView::rebuild() {
     renderer->ResetCamera();
     cameraSet_ = true;
   }
-  vtk_->update();
+  vtk_->scheduleRender();
 }
 
 void MetaSimplexView::buildTetrahedron() {

@@ -132,6 +132,13 @@ TrajectoryView::TrajectoryView(QWidget* parent)
   connect(reset, &QPushButton::clicked, vtk_, &VtkWidget::resetCamera);
   connect(vtk_, &VtkWidget::interactionStarted, this, [this] { setInteracting(true); });
   connect(vtk_, &VtkWidget::interactionEnded, this, [this] { setInteracting(false); });
+  refiner_ = new QTimer(this);
+  refiner_->setSingleShot(true);
+  refiner_->setInterval(0);  // one slice per event-loop pass
+  connect(refiner_, &QTimer::timeout, this, &TrajectoryView::refineStep);
+  connect(vtk_, &VtkWidget::frameShown, this, &TrajectoryView::startRefinement);
+  connect(vtk_, &VtkWidget::aboutToRenderImage, this, [this] { showSlices(true); });
+  connect(vtk_, &VtkWidget::imageRendered, this, [this] { showSlices(false); });
 
   timeColors_ = viridis(0, timeEnd_);
   bar_ = colorBar(timeColors_, "t");

@@ -25,6 +25,7 @@ class QPushButton;
 class QTimer;
 class vtkActor;
 class vtkPolyData;
+class vtkPolyDataMapper;
 class vtkLegendBoxActor;
 class vtkLookupTable;
 class vtkPropCollection;
@@ -102,12 +103,21 @@ class TrajectoryView : public QWidget {
   // While the camera moves, the flows are drawn from a decimated copy of at most
   // kInteractiveVertices points (every 4th time, then every k-th flow) and the particle
   // cloud is hidden; full detail returns when the motion ends. Mesa's software renderer sets up
-  // about 4 million line vertices per second here, so 10,000 flows of 76 points cannot orbit at 30
-  // frames/s in full detail (bench/bench_studio.cpp).
+  // about 8 million line vertices per second here, so 10,000 flows of 76 points cannot orbit at
+  // 30 frames/s in full detail (bench/bench_studio.cpp).
   void setInteracting(bool interacting);
   static constexpr int64_t kInteractiveVertices = 20000;
+  // Full detail of more than kSliceVertices points is refined progressively while the camera
+  // is still: each frame shown first draws the decimated copy, then the full flows are drawn
+  // in slices of at most kSliceVertices points, one per event-loop pass (about 15 ms each
+  // under llvmpipe), and shown at once when the last slice is in. So no single pass blocks
+  // the window for long, however many flows are kept. renderToImage draws full detail.
+  static constexpr int64_t kSliceVertices = 40000;
+  bool refining() const { return refineStep_ >= 0; }
 
  Q_SIGNALS:
+  // The full-detail frame of a progressive refinement is on screen.
+  void fullDetailShown();
   void fieldRequested(double time, const std::vector<float>& points);
   // A click on the vertex of class `label` with one node shown; label -1: free the node.
   void fixRequested(int node, int label);
@@ -123,6 +133,9 @@ class TrajectoryView : public QWidget {
     QString name;
     vtkSmartPointer<vtkActor> lines;
     vtkSmartPointer<vtkPolyData> fullLines, interactiveLines;
+    // Full detail in parts of at most kSliceVertices points, when it has more (fullLines is
+    // then released and the actor `lines` draws the decimated copy in every frame shown).
+    std::vector<vtkSmartPointer<vtkActor>> slices;
     vtkSmartPointer<vtkActor> particles;
     vtkSmartPointer<vtkPolyData> particleData;
     int64_t flows = 0;
@@ -130,6 +143,13 @@ class TrajectoryView : public QWidget {
   };
   void rebuildFrame();
   void buildLayer(Layer& layer, const std::vector<int>& nodes);
+  // trajectory_view_refine.cpp
+  void buildSlices(Layer& layer, vtkPolyDataMapper* like, int64_t lines, int64_t times);
+  bool sliced() const;
+  void startRefinement();
+  void refineStep();
+  void showSlices(bool exact);  // renderToImage: slices instead of the decimated copy
+  vtkPolyData* drawnLines(const Layer& layer) const;
   double fraction() const;  // of the slider, in [0, 1]
   void rebuildTrajectories();
   void updateParticles();
@@ -172,6 +192,8 @@ class TrajectoryView : public QWidget {
 
   vtkSmartPointer<vtkPropCollection> frameProps_;
   bool interacting_ = false;
+  int refineStep_ = -1;  // the next slice of a refinement under way; -1: none
+  QTimer* refiner_;
   vtkSmartPointer<vtkActor> arrows_;
   vtkSmartPointer<vtkLegendBoxActor> legend_;
   vtkSmartPointer<vtkLookupTable> timeColors_;

@@ -95,7 +95,7 @@ void TrajectoryView::clickedAt(const QPointF& position) {
 
 void TrajectoryView::refreshCaption() {
   caption_->SetInput((baseCaption_ + givenCaption()).toUtf8().constData());
-  vtk_->update();
+  vtk_->scheduleRender();
 }
 
 bool TrajectoryView::eventFilter(QObject* watched, QEvent* event) {

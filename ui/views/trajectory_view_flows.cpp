@@ -90,9 +90,11 @@ void TrajectoryView::rebuildTrajectories() {
   vtkRenderer* renderer = vtk_->renderer();
   for (Layer& layer : layers_) {
     if (layer.lines) renderer->RemoveViewProp(layer.lines);
+    for (const auto& slice : layer.slices) renderer->RemoveViewProp(slice);
     if (layer.particles) renderer->RemoveViewProp(layer.particles);
   }
   layers_.clear();
+  refineStep_ = -1;
   if (legend_) renderer->RemoveViewProp(legend_);
   legend_ = nullptr;
   auto show = [this](std::shared_ptr<const SampleSet> samples, const QColor& colour,
@@ -165,7 +167,7 @@ void TrajectoryView::rebuildTrajectories() {
   timeLabel_->setText(timeText());
   updateParticles();
   updateArrows();
-  vtk_->update();
+  vtk_->scheduleRender();
 }
 
 void TrajectoryView::buildLayer(Layer& layer, const std::vector<int>& nodes) {
@@ -198,7 +200,6 @@ void TrajectoryView::buildLayer(Layer& layer, const std::vector<int>& nodes) {
   layer.fullLines = arrays.polyLines(lines, times);
   layer.interactiveLines = decimate(layer.fullLines, lines, times);
   vtkNew<vtkPolyDataMapper> mapper;
-  mapper->SetInputData(interacting_ ? layer.interactiveLines : layer.fullLines);
   layer.lines = vtkSmartPointer<vtkActor>::New();
   if (layer.colour.isValid()) {
     mapper->ScalarVisibilityOff();
@@ -216,6 +217,9 @@ void TrajectoryView::buildLayer(Layer& layer, const std::vector<int>& nodes) {
   layer.lines->GetProperty()->SetLineWidth(1.0f);
   layer.lines->GetProperty()->LightingOff();
   vtk_->renderer()->AddViewProp(layer.lines);
+  buildSlices(layer, mapper, lines, times);
+  mapper->SetInputData(interacting_ || !layer.slices.empty() ? layer.interactiveLines
+                                                             : layer.fullLines);
 
   layer.particleData = vtkSmartPointer<vtkPolyData>::New();
   vtkNew<vtkPolyDataMapper> particleMapper;
@@ -272,14 +276,18 @@ void TrajectoryView::updateParticles() {
     layer.particleData->SetVerts(verts);
     layer.particleData->Modified();
   }
-  vtk_->update();
+  vtk_->scheduleRender();
 }
 
 int TrajectoryView::layerLines(int index) const {
   const Layer& layer = layers_.at(size_t(index));
-  return layer.lines ? int(vtkPolyData::SafeDownCast(layer.lines->GetMapper()->GetInput())
-                               ->GetNumberOfLines())
-                     : 0;
+  if (!interacting_ && !layer.slices.empty()) {
+    int lines = 0;
+    for (const auto& slice : layer.slices)
+      lines += int(vtkPolyData::SafeDownCast(slice->GetMapper()->GetInput())->GetNumberOfLines());
+    return lines;
+  }
+  return layer.lines ? int(drawnLines(layer)->GetNumberOfLines()) : 0;
 }
 
 int TrajectoryView::trajectoryLines() const {
@@ -290,24 +298,30 @@ int TrajectoryView::trajectoryLines() const {
 
 int TrajectoryView::trajectoryPoints() const {
   int points = 0;
-  for (const Layer& layer : layers_)
-    if (layer.lines)
-      points +=
-          int(vtkPolyData::SafeDownCast(layer.lines->GetMapper()->GetInput())->GetNumberOfPoints());
+  for (const Layer& layer : layers_) {
+    if (!interacting_ && !layer.slices.empty()) {
+      for (const auto& slice : layer.slices)
+        points +=
+            int(vtkPolyData::SafeDownCast(slice->GetMapper()->GetInput())->GetNumberOfPoints());
+    } else if (layer.lines) {
+      points += int(drawnLines(layer)->GetNumberOfPoints());
+    }
+  }
   return points;
 }
 
 void TrajectoryView::setInteracting(bool interacting) {
   if (interacting == interacting_) return;
   interacting_ = interacting;
+  if (interacting) refineStep_ = -1;  // a frame shown after the motion starts it again
   for (Layer& layer : layers_) {
-    if (layer.lines)
+    if (layer.lines && layer.slices.empty())
       vtkPolyDataMapper::SafeDownCast(layer.lines->GetMapper())
           ->SetInputData(interacting ? layer.interactiveLines : layer.fullLines);
     // The cloud returns with full detail.
     if (layer.particles) layer.particles->SetVisibility(!interacting);
   }
-  vtk_->update();
+  vtk_->scheduleRender();
 }
 
 int TrajectoryView::particleCount() const {

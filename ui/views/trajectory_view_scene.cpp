@@ -107,7 +107,7 @@ void TrajectoryView::rebuildFrame() {
     }
     add(label(v + 0.13 * outward, text, 13));
   }
-  vtk_->update();
+  vtk_->scheduleRender();
 }
 
 std::vector<float> TrajectoryView::fieldGrid() const {
@@ -153,7 +153,7 @@ void TrajectoryView::updateArrows() {
   arrows_ = nullptr;
   if (!field_ || !showField_->isChecked() || field_->classes != selection_.classes() ||
       layers_.empty() || field_->run != focusedRun()) {
-    vtk_->update();
+    vtk_->scheduleRender();
     return;
   }
   const int64_t c = field_->classes;
@@ -204,7 +204,7 @@ void TrajectoryView::updateArrows() {
           : QColor(38, 38, 38);
   arrows_->GetProperty()->SetColor(colour.redF(), colour.greenF(), colour.blueF());
   vtk_->renderer()->AddViewProp(arrows_);
-  vtk_->update();
+  vtk_->scheduleRender();
 }
 
 }  // namespace efm::ui

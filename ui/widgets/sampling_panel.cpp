@@ -10,6 +10,7 @@
 #include <QProgressBar>
 #include <QPushButton>
 #include <QRegularExpression>
+#include <QScrollArea>
 #include <QSpinBox>
 #include <QStringList>
 #include <QThread>
@@ -115,12 +116,20 @@ SamplingPanel::SamplingPanel(QWidget* parent) : QWidget(parent) {
   result_ = new QLabel("No samples yet.");
   result_->setWordWrap(true);
   result_->setTextInteractionFlags(Qt::TextSelectableByMouse);
+  result_->setAlignment(Qt::AlignTop | Qt::AlignLeft);
+  // The summary scrolls inside a fixed area: when a longer one grew the dock, the main
+  // window grew with it and every view was resized and drawn again as a run ended.
+  auto* resultArea = new QScrollArea;
+  resultArea->setWidget(result_);
+  resultArea->setWidgetResizable(true);
+  resultArea->setFrameShape(QFrame::NoFrame);
+  resultArea->setMinimumHeight(5 * result_->fontMetrics().lineSpacing());
   auto* layout = new QVBoxLayout(this);
   layout->addLayout(form);
   layout->addWidget(conditions);
   layout->addLayout(buttons);
   layout->addWidget(progress_);
-  layout->addWidget(result_);
+  layout->addWidget(resultArea);
   layout->addStretch(1);
   setBusy(false);
 }

@@ -294,7 +294,7 @@ void DemoScript::saveScreenshots() {
   QApplication::processEvents();
   const QString whole = dir.filePath("window.png");
   if (finished_) return;
-  if (!window_->grab().save(whole, "PNG")) {
+  if (!VtkWidget::grabWithViews(window_).save(whole, "PNG")) {
     fail(QString("Could not write the image '%1'.").arg(whole));
     return;
   }

@@ -11,6 +11,7 @@
 #include <cstdio>
 #include <memory>
 
+#include "bridge/vtk_widget.h"
 #include "widgets/target_painter.h"
 #include "widgets/target_table_editor.h"
 #include "window/demo_script.h"
@@ -79,7 +80,7 @@ void DemoScript::prepareTarget(const std::function<void()>& then) {
 bool DemoScript::saveTargetPicture(const QDir& dir, QStringList& written) {
   if (!options_.paint && options_.editLabeling < 0) return true;
   const QString file = dir.filePath("target.png");
-  if (!window_->targetTabs()->grab().save(file, "PNG")) {
+  if (!VtkWidget::grabWithViews(window_->targetTabs()).save(file, "PNG")) {
     fail(QString("Could not write the image '%1'.").arg(file));
     return false;
   }

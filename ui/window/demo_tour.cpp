@@ -5,6 +5,7 @@
 #include <QTimer>
 #include <cstdio>
 
+#include "bridge/vtk_widget.h"
 #include "window/demo_script.h"
 #include "window/guided_tour.h"
 #include "window/main_window.h"
@@ -35,7 +36,7 @@ void DemoScript::pictureTour(int stage) {
     const QString file =
         QDir(options_.screenshotDir)
             .filePath(QString("tour-%1-%2.png").arg(stage + 1).arg(stages[size_t(stage)].name));
-    if (!window_->grab().save(file, "PNG")) {
+    if (!VtkWidget::grabWithViews(window_).save(file, "PNG")) {
       fail(QString("Could not write the image '%1'.").arg(file));
       return;
     }
