@@ -226,8 +226,8 @@ void benchmarkStalls(const QString& spec, int milliseconds, int previewEvery, in
   std::printf("main window, training %s (%s, previews every %d steps):\n", qPrintable(spec),
               window.trainingPanel()->config().network.kind.c_str(),
               window.trainingPanel()->previewEvery());
-  std::printf("  first preview on screen %.1f s after the data was chosen; %lld steps in %.1f s\n", firstPreview,
-              static_cast<long long>(steps - before), milliseconds / 1000.0);
+  std::printf("  first preview on screen %.1f s after the data was chosen; %lld steps in %.1f s\n",
+              firstPreview, static_cast<long long>(steps - before), milliseconds / 1000.0);
   std::printf("  longest event-loop stall %.1f ms (99th percentile %.1f ms)   target < 50\n",
               trainMax, trainP99);
 

@@ -70,7 +70,8 @@ TEST_CASE("the demo on synthetic streets writes the label-map pictures", "[demo]
   const DemoRun run = runStreetsDemo(dir, {});
   INFO(run.output.toStdString());
   REQUIRE(run.exitCode == 0);
-  checkPictures(run, {"label-maps", "label-maps-forming", "trajectories", "window"});
+  checkPictures(run,
+                {"label-maps-data", "label-maps", "label-maps-forming", "trajectories", "window"});
 }
 
 TEST_CASE("the demo inpaints a label map with a mask-trained U-Net", "[demo][conditioning]") {

@@ -19,6 +19,10 @@
 // After LibTorch: its glog headers define CHECK too.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
+#include <numeric>
+#include <set>
+
 using namespace efm::ui;
 
 namespace {
@@ -58,6 +62,23 @@ TEST_CASE("image data: progress while opening, the palette in the summary and th
   CHECK(summary.image.classNames[5] == "sky");
   CHECK(summary.image.classColours.size() == 8);
   CHECK(summary.joint.empty());  // 8^128 cells
+  // Maps of the data for the Label maps tab: crops as training draws them, the same ones
+  // each time the data is opened; class frequencies from the marginals.
+  REQUIRE(summary.exampleCount == 16);
+  REQUIRE(summary.examples.size() == size_t(16 * 128));
+  CHECK(std::all_of(summary.examples.begin(), summary.examples.end(),
+                    [](int64_t label) { return label >= 0 && label < 8; }));
+  CHECK(std::set<int64_t>(summary.examples.begin(), summary.examples.end()).size() >= 3);
+  const std::vector<double> frequencies = summary.classFrequencies();
+  REQUIRE(frequencies.size() == 8);
+  CHECK_THAT(std::accumulate(frequencies.begin(), frequencies.end(), 0.0),
+             Catch::Matchers::WithinAbs(1.0, 1e-9));
+  QSignalSpy again(&controller, &TrainingController::dataChanged);
+  controller.inspectData(spec + "&crops=random");  // another SPEC: opened anew
+  REQUIRE(again.wait(30000));
+  controller.inspectData(spec);
+  REQUIRE(again.wait(30000));
+  CHECK(again.back().at(0).value<DataSummary>().examples == summary.examples);
 
   efm::RunConfig config;
   config.data = spec.toStdString();

@@ -303,3 +303,55 @@ TEST_CASE("painting given pixels: the brush paints the scrubbed map, and the pic
   CHECK(renderedColour(view, frame, view.scrubRect(0), 8) == kBlue);
   CHECK(std::count(view.paintedPixels().begin(), view.paintedPixels().end(), -1) == 24);
 }
+
+TEST_CASE("image data is shown before any model: its maps and its class frequencies", "[images]") {
+  // A 4 x 6 map with 3 classes: example map e is class e % 3 everywhere; every pixel has
+  // marginals (0.5, 0.3, 0.2), so the class frequencies are those.
+  DataSummary data;
+  data.variables = 24;
+  data.classes = 3;
+  data.image = palette(4, 6, 3);
+  for (int64_t node = 0; node < 24; ++node)
+    data.marginals.insert(data.marginals.end(), {0.5, 0.3, 0.2});
+  data.exampleCount = 5;
+  for (int64_t e = 0; e < 5; ++e)
+    for (int64_t node = 0; node < 24; ++node) data.examples.push_back(e % 3);
+
+  LabelMapView view;
+  view.resize(900, 650);
+  view.setData(data);
+  view.show();
+  REQUIRE(QTest::qWaitForWindowExposed(&view));
+  REQUIRE(view.showsData());
+  REQUIRE(view.galleryCount() == 5);
+  const Rgb colours[3] = {kRed, kGreen, kBlue};
+  QImage frame = view.vtkWidget()->renderToImage();
+  for (int e = 0; e < 5; ++e) {
+    CHECK(LabelMapView::pixelColour(view.galleryImage(e), 1, 2) == colours[e % 3]);
+    CHECK(renderedColour(view, frame, view.galleryRects()[size_t(e)], 9) == colours[e % 3]);
+  }
+  const std::vector<float> shares = view.classBars()->probabilities();
+  REQUIRE(shares.size() == 3);
+  CHECK_THAT(shares[0], WithinAbs(0.5, 1e-6));
+  CHECK_THAT(shares[1], WithinAbs(0.3, 1e-6));
+  CHECK_THAT(shares[2], WithinAbs(0.2, 1e-6));
+  // A click on a map of the data scrubs nothing (there is no flow) and does not crash.
+  const MapRect& first = view.galleryRects().front();
+  const auto centre = first.centre(0);
+  QTest::mouseClick(view.vtkWidget(), Qt::LeftButton, {},
+                    view.widgetPosition(centre[0], centre[1]));
+
+  SECTION("samples take the gallery; 'maps of the data' brings the data back") {
+    view.setSamples(handMade(2, 2, 4, 6, 3));
+    CHECK_FALSE(view.showsData());
+    CHECK(view.galleryCount() == 2);
+    // Sample 1's labels are (node + 1) % 3: pixel (1, 2) = node 8 is class 0.
+    CHECK(LabelMapView::pixelColour(view.galleryImage(1), 1, 2) == kRed);
+    view.galleryColours()->setCurrentIndex(LabelMapView::kDataGallery);
+    CHECK(view.showsData());
+    CHECK(view.galleryCount() == 5);
+    frame = view.vtkWidget()->renderToImage();
+    CHECK(renderedColour(view, frame, view.galleryRects()[1], 9) == kGreen);
+    CHECK_THAT(view.classBars()->probabilities().at(0), WithinAbs(0.5, 1e-6));
+  }
+}

@@ -13,10 +13,13 @@
 #include "efm/train/trainer.h"
 
 #include "bridge/vtk_widget.h"
+#include "efm/data/images/synthetic_streets.h"
 #include "engine/sampling_service.h"
 #include "engine/training_controller.h"
+#include "views/label_map_view.h"
 #include "views/meta_simplex_view.h"
 #include "views/trajectory_view.h"
+#include "widgets/class_bars.h"
 #include "widgets/sampling_panel.h"
 #include "widgets/training_panel.h"
 #include "window/main_window.h"
@@ -183,6 +186,39 @@ TEST_CASE("picking data shows it in the views before any training", "[window]") 
   w.window->trainingPanel()->setDataSpec("toy:coupled-binary");
   REQUIRE(waitFor([&] { return w.window->metaSimplexView()->showsTetrahedron(); }, 10000));
   CHECK(w.state() == State::Idle);  // looking at data trains nothing
+}
+
+TEST_CASE("picking a folder in the Cityscapes layout shows its maps and class frequencies",
+          "[window]") {
+  QTemporaryDir dir;
+  efm::SyntheticCityscapesOptions options;
+  options.height = 64;
+  options.width = 128;
+  options.trainFraction = 1.0;
+  options.valFraction = 0.0;
+  efm::writeSyntheticCityscapes(dir.path().toStdString(), 3, 5, options);
+  Window w;
+  LabelMapView* maps = w.window->labelMapView();
+  w.window->trainingPanel()->setDataSpec("cityscapes:" + dir.path() + "?scale=0.25&crop=8x16");
+  REQUIRE(waitFor([&] { return maps->showsData(); }, 30000));
+  CHECK(w.window->currentView() == maps);
+  CHECK(maps->galleryCount() == 16);
+  REQUIRE(maps->classBars()->probabilities().size() == 8);
+  // The gallery as drawn: a data map's pixel has a class colour of the Cityscapes palette.
+  // The gallery as drawn (once the tab that just came up has its size and layout): a pixel
+  // of the first map of the data has the colour of its class.
+  auto matches = [&] {
+    const QImage frame = maps->vtkWidget()->renderToImage();
+    const auto centre = maps->galleryRects().front().centre(3 * 16 + 5);  // pixel (3, 5)
+    const QPoint at = maps->widgetPosition(centre[0], centre[1]) * frame.devicePixelRatio();
+    const QRgb shown = frame.pixel(at);
+    const efm::ui::Rgb drawn = LabelMapView::pixelColour(maps->galleryImage(0), 3, 5);
+    return std::abs(qRed(shown) - drawn[0]) + std::abs(qGreen(shown) - drawn[1]) +
+               std::abs(qBlue(shown) - drawn[2]) <=
+           12;
+  };
+  CHECK(waitFor(matches, 10000));
+  CHECK(w.state() == State::Idle);
 }
 
 TEST_CASE("clicking a vertex fixes the shown node, resamples its conditional, and frees it again",

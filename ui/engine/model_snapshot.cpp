@@ -30,6 +30,11 @@ SnapshotPtr makeSnapshot(const RunConfig& config, int64_t step, VectorFieldImpl&
   return snapshot;
 }
 
+namespace {
+constexpr int64_t kDataExamples = 16;  // maps of the data shown before a model exists
+constexpr uint64_t kDataExampleSeed = 20261206;
+}  // namespace
+
 DataSummary summarizeData(const Dataset& data, const std::string& spec, int64_t maxJoint) {
   DataSummary summary;
   summary.spec = spec;
@@ -47,6 +52,14 @@ DataSummary summarizeData(const Dataset& data, const std::string& spec, int64_t 
     }
   }
   summary.image = imageInfo(data.imageLayout(), data.classes());
+  if (summary.image.isImage()) {
+    // The same maps every time the data is opened: a fixed stream of its own.
+    at::Generator generator = at::detail::createCPUGenerator(kDataExampleSeed);
+    const Tensor examples = data.sample(kDataExamples, generator).to(torch::kInt64).contiguous();
+    summary.exampleCount = examples.size(0);
+    summary.examples.assign(examples.data_ptr<int64_t>(),
+                            examples.data_ptr<int64_t>() + examples.numel());
+  }
   return summary;
 }
 

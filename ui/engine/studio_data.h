@@ -81,6 +81,21 @@ struct DataSummary {
   std::vector<double> joint;      // c^n, empty when unknown or too large
   std::vector<double> marginals;  // [n][c]
   ImageInfo image;                // label-map shape, if the data are images
+  // Image data: a few labelings as training draws them (crops included), [count][n], so
+  // that the data can be seen before any model exists.
+  std::vector<int64_t> examples;
+  int64_t exampleCount = 0;
+  // Share of each class over all pixels and labelings (the mean of the marginals), [c];
+  // empty when the marginals are unknown.
+  std::vector<double> classFrequencies() const {
+    if (variables <= 0 || classes <= 0 || int64_t(marginals.size()) != variables * classes)
+      return {};
+    std::vector<double> frequencies(size_t(classes), 0.0);
+    for (int64_t node = 0; node < variables; ++node)
+      for (int64_t k = 0; k < classes; ++k)
+        frequencies[size_t(k)] += marginals[size_t(node * classes + k)] / double(variables);
+    return frequencies;
+  }
 };
 
 }  // namespace efm::ui

@@ -51,8 +51,10 @@ LabelMapView::LabelMapView(QWidget* parent)
   play_->setCheckable(true);
   play_->setToolTip("Animate the selected map from t = 0 to t_end (about 4 seconds)");
   galleryMode_ = new QComboBox;
-  galleryMode_->addItems({"labels", "entropy of W_end"});
-  galleryMode_->setToolTip("What the gallery shows: the read-out labels or their uncertainty");
+  galleryMode_->addItems({"labels", "entropy of W_end", "maps of the data"});
+  galleryMode_->setToolTip(
+      "What the gallery shows: the read-out labels, their uncertainty, or labelings of the "
+      "data as training draws them (shown until there are samples)");
   auto* reset = new QPushButton("Reset camera");
   paint_ = new QPushButton("Paint given");
   paint_->setCheckable(true);
@@ -133,6 +135,14 @@ ImageInfo LabelMapView::image() const {
     return samples_->image;
   if (data_.image.isImage()) return data_.image;
   return samples_ ? samples_->image : ImageInfo{};
+}
+
+bool LabelMapView::showsData() const {
+  const ImageInfo& info = data_.image;
+  const bool haveMaps = info.isImage() && data_.exampleCount > 0 &&
+                        info.height * info.width == data_.variables &&
+                        int64_t(data_.examples.size()) == data_.exampleCount * data_.variables;
+  return haveMaps && (!samples_ || galleryMode_->currentIndex() == kDataGallery);
 }
 
 bool LabelMapView::showsImages() const {
@@ -309,9 +319,14 @@ void LabelMapView::emitInspected() {
 }
 
 void LabelMapView::updateInspector() {
-  if (!samples_ || inspected_ < 0 || !scrubImages_[0]) {
-    bars_->setProbabilities({},
-                            showsImages() ? "Classes\nclick a pixel of a scrubbed map" : "Classes");
+  if (showsData() || !samples_ || inspected_ < 0 || !scrubImages_[0]) {
+    const QString hint = showsImages() ? "\nclick a pixel of a scrubbed map" : QString();
+    const std::vector<double> frequencies = data_.classFrequencies();
+    if (data_.image.isImage() && int64_t(frequencies.size()) == bars_->classCount())
+      bars_->setProbabilities(std::vector<float>(frequencies.begin(), frequencies.end()),
+                              "Class frequencies of the data\n(share of all pixels)" + hint);
+    else
+      bars_->setProbabilities({}, "Classes" + hint);
     return;
   }
   const SampleSet& s = *samples_;

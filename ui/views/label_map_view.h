@@ -63,6 +63,10 @@ class LabelMapView : public QWidget {
   void togglePinnedClass(int cls);
 
   bool showsImages() const;
+  // The gallery shows labelings of the open data: image data before any samples, or when
+  // the gallery's colours are set to "maps of the data".
+  bool showsData() const;
+  static constexpr int kDataGallery = 2;  // galleryColours() index of "maps of the data"
   int galleryCount() const { return int(galleryRects_.size()); }
   const std::vector<MapRect>& galleryRects() const { return galleryRects_; }
   // The scrubbed maps: 0 argmax W(t), 1 entropy of W(t), 2 entropy of W_end.

@@ -92,6 +92,7 @@ bool LabelMapView::eventFilter(QObject* watched, QEvent* event) {
         inspectPixel(scrubRects_[k].nodeAt(x, y));
         return true;
       }
+    if (showsData()) return true;  // maps of the data have no flow to scrub
     for (int i = 0; i < int(galleryRects_.size()); ++i)
       if (galleryRects_[size_t(i)].contains(x, y)) {
         if (i < keptFlows(*samples_)) {

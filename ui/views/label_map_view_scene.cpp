@@ -130,7 +130,8 @@ void LabelMapView::rebuild() {
     scrubRects_[k] = MapRect{};
   }
   entropyBar_->SetVisibility(false);
-  if (!showsImages()) {
+  const bool dataGallery = showsData();
+  if (!showsImages() && !dataGallery) {
     updateInspector();
     updateCaption();
     vtk_->scheduleRender();
@@ -140,11 +141,13 @@ void LabelMapView::rebuild() {
     renderer->AddViewProp(prop);
     props_->AddItem(prop);
   };
-  const SampleSet& s = *samples_;
   const ImageInfo info = image();
-  const int64_t h = info.height, w = info.width, n = s.variables, c = s.classes;
-  const int64_t count = std::min<int64_t>(s.count, kMaxGallery);
-  const int64_t kept = keptFlows(s);
+  const int64_t h = info.height, w = info.width;
+  const int64_t n = dataGallery ? data_.variables : samples_->variables;
+  const int64_t c = dataGallery ? data_.classes : samples_->classes;
+  const int64_t count =
+      std::min<int64_t>(dataGallery ? data_.exampleCount : samples_->count, kMaxGallery);
+  const int64_t kept = showsImages() ? keptFlows(*samples_) : 0;
 
   // Gallery on top, the scrubbed maps below it; the text needs room in pixels, converted to
   // world units at the scale the camera will use.
@@ -157,20 +160,25 @@ void LabelMapView::rebuild() {
 
   // The gallery: read-out labels (or the entropy of W_end) of the first maps; the maps that
   // kept their flows are framed.
-  const bool entropyGallery = galleryMode_->currentIndex() == 1;
+  const bool entropyGallery = !dataGallery && galleryMode_->currentIndex() == 1;
   for (int64_t i = 0; i < count; ++i) {
     auto picture = rgbImage(galleryRects_[size_t(i)]);
-    if (entropyGallery) {
-      fillImage(picture, colourValues(entropies(endState(s, i), n, c), entropyColours_));
+    if (dataGallery) {
+      const auto first = data_.examples.begin() + i * n;
+      fillImage(picture, colourLabels(std::vector<int64_t>(first, first + n), info));
+    } else if (entropyGallery) {
+      fillImage(picture, colourValues(entropies(endState(*samples_, i), n, c), entropyColours_));
     } else {
-      const std::vector<int64_t> labels(s.labels.begin() + i * n, s.labels.begin() + (i + 1) * n);
-      fillImage(picture, colourLabels(labels, info));
+      const auto first = samples_->labels.begin() + i * n;
+      fillImage(picture, colourLabels(std::vector<int64_t>(first, first + n), info));
     }
     galleryImages_.push_back(picture);
     add(imageActor(picture));
   }
-  QString galleryTitle = entropyGallery ? "entropy of W_end of each sample" : "sampled label maps";
-  if (kept > 0) galleryTitle += "  (framed: flow kept, click to scrub)";
+  QString galleryTitle = dataGallery      ? "maps of the data, as training draws them"
+                         : entropyGallery ? "entropy of W_end of each sample"
+                                          : "sampled label maps";
+  if (kept > 0 && !dataGallery) galleryTitle += "  (framed: flow kept, click to scrub)";
   auto galleryLabel = label(Point3(0, title / 2, 0), galleryTitle, 13);
   galleryLabel->GetTextProperty()->SetJustificationToLeft();
   add(galleryLabel);
@@ -226,7 +234,8 @@ void LabelMapView::updateMarkers() {
   if (markers_) vtk_->renderer()->RemoveViewProp(markers_);
   markers_ = nullptr;
   if (galleryRects_.empty()) return;
-  const int64_t kept = keptFlows(*samples_);
+  // Frames mark sampled maps whose flow was kept; maps of the data have none.
+  const int64_t kept = showsImages() && !showsData() ? keptFlows(*samples_) : 0;
   Outlines outlines;
   const double pad = 0.5;
   for (int64_t i = 0; i < std::min<int64_t>(kept, int64_t(galleryRects_.size())); ++i) {
@@ -257,7 +266,15 @@ void LabelMapView::updateMarkers() {
 
 void LabelMapView::updateCaption() {
   QString text;
-  if (!samples_) {
+  if (showsData()) {
+    text = QString("%1 maps of the data (%2 x %3 pixels, %4 classes), as training draws them")
+               .arg(galleryRects_.size())
+               .arg(data_.image.height)
+               .arg(data_.image.width)
+               .arg(data_.classes);
+    text += samples_ ? "\nlegend: class frequencies; sampled maps: 'labels' above the gallery"
+                     : "\nlegend: class frequencies; no samples yet: train, or press Sample";
+  } else if (!samples_) {
     text = image().isImage() ? "No samples yet: train, or open a checkpoint and press Sample."
                              : "Label maps are drawn for image data (cityscapes:, idx:), whose "
                                "nodes are the pixels of a map.";

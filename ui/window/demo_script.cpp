@@ -1,6 +1,7 @@
 #include "window/demo_script.h"
 
 #include <QApplication>
+#include <QComboBox>
 #include <QDir>
 #include <QDockWidget>
 #include <QDoubleSpinBox>
@@ -263,8 +264,16 @@ void DemoScript::saveScreenshots() {
     for (int view : {int(MainWindow::Trajectories), int(MainWindow::Geodesics),
                      int(MainWindow::MetaSimplex), -1})
       if (!save(view, MainWindow::viewName(view))) return;
-    // Image data: the gallery with the selected map at t_end, and again while it forms.
+    // Image data: maps of the data with their class frequencies, the gallery with the
+    // selected map at t_end, and again while it forms.
     if (maps->showsImages()) {
+      maps->galleryColours()->setCurrentIndex(LabelMapView::kDataGallery);
+      const bool dataShown = maps->showsData() && save(MainWindow::LabelMaps, "label-maps-data");
+      maps->galleryColours()->setCurrentIndex(0);
+      if (!dataShown) {
+        if (!finished_) fail("the maps of the data are not shown in the Label maps tab");
+        return;
+      }
       if (!save(MainWindow::LabelMaps, "label-maps")) return;
       const int end = maps->timeSlider()->maximum();
       maps->setTimeIndex(end / 3);

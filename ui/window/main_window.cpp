@@ -151,6 +151,8 @@ void MainWindow::openTourOnFirstStart() {
 
 void MainWindow::showView(int view) { tabs_->setCurrentIndex(view); }
 
+QWidget* MainWindow::currentView() const { return tabs_->currentWidget(); }
+
 void MainWindow::showError(const QString& message) {
   // Non-modal: training and the other views go on while the message is read.
   if (errorDialog_) errorDialog_->close();

@@ -69,6 +69,7 @@ class MainWindow : public QMainWindow {
   TrajectoryView* trajectoryView() const { return trajectoryView_; }
   GeodesicView* geodesicView() const { return geodesicView_; }
   MetaSimplexView* metaSimplexView() const { return metaView_; }
+  QWidget* currentView() const;  // the page of the central tabs on screen
   LabelMapView* labelMapView() const { return labelMapView_; }
   // Shown while data is being opened (image files take a while), with its Cancel button.
   QProgressBar* dataProgress() const { return dataProgress_; }

@@ -117,6 +117,9 @@ void MainWindow::connectEngine() {
     if (data.image.isImage() != imageData_) {
       samplingPanel_->setCount(data.image.isImage() ? kImageSampleCount : kSampleCount);
       samplingPanel_->setFlowsKept(data.image.isImage() ? kImageFlowsKept : kFlowsKept);
+      // Label maps just opened: show them (maps of the data and their class frequencies).
+      if (data.image.isImage() && labelMapView_->showsData())
+        tabs_->setCurrentWidget(labelMapView_);
     }
     imageData_ = data.image.isImage();
   });
