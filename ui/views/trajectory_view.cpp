@@ -138,7 +138,11 @@ TrajectoryView::TrajectoryView(QWidget* parent)
   connect(refiner_, &QTimer::timeout, this, &TrajectoryView::refineStep);
   connect(vtk_, &VtkWidget::frameShown, this, &TrajectoryView::startRefinement);
   connect(vtk_, &VtkWidget::aboutToRenderImage, this, [this] { showSlices(true); });
-  connect(vtk_, &VtkWidget::imageRendered, this, [this] { showSlices(false); });
+  connect(vtk_, &VtkWidget::imageRendered, this, [this] {
+    showSlices(false);
+    // The picture replaced what the slices drew so far in VTK's framebuffer: start over.
+    if (refineStep_ > 0) refineStep_ = 0;
+  });
 
   timeColors_ = viridis(0, timeEnd_);
   bar_ = colorBar(timeColors_, "t");
