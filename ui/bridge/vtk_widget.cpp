@@ -50,11 +50,11 @@ VtkWidget::VtkWidget(QWidget* parent) : QWidget(parent) {
   setFocusPolicy(Qt::StrongFocus);
   setMinimumSize(160, 120);
   surface_ = new VtkSurface([this] { render(); }, this, [this] { finalizeContext(); });
-  QWidget* container = QWidget::createWindowContainer(surface_, this);
-  container->setFocusPolicy(Qt::NoFocus);
+  container_ = QWidget::createWindowContainer(surface_, this);
+  container_->setFocusPolicy(Qt::NoFocus);
   auto* layout = new QVBoxLayout(this);
   layout->setContentsMargins(0, 0, 0, 0);
-  layout->addWidget(container);
+  layout->addWidget(container_);
   connect(surface_, &VtkSurface::frameSwapped, this, [this] {
     ++frames_;
     Q_EMIT frameShown();
@@ -77,8 +77,10 @@ VtkWidget::VtkWidget(QWidget* parent) : QWidget(parent) {
 }
 
 VtkWidget::~VtkWidget() {
-  // VTK's objects in the context go first; the surface is destroyed with its container.
+  // VTK's objects in the context go first, then the surface with its container, while this
+  // widget (the surface's input and render callbacks) is still whole.
   surface_->releaseContext();
+  delete container_;
 }
 
 vtkRenderer* VtkWidget::renderer() const { return renderer_.Get(); }

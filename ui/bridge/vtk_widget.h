@@ -96,6 +96,7 @@ class VtkWidget : public QWidget {
   vtkNew<vtkGenericRenderWindowInteractor> interactor_;
   vtkNew<vtkRenderer> renderer_;
   VtkSurface* surface_ = nullptr;  // owned by its window container, a child of this widget
+  QWidget* container_ = nullptr;
   bool initialized_ = false;
   long long frames_ = 0;
 };
