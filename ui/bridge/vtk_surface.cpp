@@ -29,15 +29,19 @@ QSize VtkSurface::pixelSize() const {
 }
 
 bool VtkSurface::makeCurrent() {
+  if (contextFailed_) return false;  // said once; every frame would say it again
   if (!handle()) create();
   if (!context_) {
     context_ = new QOpenGLContext(this);
     context_->setFormat(format());
     if (!context_->create()) {
-      qWarning("efm-studio: cannot create an OpenGL %d.%d context for a 3-D view",
-               format().majorVersion(), format().minorVersion());
+      qWarning(
+          "efm-studio: cannot create an OpenGL %d.%d context for a 3-D view; the view "
+          "stays empty (docs/STACK.md, item 3)",
+          format().majorVersion(), format().minorVersion());
       delete context_;
       context_ = nullptr;
+      contextFailed_ = true;
       return false;
     }
   }

@@ -62,6 +62,7 @@ class VtkSurface : public QWindow {
   QObject* input_;
   std::function<void()> aboutToLoseContext_;
   QOpenGLContext* context_ = nullptr;
+  bool contextFailed_ = false;
   bool pending_ = false;
 };
 
