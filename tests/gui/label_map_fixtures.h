@@ -1,6 +1,7 @@
 #pragma once
 // Shared pieces of the label-map tests: five distinct colours and a palette of them for a
-// map of a given size and number of classes.
+// map of a given size and number of classes; a small folder in the Cityscapes layout.
+#include "efm/data/images/synthetic_streets.h"
 #include "engine/studio_data.h"
 #include "views/label_map_images.h"
 
@@ -24,6 +25,16 @@ inline efm::ui::ImageInfo palette(int64_t height, int64_t width, int64_t classes
     info.classColours.push_back(colours[k % 5]);
   }
   return info;
+}
+
+// `count` synthetic street scenes of 64 x 128 in DIR/gtFine/train/ (the Cityscapes layout).
+inline void writeSmallStreets(const std::string& dir, int64_t count, uint64_t seed) {
+  efm::SyntheticCityscapesOptions options;
+  options.height = 64;
+  options.width = 128;
+  options.trainFraction = 1.0;
+  options.valFraction = 0.0;
+  efm::writeSyntheticCityscapes(dir, count, seed, options);
 }
 
 }  // namespace gui_test

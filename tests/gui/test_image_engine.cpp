@@ -9,11 +9,11 @@
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include "efm/data/dataset.h"
-#include "efm/data/images/synthetic_streets.h"
 
 #include "engine/model_snapshot.h"
 #include "engine/sampling_service.h"
 #include "engine/training_controller.h"
+#include "label_map_fixtures.h"
 #include "views/label_map_images.h"
 
 // After LibTorch: its glog headers define CHECK too.
@@ -28,12 +28,7 @@ using namespace efm::ui;
 namespace {
 // Four 64 x 128 street scenes, scaled to 16 x 32 and cut into 8 x 16 crops (n = 128).
 QString streets(const QTemporaryDir& dir) {
-  efm::SyntheticCityscapesOptions options;
-  options.height = 64;
-  options.width = 128;
-  options.trainFraction = 1.0;
-  options.valFraction = 0.0;
-  efm::writeSyntheticCityscapes(dir.path().toStdString(), 4, 7, options);
+  gui_test::writeSmallStreets(dir.path().toStdString(), 4, 7);
   return "cityscapes:" + dir.path() + "?scale=0.25&crop=8x16";
 }
 }  // namespace

@@ -13,7 +13,6 @@
 #include "efm/train/trainer.h"
 
 #include "bridge/vtk_widget.h"
-#include "efm/data/images/synthetic_streets.h"
 #include "engine/sampling_service.h"
 #include "engine/training_controller.h"
 #include "views/label_map_view.h"
@@ -26,6 +25,7 @@
 
 // After LibTorch: its glog headers define CHECK too.
 #include "gui_harness.h"
+#include "label_map_fixtures.h"
 
 #include <catch2/catch.hpp>
 
@@ -191,12 +191,7 @@ TEST_CASE("picking data shows it in the views before any training", "[window]") 
 TEST_CASE("picking a folder in the Cityscapes layout shows its maps and class frequencies",
           "[window]") {
   QTemporaryDir dir;
-  efm::SyntheticCityscapesOptions options;
-  options.height = 64;
-  options.width = 128;
-  options.trainFraction = 1.0;
-  options.valFraction = 0.0;
-  efm::writeSyntheticCityscapes(dir.path().toStdString(), 3, 5, options);
+  gui_test::writeSmallStreets(dir.path().toStdString(), 3, 5);
   Window w;
   LabelMapView* maps = w.window->labelMapView();
   w.window->trainingPanel()->setDataSpec("cityscapes:" + dir.path() + "?scale=0.25&crop=8x16");

@@ -143,8 +143,10 @@ class TrajectoryView : public QWidget {
   };
   void rebuildFrame();
   void buildLayer(Layer& layer, const std::vector<int>& nodes);
-  // trajectory_view_refine.cpp
   void buildSlices(Layer& layer, vtkPolyDataMapper* like, int64_t lines, int64_t times);
+  // The polydata a layer's full-detail frame draws: its slices, or the actor's input.
+  std::vector<vtkPolyData*> shownLines(const Layer& layer) const;
+  // trajectory_view_refine.cpp
   bool sliced() const;
   void startRefinement();
   void refineStep();

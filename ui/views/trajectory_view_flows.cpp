@@ -86,6 +86,57 @@ static vtkSmartPointer<vtkPolyData> decimate(vtkPolyData* full, int64_t lines, i
   return decimated.polyLines(keptLines, perLine);
 }
 
+// Lines [first, first + count) of polylines of `times` consecutive points each.
+static vtkSmartPointer<vtkPolyData> lineRange(vtkPolyData* full, int64_t first, int64_t count,
+                                              int64_t times) {
+  auto* source = vtkFloatArray::SafeDownCast(full->GetPoints()->GetData());
+  auto* sourceStamps = vtkFloatArray::SafeDownCast(full->GetPointData()->GetScalars());
+  FlowArrays range(count * times);
+  std::copy_n(source->GetPointer(3 * first * times), 3 * count * times,
+              range.coordinates->GetPointer(0));
+  std::copy_n(sourceStamps->GetPointer(first * times), count * times, range.stamps->GetPointer(0));
+  return range.polyLines(count, times);
+}
+
+// Full detail in slices of at most kSliceVertices points (whole lines), drawn one per
+// event-loop pass when the camera stops (trajectory_view_refine.cpp).
+void TrajectoryView::buildSlices(Layer& layer, vtkPolyDataMapper* like, int64_t lines,
+                                 int64_t times) {
+  layer.slices.clear();
+  if (lines * times <= kSliceVertices) return;
+  const int64_t perSlice = std::max<int64_t>(1, kSliceVertices / times);
+  for (int64_t first = 0; first < lines; first += perSlice) {
+    vtkNew<vtkPolyDataMapper> mapper;
+    // Colours as the layer's own mapper gives them (not ShallowCopy: its copy of shader
+    // code goes through calls VTK 9 warns about on every use).
+    mapper->SetLookupTable(like->GetLookupTable());
+    mapper->SetScalarRange(like->GetScalarRange());
+    mapper->SetScalarMode(like->GetScalarMode());
+    mapper->SetScalarVisibility(like->GetScalarVisibility());
+    mapper->SetInputData(
+        lineRange(layer.fullLines, first, std::min(perSlice, lines - first), times));
+    auto slice = vtkSmartPointer<vtkActor>::New();
+    slice->SetMapper(mapper);
+    slice->SetProperty(layer.lines->GetProperty());
+    slice->SetVisibility(false);
+    vtk_->renderer()->AddViewProp(slice);
+    layer.slices.push_back(slice);
+  }
+  layer.fullLines = nullptr;  // the slices hold full detail now
+}
+
+// The polydata a layer's full-detail frame draws: its slices, or the actor's input.
+std::vector<vtkPolyData*> TrajectoryView::shownLines(const Layer& layer) const {
+  if (!interacting_ && !layer.slices.empty()) {
+    std::vector<vtkPolyData*> parts;
+    for (const auto& slice : layer.slices)
+      parts.push_back(vtkPolyData::SafeDownCast(slice->GetMapper()->GetInput()));
+    return parts;
+  }
+  if (!layer.lines) return {};
+  return {drawnLines(layer)};
+}
+
 void TrajectoryView::rebuildTrajectories() {
   vtkRenderer* renderer = vtk_->renderer();
   for (Layer& layer : layers_) {
@@ -280,14 +331,10 @@ void TrajectoryView::updateParticles() {
 }
 
 int TrajectoryView::layerLines(int index) const {
-  const Layer& layer = layers_.at(size_t(index));
-  if (!interacting_ && !layer.slices.empty()) {
-    int lines = 0;
-    for (const auto& slice : layer.slices)
-      lines += int(vtkPolyData::SafeDownCast(slice->GetMapper()->GetInput())->GetNumberOfLines());
-    return lines;
-  }
-  return layer.lines ? int(drawnLines(layer)->GetNumberOfLines()) : 0;
+  int lines = 0;
+  for (vtkPolyData* part : shownLines(layers_.at(size_t(index))))
+    lines += int(part->GetNumberOfLines());
+  return lines;
 }
 
 int TrajectoryView::trajectoryLines() const {
@@ -298,15 +345,8 @@ int TrajectoryView::trajectoryLines() const {
 
 int TrajectoryView::trajectoryPoints() const {
   int points = 0;
-  for (const Layer& layer : layers_) {
-    if (!interacting_ && !layer.slices.empty()) {
-      for (const auto& slice : layer.slices)
-        points +=
-            int(vtkPolyData::SafeDownCast(slice->GetMapper()->GetInput())->GetNumberOfPoints());
-    } else if (layer.lines) {
-      points += int(drawnLines(layer)->GetNumberOfPoints());
-    }
-  }
+  for (const Layer& layer : layers_)
+    for (vtkPolyData* part : shownLines(layer)) points += int(part->GetNumberOfPoints());
   return points;
 }
 

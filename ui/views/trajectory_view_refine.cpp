@@ -1,12 +1,8 @@
 // TrajectoryView's progressive full detail: flows of more than kSliceVertices points are
-// drawn in slices over several event-loop passes while the camera is still, so that the
-// window never waits long for one frame (docs/PERFORMANCE.md, "The studio").
+// drawn in slices (built in trajectory_view_flows.cpp) over several event-loop passes while
+// the camera is still, so that the window never waits long for one frame
+// (docs/PERFORMANCE.md, "The studio").
 #include <vtkActor.h>
-#include <vtkCellArray.h>
-#include <vtkFloatArray.h>
-#include <vtkIdTypeArray.h>
-#include <vtkPointData.h>
-#include <vtkPoints.h>
 #include <vtkPolyData.h>
 #include <vtkPolyDataMapper.h>
 #include <vtkPropCollection.h>
@@ -20,61 +16,6 @@
 #include "views/trajectory_view.h"
 
 namespace efm::ui {
-
-namespace {
-// Lines [first, first + count) of polylines of `times` consecutive points each.
-vtkSmartPointer<vtkPolyData> lineRange(vtkPolyData* full, int64_t first, int64_t count,
-                                       int64_t times) {
-  vtkNew<vtkFloatArray> coordinates, stamps;
-  coordinates->SetNumberOfComponents(3);
-  coordinates->SetNumberOfTuples(count * times);
-  stamps->SetName("t");
-  stamps->SetNumberOfValues(count * times);
-  auto* source = vtkFloatArray::SafeDownCast(full->GetPoints()->GetData());
-  auto* sourceStamps = vtkFloatArray::SafeDownCast(full->GetPointData()->GetScalars());
-  std::copy_n(source->GetPointer(3 * first * times), 3 * count * times, coordinates->GetPointer(0));
-  std::copy_n(sourceStamps->GetPointer(first * times), count * times, stamps->GetPointer(0));
-  vtkNew<vtkIdTypeArray> offsets, connectivity;
-  offsets->SetNumberOfValues(count + 1);
-  for (vtkIdType i = 0; i <= count; ++i) offsets->SetValue(i, i * times);
-  connectivity->SetNumberOfValues(count * times);
-  for (vtkIdType i = 0; i < count * times; ++i) connectivity->SetValue(i, i);
-  vtkNew<vtkCellArray> cells;
-  cells->SetData(offsets, connectivity);
-  vtkNew<vtkPoints> points;
-  points->SetData(coordinates);
-  auto slice = vtkSmartPointer<vtkPolyData>::New();
-  slice->SetPoints(points);
-  slice->SetLines(cells);
-  slice->GetPointData()->SetScalars(stamps);
-  return slice;
-}
-}  // namespace
-
-void TrajectoryView::buildSlices(Layer& layer, vtkPolyDataMapper* like, int64_t lines,
-                                 int64_t times) {
-  layer.slices.clear();
-  if (lines * times <= kSliceVertices) return;
-  const int64_t perSlice = std::max<int64_t>(1, kSliceVertices / times);
-  for (int64_t first = 0; first < lines; first += perSlice) {
-    vtkNew<vtkPolyDataMapper> mapper;
-    // Colours as the layer's own mapper gives them (not ShallowCopy: its copy of shader
-    // code goes through calls VTK 9 warns about on every use).
-    mapper->SetLookupTable(like->GetLookupTable());
-    mapper->SetScalarRange(like->GetScalarRange());
-    mapper->SetScalarMode(like->GetScalarMode());
-    mapper->SetScalarVisibility(like->GetScalarVisibility());
-    mapper->SetInputData(
-        lineRange(layer.fullLines, first, std::min(perSlice, lines - first), times));
-    auto slice = vtkSmartPointer<vtkActor>::New();
-    slice->SetMapper(mapper);
-    slice->SetProperty(layer.lines->GetProperty());
-    slice->SetVisibility(false);
-    vtk_->renderer()->AddViewProp(slice);
-    layer.slices.push_back(slice);
-  }
-  layer.fullLines = nullptr;  // the slices hold full detail now
-}
 
 bool TrajectoryView::sliced() const {
   return std::any_of(layers_.begin(), layers_.end(),
