@@ -2,7 +2,8 @@
 //
 //   xvfb-run -a -s "-screen 0 1600x1200x24" build/bin/efm_bench_studio [--quick]
 //       [--no-frames] [--no-stalls] [--data SPEC]... [--preview-every N]
-//       [--train-threads T] [--explain-stalls]
+//       [--train-threads T] [--engine-priority idle|low|normal] [--view NAME]
+//       [--explain-stalls]
 //
 // 1. Frames per second of the trajectory view showing 10,000 flows of 76 points while the
 //    camera orbits (target: at least 30), and the GUI-thread cost of handing it new flows.
@@ -12,7 +13,10 @@
 //    default): the time from Start to the first preview on screen, and the longest event-loop
 //    stall of the main window while training runs, and while a sampling run of 16,000
 //    labelings (1,000 flows kept) runs beside it (target: under 50 ms). A 2 ms timer measures
-//    how late each tick arrives.
+//    how late each tick arrives. Each run starts from the default settings and shows the
+//    tab the studio picks for the data, or the one --view names (trajectories, geodesics,
+//    meta-simplex, label-maps). --explain-stalls lists, for each tick over 40 ms late, the
+//    events of over 5 ms that ran since the tick before, and the view each went to.
 #include <vtkCamera.h>
 #include <vtkRenderer.h>
 #include <QApplication>
@@ -22,6 +26,7 @@
 #include <QOpenGLContext>
 #include <QOpenGLFunctions>
 #include <QPushButton>
+#include <QSettings>
 #include <QStringList>
 #include <QTimer>
 #include <QWindow>
@@ -31,11 +36,13 @@
 #include <cstdlib>
 #include <cstring>
 #include <random>
+#include <string>
 #include <vector>
 #include "efm/base/runtime_tuning.h"
 
 #include "bridge/vtk_widget.h"
 #include "engine/sampling_service.h"
+#include "engine/thread_priority.h"
 #include "engine/training_controller.h"
 #include "views/trajectory_view.h"
 #include "widgets/image_data_options.h"
@@ -173,9 +180,18 @@ void benchmarkFrames(int frames) {
   std::printf("  handing 10,000 new flows to the view: %.0f ms on the GUI thread\n", handOver);
 }
 
+// With --explain-stalls, the events that kept the GUI thread busy for over kLoggedEvent ms
+// since the last tick are printed for each tick later than kExplainedStall ms.
+constexpr double kExplainedStall = 40, kLoggedEvent = 5;
+struct StallLog {
+  bool explain = false;
+  std::vector<std::string> events;
+} stallLog;
+
 // Runs the event loop for `milliseconds` and returns how late the most delayed tick of a
 // 2 ms timer was (and the 99th percentile).
 std::pair<double, double> measureStall(int milliseconds) {
+  stallLog.events.clear();  // what ran before the measurement is not its stall
   std::vector<double> lateness;
   QElapsedTimer clock;
   clock.start();
@@ -186,6 +202,12 @@ std::pair<double, double> measureStall(int milliseconds) {
   QObject::connect(&tick, &QTimer::timeout, [&] {
     const double now = clock.nsecsElapsed() / 1e6;
     lateness.push_back(std::max(0.0, now - last - 2.0));
+    if (stallLog.explain && lateness.back() > kExplainedStall) {
+      std::printf("    stall %.0f ms:", lateness.back());
+      for (const std::string& event : stallLog.events) std::printf(" %s", event.c_str());
+      std::printf("\n");
+    }
+    stallLog.events.clear();
     last = now;
   });
   tick.start();
@@ -197,7 +219,10 @@ std::pair<double, double> measureStall(int milliseconds) {
   return {lateness.back(), lateness[size_t(0.99 * double(lateness.size() - 1))]};
 }
 
-void benchmarkStalls(const QString& spec, int milliseconds, int previewEvery, int trainThreads) {
+// `view`: the tab shown while measuring (-1: the one the studio picks for the data).
+void benchmarkStalls(const QString& spec, int milliseconds, int previewEvery, int trainThreads,
+                     int view) {
+  QSettings().clear();  // each run starts from the defaults, not from the last run's data
   MainWindow window;
   window.show();
   QApplication::processEvents();
@@ -221,11 +246,16 @@ void benchmarkStalls(const QString& spec, int milliseconds, int previewEvery, in
                    [&](const TrainStatus& s) { steps = s.step; });
   // Warm-up: opening the data, the first snapshots and previews.
   while (firstPreview < 0 && sinceChosen.elapsed() < 300000) measureStall(500);
+  if (view >= 0) {
+    window.showView(view);
+    measureStall(500);  // the tab's first frame
+  }
   const int64_t before = steps;
   const auto [trainMax, trainP99] = measureStall(milliseconds);
-  std::printf("main window, training %s (%s, previews every %d steps):\n", qPrintable(spec),
-              window.trainingPanel()->config().network.kind.c_str(),
-              window.trainingPanel()->previewEvery());
+  std::printf("main window, training %s (%s, previews every %d steps), %s shown:\n",
+              qPrintable(spec), window.trainingPanel()->config().network.kind.c_str(),
+              window.trainingPanel()->previewEvery(),
+              window.currentView()->metaObject()->className());
   std::printf("  first preview on screen %.1f s after the data was chosen; %lld steps in %.1f s\n",
               firstPreview, static_cast<long long>(steps - before), milliseconds / 1000.0);
   std::printf("  longest event-loop stall %.1f ms (99th percentile %.1f ms)   target < 50\n",
@@ -251,22 +281,24 @@ const char* ownerName(QObject* receiver) {
   return receiver->parent() ? receiver->parent()->metaObject()->className() : "-";
 }
 
-// With --explain-stalls, names every event that kept the GUI thread busy for over 40 ms.
+// Logs how long the GUI thread spends on each event (only with --explain-stalls).
 class TimingApplication : public QApplication {
  public:
   using QApplication::QApplication;
-  bool explain = false;
   bool notify(QObject* receiver, QEvent* event) override {
-    if (!explain || depth_ > 0) return QApplication::notify(receiver, event);
+    if (!stallLog.explain || depth_ > 0) return QApplication::notify(receiver, event);
     ++depth_;
     QElapsedTimer clock;
     clock.start();
     const bool result = QApplication::notify(receiver, event);
     --depth_;
     const double ms = clock.nsecsElapsed() / 1e6;
-    if (ms > 40)
-      std::printf("    stall %.0f ms: event %d to %s (of %s)\n", ms, int(event->type()),
-                  receiver->metaObject()->className(), ownerName(receiver));
+    if (ms > kLoggedEvent)
+      stallLog.events.push_back(QString("[%1 ms: event %2 to %3 of %4]")
+                                    .arg(ms, 0, 'f', 0)
+                                    .arg(int(event->type()))
+                                    .arg(receiver->metaObject()->className(), ownerName(receiver))
+                                    .toStdString());
     return result;
   }
 
@@ -277,7 +309,7 @@ class TimingApplication : public QApplication {
 int main(int argc, char** argv) {
   efm::tuneRuntime(argv);
   bool quick = false, frames = true, stalls = true;
-  int previewEvery = 0, trainThreads = 0;
+  int previewEvery = 0, trainThreads = 0, view = -1;
   QStringList specs;
   for (int i = 1; i < argc; ++i) {
     quick = quick || std::strcmp(argv[i], "--quick") == 0;
@@ -288,12 +320,29 @@ int main(int argc, char** argv) {
     if (std::strcmp(argv[i], "--train-threads") == 0 && i + 1 < argc)
       trainThreads = std::atoi(argv[++i]);
     if (std::strcmp(argv[i], "--data") == 0 && i + 1 < argc) specs << argv[++i];
+    if (std::strcmp(argv[i], "--view") == 0 && i + 1 < argc) {
+      const QString name = argv[++i];
+      for (int v = MainWindow::Trajectories; v <= MainWindow::LabelMaps; ++v)
+        if (MainWindow::viewName(v) == name) view = v;
+      if (view < 0) {
+        std::fprintf(stderr, "--view takes trajectories, geodesics, meta-simplex or label-maps\n");
+        return 2;
+      }
+    }
+    if (std::strcmp(argv[i], "--engine-priority") == 0 && i + 1 < argc) {
+      const auto priority = parseEnginePriority(argv[++i]);
+      if (!priority) {
+        std::fprintf(stderr, "--engine-priority takes idle, low or normal\n");
+        return 2;
+      }
+      setEnginePriority(*priority);
+    }
   }
   qputenv("EFM_STUDIO_RUNS", "/tmp/efm-bench-studio-runs");
   VtkWidget::installDefaultSurfaceFormat();
   TimingApplication app(argc, argv);
   for (int i = 1; i < argc; ++i)
-    app.explain = app.explain || std::strcmp(argv[i], "--explain-stalls") == 0;
+    stallLog.explain = stallLog.explain || std::strcmp(argv[i], "--explain-stalls") == 0;
   QApplication::setOrganizationName("efm-bench");
   QApplication::setApplicationName("efm-bench-studio");
   if (frames) {
@@ -307,6 +356,6 @@ int main(int argc, char** argv) {
           << ImageDataOptions::defaultCityscapesSpec("synthetic");
   if (stalls)
     for (const QString& spec : specs)
-      benchmarkStalls(spec, quick ? 3000 : 10000, previewEvery, trainThreads);
+      benchmarkStalls(spec, quick ? 3000 : 10000, previewEvery, trainThreads, view);
   return 0;
 }

@@ -11,6 +11,7 @@
 #include "efm/base/runtime_tuning.h"
 
 #include "bridge/vtk_widget.h"
+#include "engine/thread_priority.h"
 #include "window/demo_script.h"
 #include "window/main_window.h"
 
@@ -109,9 +110,23 @@ int main(int argc, char** argv) {
   QCommandLineOption tour("demo-tour",
                           "With --demo: after sampling, show each stage of the guided tour and "
                           "save tour-1-geodesic.png ... tour-5-label-maps.png.");
+  QCommandLineOption priority(
+      "engine-priority",
+      "Scheduling of the training and sampling threads: low (default, nice +10), idle (only "
+      "CPU time nothing else wants: frames slightly smoother while training toys, image "
+      "models much slower) or normal (as the window).",
+      "low|idle|normal", "low");
   parser.addOptions({demo, steps, shots, samples, compare, maskTraining, conditionOnClass, given,
-                     labelClass, guidance, inpaint, click, likelihood, paint, edit, tour});
+                     labelClass, guidance, inpaint, click, likelihood, paint, edit, tour,
+                     priority});
   parser.process(app);
+  if (const auto chosen = efm::ui::parseEnginePriority(parser.value(priority).toStdString())) {
+    efm::ui::setEnginePriority(*chosen);
+  } else {
+    std::fprintf(stderr, "efm-studio: --engine-priority takes idle, low or normal, got '%s'\n",
+                 parser.value(priority).toLocal8Bit().constData());
+    return 2;
+  }
 
   efm::ui::MainWindow window;
   window.show();

@@ -64,6 +64,11 @@ TEST_CASE("the demo reports bad input and exits non-zero", "[demo]") {
       dir.filePath("runs"));
   CHECK(steps.code == 2);
   CHECK(steps.output.contains("--steps"));
+  const Result priority = runStudio({"--demo", "toy:coupled-binary", "--engine-priority", "high",
+                                     "--screenshot-dir", dir.filePath("c")},
+                                    dir.filePath("runs"));
+  CHECK(priority.code == 2);
+  CHECK(priority.output.contains("--engine-priority takes idle, low or normal, got 'high'"));
 }
 
 TEST_CASE("the demo clicks a vertex to fix a node and pictures the conditional", "[demo]") {

@@ -2,17 +2,24 @@
 // geodesic explorer follows the mouse.
 #include <catch2/catch.hpp>
 
+#include <vtkCallbackCommand.h>
+#include <vtkCommand.h>
 #include <vtkRenderer.h>
 #include <QApplication>
+#include <QElapsedTimer>
 #include <QPushButton>
 #include <QScreen>
 #include <QSignalSpy>
 #include <QTest>
+#include <algorithm>
 #include <cmath>
 #include <random>
 #include <set>
+#include <utility>
+#include <vector>
 #include "efm/geometry/geometry_exact.h"
 
+#include "bridge/vtk_surface.h"
 #include "bridge/vtk_widget.h"
 #include "views/geodesic_view.h"
 #include "views/meta_simplex_view.h"
@@ -212,6 +219,69 @@ TEST_CASE("when the camera stops, full detail is drawn in slices and shown at on
     CHECK(refined.isEmpty());
     view.setInteracting(false);
     REQUIRE(refined.wait(10000));
+  }
+}
+
+namespace {
+// Start and end of every vtkRenderer::Render of a view, in ms on one clock.
+struct PassLog {
+  QElapsedTimer clock;
+  std::vector<std::pair<double, double>> passes;
+  static void record(vtkObject*, unsigned long event, void* self, void*) {
+    auto* log = static_cast<PassLog*>(self);
+    const double now = double(log->clock.nsecsElapsed()) / 1e6;
+    if (event == vtkCommand::StartEvent)
+      log->passes.emplace_back(now, -1.0);
+    else if (!log->passes.empty())
+      log->passes.back().second = now;
+  }
+  void observe(vtkRenderer* renderer) {
+    clock.start();
+    for (unsigned long event : {vtkCommand::StartEvent, vtkCommand::EndEvent}) {
+      vtkNew<vtkCallbackCommand> command;
+      command->SetCallback(&PassLog::record);
+      command->SetClientData(this);
+      renderer->AddObserver(event, command);
+    }
+  }
+};
+}  // namespace
+
+TEST_CASE("drawing passes of all views are kept apart: the event loop runs between them",
+          "[views]") {
+  TrajectoryView view, other;
+  view.resize(500, 400);
+  other.resize(300, 300);
+  view.setMaxFlows(3000);
+  view.setSamples(scatteredRays(3000, 76));  // refined in six slices
+  other.setSamples(scatteredRays(200, 20));
+  QSignalSpy refined(&view, &TrajectoryView::fullDetailShown);
+  view.show();
+  other.show();
+  REQUIRE(QTest::qWaitForWindowExposed(&view));
+  REQUIRE(QTest::qWaitForWindowExposed(&other));
+  REQUIRE(refined.wait(10000));
+  QTest::qWait(50);
+
+  // Frames of both views asked for while the first is refined: every pass of either view
+  // begins at least kPassGapMs after the one before it ended.
+  PassLog log;
+  log.observe(view.vtkWidget()->renderer());
+  log.observe(other.vtkWidget()->renderer());
+  refined.clear();
+  for (int i = 0; i < 6; ++i) {
+    view.vtkWidget()->scheduleRender();
+    other.vtkWidget()->scheduleRender();
+    QTest::qWait(15);
+  }
+  REQUIRE(refined.wait(10000));
+  std::sort(log.passes.begin(), log.passes.end());
+  REQUIRE(log.passes.size() >= 8);  // frames of both views and the slices
+  for (size_t i = 1; i < log.passes.size(); ++i) {
+    INFO("pass " << i << " began " << log.passes[i].first - log.passes[i - 1].second
+                 << " ms after the one before ended");
+    REQUIRE(log.passes[i - 1].second >= 0);
+    CHECK(log.passes[i].first - log.passes[i - 1].second >= VtkSurface::kPassGapMs);
   }
 }
 

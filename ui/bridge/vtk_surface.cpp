@@ -6,9 +6,25 @@
 #include <QOpenGLContext>
 #include <QOpenGLFunctions>
 #include <QPlatformSurfaceEvent>
+#include <QTimer>
+#include <algorithm>
+#include <chrono>
 #include <utility>
 
 namespace efm::ui {
+
+namespace {
+// When the last drawing pass of any surface ended (all surfaces live on the GUI thread).
+std::chrono::steady_clock::time_point lastPassEnd;
+}  // namespace
+
+int VtkSurface::msUntilNextPass() {
+  using std::chrono::milliseconds;
+  const auto left = milliseconds(kPassGapMs) - (std::chrono::steady_clock::now() - lastPassEnd);
+  return int(std::max<milliseconds::rep>(0, std::chrono::ceil<milliseconds>(left).count()));
+}
+
+void VtkSurface::passEnded() { lastPassEnd = std::chrono::steady_clock::now(); }
 
 VtkSurface::VtkSurface(std::function<void()> render, QObject* input,
                        std::function<void()> aboutToLoseContext)
@@ -19,6 +35,16 @@ VtkSurface::VtkSurface(std::function<void()> render, QObject* input,
   setFormat(QSurfaceFormat::defaultFormat());
   // Keyboard focus stays with the widgets; the hosting widget takes focus on a click.
   setFlag(Qt::WindowDoesNotAcceptFocus);
+  paced_ = new QTimer(this);
+  paced_->setSingleShot(true);
+  paced_->setTimerType(Qt::PreciseTimer);
+  connect(paced_, &QTimer::timeout, this, [this] {
+    if (!pending_) return;
+    if (const int wait = msUntilNextPass(); wait > 0)
+      paced_->start(wait);  // another surface drew meanwhile, or the timer was early
+    else
+      frameNow();
+  });
 }
 
 VtkSurface::~VtkSurface() { releaseContext(); }
@@ -70,6 +96,7 @@ void VtkSurface::scheduleFrame() {
 
 void VtkSurface::frameNow() {
   pending_ = false;
+  paced_->stop();
   if (isExposed()) drawAndSwap();
 }
 
@@ -77,12 +104,14 @@ void VtkSurface::drawAndSwap() {
   if (pixelSize().isEmpty() || !makeCurrent()) return;
   render_();
   context_->swapBuffers(this);
+  passEnded();
   Q_EMIT frameSwapped();
 }
 
 bool VtkSurface::drawHidden() {
   if (!isExposed() || pixelSize().isEmpty() || !makeCurrent()) return false;
   render_();
+  passEnded();
   return true;
 }
 
@@ -102,6 +131,7 @@ QImage VtkSurface::renderToImage() {
   image = std::move(image).mirrored();  // OpenGL's rows start at the bottom
   image = std::move(image).convertToFormat(QImage::Format_RGB32);
   image.setDevicePixelRatio(devicePixelRatio());
+  passEnded();
   return image;
 }
 
@@ -112,7 +142,10 @@ void VtkSurface::exposeEvent(QExposeEvent*) {
 bool VtkSurface::event(QEvent* event) {
   switch (event->type()) {
     case QEvent::UpdateRequest:
-      frameNow();
+      if (const int wait = msUntilNextPass(); wait > 0 && pending_)
+        paced_->start(wait);
+      else
+        frameNow();
       return true;
     case QEvent::MouseButtonPress:
     case QEvent::MouseButtonRelease:

@@ -13,6 +13,7 @@
 #include <functional>
 
 class QOpenGLContext;
+class QTimer;
 
 namespace efm::ui {
 
@@ -26,8 +27,16 @@ class VtkSurface : public QWindow {
              std::function<void()> aboutToLoseContext);
   ~VtkSurface() override;
 
-  // Draws a frame when the window is on screen (coalesced, at most one per event-loop pass).
+  // Draws a frame when the window is on screen (coalesced, at most one per event-loop pass),
+  // no sooner than kPassGapMs after the last drawing pass of any surface ended.
   void scheduleFrame();
+  // Drawing passes (frames, hidden parts of a frame) of all surfaces are kept this far
+  // apart, so that between two of them the event loop always gets to run: under a software
+  // renderer a pass takes 15-50 ms, and two back to back held input and timers up to twice
+  // as long (docs/PERFORMANCE.md, "The studio"). Scheduled work asks msUntilNextPass().
+  static constexpr int kPassGapMs = 4;
+  // Milliseconds until the next pass may start (0: now).
+  static int msUntilNextPass();
   // Draws a frame now and shows it, if the window is on screen.
   void frameNow();
   // Draws a frame now, without showing it, and returns it (device pixels); also works for
@@ -57,6 +66,7 @@ class VtkSurface : public QWindow {
  private:
   QSize pixelSize() const;
   void drawAndSwap();
+  static void passEnded();
 
   std::function<void()> render_;
   QObject* input_;
@@ -64,6 +74,7 @@ class VtkSurface : public QWindow {
   QOpenGLContext* context_ = nullptr;
   bool contextFailed_ = false;
   bool pending_ = false;
+  QTimer* paced_;  // a scheduled frame that waits for kPassGapMs
 };
 
 }  // namespace efm::ui

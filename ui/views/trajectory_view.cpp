@@ -134,7 +134,7 @@ TrajectoryView::TrajectoryView(QWidget* parent)
   connect(vtk_, &VtkWidget::interactionEnded, this, [this] { setInteracting(false); });
   refiner_ = new QTimer(this);
   refiner_->setSingleShot(true);
-  refiner_->setInterval(0);  // one slice per event-loop pass
+  refiner_->setTimerType(Qt::PreciseTimer);  // started with VtkSurface::msUntilNextPass()
   connect(refiner_, &QTimer::timeout, this, &TrajectoryView::refineStep);
   connect(vtk_, &VtkWidget::frameShown, this, &TrajectoryView::startRefinement);
   connect(vtk_, &VtkWidget::aboutToRenderImage, this, [this] { showSlices(true); });

@@ -110,7 +110,8 @@ class TrajectoryView : public QWidget {
   // Full detail of more than kSliceVertices points is refined progressively while the camera
   // is still: each frame shown first draws the decimated copy, then the full flows are drawn
   // in slices of at most kSliceVertices points, one per event-loop pass (about 15 ms each
-  // under llvmpipe), and shown at once when the last slice is in. So no single pass blocks
+  // under llvmpipe, VtkSurface::kPassGapMs apart), and shown at once when the last slice is
+  // in. So no single pass blocks
   // the window for long, however many flows are kept. renderToImage draws full detail.
   static constexpr int64_t kSliceVertices = 40000;
   bool refining() const { return refineStep_ >= 0; }

@@ -12,6 +12,7 @@
 #include <utility>
 #include <vector>
 
+#include "bridge/vtk_surface.h"
 #include "bridge/vtk_widget.h"
 #include "views/trajectory_view.h"
 
@@ -34,13 +35,17 @@ void TrajectoryView::startRefinement() {
     return;
   }
   refineStep_ = 0;
-  refiner_->start();
+  refiner_->start(VtkSurface::msUntilNextPass());
 }
 
 // Step i < slices draws slice i alone (the first erases); the last step draws everything
 // else the frame has (the simplex, particles, captions) over the slices, and shows it.
 void TrajectoryView::refineStep() {
   if (refineStep_ < 0 || interacting_) return;
+  if (const int wait = VtkSurface::msUntilNextPass(); wait > 0) {
+    refiner_->start(wait);  // a frame was drawn meanwhile, or the timer was early
+    return;
+  }
   std::vector<vtkActor*> slices;
   for (const Layer& layer : layers_)
     for (const auto& slice : layer.slices) slices.push_back(slice);
@@ -68,7 +73,7 @@ void TrajectoryView::refineStep() {
     Q_EMIT fullDetailShown();
   } else {
     ++refineStep_;
-    refiner_->start();
+    refiner_->start(VtkSurface::msUntilNextPass());
   }
 }
 
