@@ -1,5 +1,7 @@
 #include "widgets/curve_chart.h"
 
+#include "widgets/curve_decimation.h"
+
 #include <QPainter>
 #include <QPainterPath>
 #include <algorithm>
@@ -171,18 +173,17 @@ void CurveChart::paintEvent(QPaintEvent*) {
       return QPointF(plot.left() + (p.x() - xMin) / (xMax - xMin) * plot.width(),
                      plot.bottom() - f * plot.height());
     };
+    if (s.points.empty()) continue;
     if (s.points.size() == 1) {
       painter.setPen(s.color);
       painter.drawEllipse(map(s.points.front()), 2, 2);
       continue;
     }
-    QPainterPath path;
-    for (size_t i = 0; i < s.points.size(); ++i) {
-      if (i == 0)
-        path.moveTo(map(s.points[i]));
-      else
-        path.lineTo(map(s.points[i]));
-    }
+    std::vector<QPointF> mapped(s.points.size());
+    std::transform(s.points.begin(), s.points.end(), mapped.begin(), map);
+    const std::vector<QPointF> shown = columnEnvelope(mapped);
+    QPainterPath path(shown.front());
+    for (size_t i = 1; i < shown.size(); ++i) path.lineTo(shown[i]);
     painter.setPen(QPen(s.color, 1.5, s.style));
     painter.drawPath(path);
   }
