@@ -116,7 +116,9 @@ bool VtkSurface::drawHidden() {
 }
 
 void VtkSurface::present() {
-  if (isExposed() && makeCurrent()) context_->swapBuffers(this);
+  if (!isExposed() || !makeCurrent()) return;
+  context_->swapBuffers(this);
+  passEnded();  // the swap of a software renderer copies the frame: part of the pass
 }
 
 QImage VtkSurface::renderToImage() {
