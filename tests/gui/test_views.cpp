@@ -186,7 +186,7 @@ TEST_CASE("when the camera stops, full detail is drawn in slices and shown at on
   TrajectoryView view;
   view.resize(500, 400);
   view.setMaxFlows(3000);
-  view.setSamples(scatteredRays(3000, 76));  // 228,000 points: six slices of 40,000 at most
+  view.setSamples(scatteredRays(3000, 76));  // 228,000 points: twelve slices of 20,000 at most
   QSignalSpy refined(&view, &TrajectoryView::fullDetailShown);
   view.show();
   REQUIRE(QTest::qWaitForWindowExposed(&view));
@@ -253,7 +253,7 @@ TEST_CASE("drawing passes of all views are kept apart: the event loop runs betwe
   view.resize(500, 400);
   other.resize(300, 300);
   view.setMaxFlows(3000);
-  view.setSamples(scatteredRays(3000, 76));  // refined in six slices
+  view.setSamples(scatteredRays(3000, 76));  // refined in twelve slices
   other.setSamples(scatteredRays(200, 20));
   QSignalSpy refined(&view, &TrajectoryView::fullDetailShown);
   view.show();
