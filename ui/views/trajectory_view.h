@@ -111,8 +111,8 @@ class TrajectoryView : public QWidget {
   // is still: each frame shown first draws the decimated copy, then the full flows are drawn
   // in slices of at most kSliceVertices points, one per event-loop pass (about 8 ms each
   // under llvmpipe, VtkSurface::kPassGapMs apart), and shown at once when the last slice is
-  // in. So no single pass blocks
-  // the window for long, however many flows are kept. renderToImage draws full detail.
+  // in. So no single pass blocks the window for long, however many flows are kept.
+  // renderToImage draws full detail.
   static constexpr int64_t kSliceVertices = 20000;
   bool refining() const { return refineStep_ >= 0; }
 
