@@ -186,8 +186,12 @@ TEST_CASE("an edited target becomes the running model's target and moves on scre
   // Nearly all mass on the labeling (1, 0), typed into the table.
   TargetTableEditor* editor = window.tableEditor();
   for (int row = 0; row < 4; ++row) editor->setWeight(row, row == 2 ? 97 : 1);
-  REQUIRE(waitFor([&] { return meta->targetJoint().size() == 4 && meta->targetJoint()[2] > 0.9; },
-                  20000));
+  // Each typed cell is applied in turn: wait for the last one (row 3), not the third.
+  REQUIRE(waitFor(
+      [&] {
+        return meta->targetJoint().size() == 4 && std::abs(meta->targetJoint()[2] - 0.97) < 1e-9;
+      },
+      20000));
   CHECK(meta->targetJoint()[2] == Approx(0.97).margin(1e-9));
   CHECK(editor->weights()[2] == 97);  // the editor keeps what was typed
   REQUIRE(waitFor([&] {

@@ -144,7 +144,9 @@ void VtkSurface::exposeEvent(QExposeEvent*) {
 bool VtkSurface::event(QEvent* event) {
   switch (event->type()) {
     case QEvent::UpdateRequest:
-      if (const int wait = msUntilNextPass(); wait > 0 && pending_)
+      // Not pending: frameNow() drew the frame already since it was asked for.
+      if (!pending_) return true;
+      if (const int wait = msUntilNextPass(); wait > 0)
         paced_->start(wait);
       else
         frameNow();

@@ -42,7 +42,7 @@ LabelMapView::LabelMapView(QWidget* parent)
   sampleSpin_->setPrefix("map ");
   // As wide as for a million maps from the start: a spin box grows with its range, and when
   // a sampling run kept more flows than the preview, the wider box re-laid out the whole
-  // window and drew every view again (an 80 ms stall).
+  // window and drew every view again (an 88 ms stall).
   sampleSpin_->setRange(1, 999999);
   sampleSpin_->setFixedWidth(sampleSpin_->sizeHint().width());
   sampleSpin_->setRange(1, 1);
