@@ -40,10 +40,10 @@ LabelMapView::LabelMapView(QWidget* parent)
 
   sampleSpin_ = new QSpinBox;
   sampleSpin_->setPrefix("map ");
-  // As wide as for a million maps from the start: a spin box grows with its range, and when
-  // a sampling run kept more flows than the preview, the wider box re-laid out the whole
-  // window and drew every view again (an 88 ms stall).
-  sampleSpin_->setRange(1, 999999);
+  // As wide as for the most flows the sampling dock keeps (a million) from the start: a spin
+  // box grows with its range, and when a sampling run kept more flows than the preview, the
+  // wider box re-laid out the whole window and drew every view again (an 88 ms stall).
+  sampleSpin_->setRange(1, 1000000);
   sampleSpin_->setFixedWidth(sampleSpin_->sizeHint().width());
   sampleSpin_->setRange(1, 1);
   sampleSpin_->setToolTip("The sample whose flow is scrubbed (the first maps keep their flows)");
