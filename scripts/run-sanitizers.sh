@@ -7,8 +7,11 @@
 #
 # Left out here, to keep CI well under its limit: the seeded learning runs (LibTorch's large
 # tensors make ASan's allocator slow: 7.5 min on a fast 2-core machine, about 3 times that on
-# CI's) and the option sweep of test_cli_malformed (about 250 runs of efm that only parse
-# options); EFM_SANITIZERS_FULL=1 includes both.
+# CI's) and the command-line tests tagged [heavy]: the two option sweeps of test_cli_malformed
+# (hundreds of runs of efm that only parse options, each paying ASan's start-up of LibTorch,
+# 2 s against 0.7 s) and the runs whose time goes into LibTorch's numerics (the U-Net, bf16,
+# the bound's posterior, the peer paths, class guidance, two ranks; docs/ROBUSTNESS.md).
+# EFM_SANITIZERS_FULL=1 includes everything.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 EFM_WITH_SANITIZERS=1 EFM_HEADLESS=1 bash scripts/setup-debian.sh
@@ -30,6 +33,6 @@ echo "sanitizers: command-line tests (efm built with ASan + UBSan)"
 if [ "${EFM_SANITIZERS_FULL:-0}" = "1" ]; then
   build-asan/bin/efm_cli_tests
 else
-  build-asan/bin/efm_cli_tests "~Every option of every command refuses malformed values*"
+  build-asan/bin/efm_cli_tests "~[heavy]"
 fi
 bash scripts/fuzz.sh "${EFM_FUZZ_SECONDS:-20}"

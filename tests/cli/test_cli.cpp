@@ -147,7 +147,7 @@ TEST_CASE("data synth-streets writes label maps that data info reads as cityscap
   CHECK_THAT(bad.err, Catch::Contains("crop 100x100 is larger"));
 }
 
-TEST_CASE("U-Net on synthetic streets: train, label-map PNGs, image metrics", "[cli]") {
+TEST_CASE("U-Net on synthetic streets: train, label-map PNGs, image metrics", "[cli][heavy]") {
   const fs::path root = scratch() / "unet-streets";
   ::setenv("EFM_CACHE_DIR", (scratch() / "cache").c_str(), 1);
   REQUIRE(efm("data synth-streets --out '" + root.string() +
@@ -302,7 +302,7 @@ TEST_CASE("train, sample and eval: files and JSON a script can rely on", "[cli]"
   CHECK(efm("eval --run '" + run.string() + "' --early-stop --early-stop-safety 0.5").code == 2);
 }
 
-TEST_CASE("The peer paths train, sample with their own sampler and evaluate", "[cli]") {
+TEST_CASE("The peer paths train, sample with their own sampler and evaluate", "[cli][heavy]") {
   for (const std::string path : {"linear", "dirichlet", "fisher"}) {
     const fs::path run = scratch() / ("peer-" + path);
     const Result t = efm("train --out '" + run.string() + "' --path " + path +

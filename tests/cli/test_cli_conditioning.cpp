@@ -149,7 +149,7 @@ TEST_CASE("Inpainting a label map: the masked pixels keep their labels", "[cli]"
   CHECK_THAT(wrong.err, Catch::Contains("is 64 x 128 pixels; the model's label maps are 16 x 32"));
 }
 
-TEST_CASE("Class-conditional runs: --condition-on-class, --class and --guidance", "[cli]") {
+TEST_CASE("Class-conditional runs: --condition-on-class, --class and --guidance", "[cli][heavy]") {
   // Eight 2 x 2 images with their labels file beside them, MNIST's naming.
   std::string images = {0, 0, 8, 3, 0, 0, 0, 8, 0, 0, 0, 2, 0, 0, 0, 2};
   std::string labels = {0, 0, 8, 1, 0, 0, 0, 8};

@@ -72,7 +72,8 @@ void waitForProgress(const fs::path& err) {
 
 }  // namespace
 
-TEST_CASE("efm train --nproc 2 learns what one process learns with the global batch", "[cli]") {
+TEST_CASE("efm train --nproc 2 learns what one process learns with the global batch",
+          "[cli][heavy]") {
   const fs::path one = scratch() / "dist-one", two = scratch() / "dist-two";
   // A smooth activation: the ranks reduce the gradient in another order than one process,
   // and with ReLU (the MLP's default) that rounding flips units at their kinks and grows

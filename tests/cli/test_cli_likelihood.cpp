@@ -240,7 +240,8 @@ TEST_CASE("Ctrl-C during likelihood exits 130 and writes nothing", "[cli]") {
   CHECK_FALSE(fs::exists(out));
 }
 
-TEST_CASE("likelihood --estimator bound: a posterior trained once, kept, and reused", "[cli]") {
+TEST_CASE("likelihood --estimator bound: a posterior trained once, kept, and reused",
+          "[cli][heavy]") {
   // A copy of the shared run: the posterior is written into the run's folder.
   const fs::path run = scratch() / "bound-run";
   fs::remove_all(run);

@@ -82,7 +82,7 @@ void addOption(std::vector<Case>& cases, const std::string& base, const std::str
 
 }  // namespace
 
-TEST_CASE("Every option of every command refuses malformed values with exit 2", "[cli]") {
+TEST_CASE("Every option of every command refuses malformed values with exit 2", "[cli][heavy]") {
   const std::string run = quoted(smallRun());
   int fresh = 0;
   // A new run directory per case, so that a wrongly accepted value cannot hide behind
@@ -172,7 +172,7 @@ TEST_CASE("Every option of every command refuses malformed values with exit 2", 
   expectRefused(cases);
 }
 
-TEST_CASE("Every toy SPEC parameter refuses malformed values with exit 2", "[cli]") {
+TEST_CASE("Every toy SPEC parameter refuses malformed values with exit 2", "[cli][heavy]") {
   std::vector<Case> cases;
   const std::vector<std::pair<std::string, std::vector<std::string>>> toys = {
       {"toy:pinwheel", {"c"}},

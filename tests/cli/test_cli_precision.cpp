@@ -24,7 +24,7 @@ int64_t linesContaining(const std::string& text, const std::string& part) {
 }  // namespace
 
 TEST_CASE("Precision bf16 runs the U-Net in bf16 or falls back to fp32 with one notice",
-          "[cli][precision]") {
+          "[cli][heavy][precision]") {
   const fs::path root = scratch() / "precision-streets";
   ::setenv("EFM_CACHE_DIR", (scratch() / "cache").c_str(), 1);
   REQUIRE(efm("data synth-streets --out '" + root.string() +

@@ -10,6 +10,8 @@
 #include "efm/sampling/sampler.h"
 #include "efm/sampling/sampling_request.h"
 
+#include <string_view>
+
 #include <torch/torch.h>
 #include <catch2/catch.hpp>
 
@@ -90,7 +92,7 @@ TEST_CASE("Early stopping on a constant field: every label kept, fewer evaluatio
     CHECK(early.evaluations == full.evaluations);
     CHECK(early.meanEvaluations < full.evaluations);
     // Ray's 60 Euler steps give the rule many chances; bridge's own sampler takes 5.
-    if (name == "ray") CHECK(early.meanEvaluations < 0.9 * full.evaluations);
+    if (std::string_view(name) == "ray") CHECK(early.meanEvaluations < 0.9 * full.evaluations);
     // The network saw exactly the evaluations reported.
     CHECK(double(field->rows) == Approx(early.meanEvaluations * options.count));
   }
