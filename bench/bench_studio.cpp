@@ -16,7 +16,9 @@
 //    how late each tick arrives. Each run starts from the default settings and shows the
 //    tab the studio picks for the data, or the one --view names (trajectories, geodesics,
 //    meta-simplex, label-maps). --explain-stalls lists, for each tick over 40 ms late, the
-//    events of over 5 ms that ran since the tick before, and the view each went to.
+//    events of over 5 ms that ran since the tick before, the view each went to, and the GUI
+//    thread's CPU time and major page faults since then.
+#include <sys/resource.h>
 #include <vtkCamera.h>
 #include <vtkRenderer.h>
 #include <QApplication>
@@ -35,6 +37,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <ctime>
 #include <random>
 #include <string>
 #include <vector>
@@ -188,6 +191,22 @@ struct StallLog {
   std::vector<std::string> events;
 } stallLog;
 
+// The calling thread's CPU time and major page faults (pages it had to wait for while they
+// were read from disk) so far.
+struct GuiThreadUsage {
+  double cpuMs = 0;
+  long majorFaults = 0;
+};
+GuiThreadUsage guiThreadUsage() {
+  GuiThreadUsage usage;
+  timespec cpu{};
+  if (clock_gettime(CLOCK_THREAD_CPUTIME_ID, &cpu) == 0)
+    usage.cpuMs = double(cpu.tv_sec) * 1e3 + double(cpu.tv_nsec) / 1e6;
+  rusage thread{};
+  if (getrusage(RUSAGE_THREAD, &thread) == 0) usage.majorFaults = thread.ru_majflt;
+  return usage;
+}
+
 // Runs the event loop for `milliseconds` and returns how late the most delayed tick of a
 // 2 ms timer was (and the 99th percentile).
 std::pair<double, double> measureStall(int milliseconds) {
@@ -199,13 +218,22 @@ std::pair<double, double> measureStall(int milliseconds) {
   QTimer tick;
   tick.setTimerType(Qt::PreciseTimer);
   tick.setInterval(2);
+  GuiThreadUsage lastUsage = guiThreadUsage();
   QObject::connect(&tick, &QTimer::timeout, [&] {
     const double now = clock.nsecsElapsed() / 1e6;
     lateness.push_back(std::max(0.0, now - last - 2.0));
-    if (stallLog.explain && lateness.back() > kExplainedStall) {
-      std::printf("    stall %.0f ms:", lateness.back());
-      for (const std::string& event : stallLog.events) std::printf(" %s", event.c_str());
-      std::printf("\n");
+    if (stallLog.explain) {
+      const GuiThreadUsage usage = guiThreadUsage();
+      if (lateness.back() > kExplainedStall) {
+        // CPU time well under the stall: the thread waited (for llvmpipe's threads, for the
+        // CPU, or for pages read back from disk: the major faults).
+        std::printf("    stall %.0f ms (GUI thread: %.0f ms of CPU, %ld major page faults):",
+                    lateness.back(), usage.cpuMs - lastUsage.cpuMs,
+                    usage.majorFaults - lastUsage.majorFaults);
+        for (const std::string& event : stallLog.events) std::printf(" %s", event.c_str());
+        std::printf("\n");
+      }
+      lastUsage = usage;
     }
     stallLog.events.clear();
     last = now;
