@@ -2,11 +2,15 @@
 // trainer's state; checkpoints round-trip with the files `efm` reads; a corrupt checkpoint
 // shows an error and the window stays usable; a click on a vertex of the simplex view fixes a
 // node and the samples become its conditional.
+#include <QApplication>
 #include <QDir>
+#include <QDockWidget>
 #include <QFile>
 #include <QLineEdit>
 #include <QMessageBox>
 #include <QPushButton>
+#include <QScrollArea>
+#include <QScrollBar>
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
@@ -21,6 +25,7 @@
 #include "widgets/class_bars.h"
 #include "widgets/sampling_panel.h"
 #include "widgets/training_panel.h"
+#include "window/guided_tour.h"
 #include "window/main_window.h"
 
 // After LibTorch: its glog headers define CHECK too.
@@ -289,4 +294,52 @@ TEST_CASE("clicking a vertex fixes the shown node, resamples its conditional, an
     return s && s->given.empty() && s != samples;
   }));
   CHECK(w.window->metaSimplexView()->targetJoint().size() == 4);
+}
+
+TEST_CASE("the window fits a 1366 x 768 screen with the guided tour open, and its panels scroll",
+          "[window]") {
+  Window w;
+  w.configure(40);  // the tour starts a short run when nothing is trained
+  w.window->tour()->open();
+  QApplication::processEvents();
+  // A 1366 x 768 laptop screen less a 40-pixel task bar and a 30-pixel title bar.
+  const QSize fits(1366, 768 - 40 - 30);
+  const QSize minimum = w.window->minimumSizeHint();
+  INFO("minimum size " << minimum.width() << " x " << minimum.height());
+  for (QDockWidget* dock : w.window->findChildren<QDockWidget*>())
+    INFO(dock->objectName().toStdString() << " at least " << dock->minimumSizeHint().width()
+                                          << " x " << dock->minimumSizeHint().height());
+  CHECK(minimum.width() <= fits.width());
+  CHECK(minimum.height() <= fits.height());
+
+  // At that size the Training panel keeps its whole width and scrolls to its last row.
+  w.window->resize(fits);
+  QApplication::processEvents();
+  REQUIRE(waitFor([&] { return w.window->size() == fits; }));
+  TrainingPanel* panel = w.window->trainingPanel();
+  auto* area = qobject_cast<QScrollArea*>(panel->parentWidget()->parentWidget());
+  REQUIRE(area != nullptr);
+  CHECK(area->viewport()->width() >= panel->minimumSizeHint().width());
+  QScrollBar* bar = area->verticalScrollBar();
+  REQUIRE(bar->maximum() > 0);  // the panel is taller than its dock at this size
+  QPushButton* start = panel->startButton();
+  bar->setValue(0);
+  area->ensureWidgetVisible(start);
+  QApplication::processEvents();
+  const QPoint topLeft = start->mapTo(area->viewport(), QPoint(0, 0));
+  CHECK(topLeft.y() >= 0);
+  CHECK(topLeft.y() + start->height() <= area->viewport()->height());
+  CHECK(waitFor([&] { return w.state() != State::Running; }, 60000));
+}
+
+TEST_CASE("the window opens at the size it was closed at", "[window]") {
+  const QSize given(1350, 720);  // above the minimum size, below the default
+  {
+    Window w;
+    w.window->resize(given);
+    REQUIRE(waitFor([&] { return w.window->size() == given; }));
+    w.window->close();  // saves the settings
+  }
+  Window again;
+  CHECK(again.window->size() == given);
 }

@@ -101,18 +101,22 @@ LabelMapView::LabelMapView(QWidget* parent)
   connect(relayout_, &QTimer::timeout, this, [this] { rebuild(); });
   connect(vtk_, &VtkWidget::interactionStarted, this, [this] { cameraMoved_ = true; });
 
-  auto* controls = new QHBoxLayout;
-  controls->addWidget(play_);
-  controls->addWidget(new QLabel("t"));
-  controls->addWidget(timeSlider_, 1);
-  controls->addWidget(timeLabel_);
-  controls->addWidget(sampleSpin_);
-  controls->addWidget(new QLabel("Gallery"));
-  controls->addWidget(galleryMode_);
-  controls->addWidget(reset);
-  controls->addWidget(paint_);
-  controls->addWidget(paintClass_);
-  controls->addWidget(clearPaint);
+  // Two rows: the time (its slider gets the width), then what is shown and painted. In one
+  // row they set the window's minimum width at about 1,500 pixels and left the slider a stub.
+  auto* timeRow = new QHBoxLayout;
+  timeRow->addWidget(play_);
+  timeRow->addWidget(new QLabel("t"));
+  timeRow->addWidget(timeSlider_, 1);
+  timeRow->addWidget(timeLabel_);
+  auto* toolRow = new QHBoxLayout;
+  toolRow->addWidget(sampleSpin_);
+  toolRow->addWidget(new QLabel("Gallery"));
+  toolRow->addWidget(galleryMode_);
+  toolRow->addStretch(1);
+  toolRow->addWidget(reset);
+  toolRow->addWidget(paint_);
+  toolRow->addWidget(paintClass_);
+  toolRow->addWidget(clearPaint);
   auto* pictures = new QHBoxLayout;
   pictures->setContentsMargins(0, 0, 0, 0);
   pictures->addWidget(vtk_, 1);
@@ -120,7 +124,8 @@ LabelMapView::LabelMapView(QWidget* parent)
   auto* layout = new QVBoxLayout(this);
   layout->setContentsMargins(0, 0, 0, 0);
   layout->addLayout(pictures, 1);
-  layout->addLayout(controls);
+  layout->addLayout(timeRow);
+  layout->addLayout(toolRow);
 
   entropyColours_ = viridis(0, 1);
   entropyBar_ = colorBar(entropyColours_, "entropy\n(nats)");

@@ -90,21 +90,26 @@ TrajectoryView::TrajectoryView(QWidget* parent)
     play_->setText(on ? "Pause" : "Play");
   });
 
-  auto* controls = new QHBoxLayout;
-  controls->addWidget(play_);
-  controls->addWidget(new QLabel("t"));
-  controls->addWidget(timeSlider_, 1);
-  controls->addWidget(timeLabel_);
-  controls->addWidget(node_);
-  controls->addWidget(nodeSpin_);
-  controls->addWidget(classBox_);
-  controls->addWidget(maxLines_);
-  controls->addWidget(showField_);
-  controls->addWidget(reset);
+  // Two rows: the time (its slider gets the width), then what is shown. In one row, at the
+  // width the docks leave the view, the slider was squeezed to a stub.
+  auto* timeRow = new QHBoxLayout;
+  timeRow->addWidget(play_);
+  timeRow->addWidget(new QLabel("t"));
+  timeRow->addWidget(timeSlider_, 1);
+  timeRow->addWidget(timeLabel_);
+  auto* showRow = new QHBoxLayout;
+  showRow->addWidget(node_);
+  showRow->addWidget(nodeSpin_);
+  showRow->addWidget(classBox_);
+  showRow->addWidget(maxLines_);
+  showRow->addWidget(showField_);
+  showRow->addStretch(1);
+  showRow->addWidget(reset);
   auto* layout = new QVBoxLayout(this);
   layout->setContentsMargins(0, 0, 0, 0);
   layout->addWidget(vtk_, 1);
-  layout->addLayout(controls);
+  layout->addLayout(timeRow);
+  layout->addLayout(showRow);
 
   auto* fieldTimer = new QTimer(this);  // coalesces slider moves into one field request
   fieldTimer->setSingleShot(true);

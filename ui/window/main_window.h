@@ -107,7 +107,10 @@ class MainWindow : public QMainWindow {
   void buildMenus();
   void connectEngine();
   void connectLikelihood();
-  QDockWidget* buildTargetDock();
+  // A dock on `area` showing `panel`; the panel scrolls when the window is too short for it.
+  QDockWidget* addPanelDock(const QString& title, const QString& name, QWidget* panel,
+                            Qt::DockWidgetArea area);
+  QWidget* buildTargetPanel();
   void connectTargets();
   void addRecentTarget(const QString& file);
   void rebuildRecentTargets();

@@ -3,7 +3,6 @@
 // opened as pmf files, with a recent-targets list.
 #include "window/main_window.h"
 
-#include <QDockWidget>
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QSignalBlocker>
@@ -25,16 +24,13 @@ constexpr int kMaxRecentTargets = 8;
 const char* kTableFilter = "Joint tables (*.pmf);;All files (*)";
 }  // namespace
 
-QDockWidget* MainWindow::buildTargetDock() {
+QWidget* MainWindow::buildTargetPanel() {
   tableEditor_ = new TargetTableEditor;
   painter_ = new TargetPainter;
   targetTabs_ = new QTabWidget;
   targetTabs_->addTab(tableEditor_, "Table");
   targetTabs_->addTab(painter_, "Painter");
-  auto* dock = new QDockWidget("Target", this);
-  dock->setObjectName("targetDock");
-  dock->setWidget(targetTabs_);
-  return dock;
+  return targetTabs_;
 }
 
 void MainWindow::connectTargets() {
