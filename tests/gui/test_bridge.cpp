@@ -4,18 +4,24 @@
 #include <catch2/catch.hpp>
 
 #include <vtkActor.h>
+#include <vtkCallbackCommand.h>
 #include <vtkCamera.h>
+#include <vtkCommand.h>
 #include <vtkPlaneSource.h>
 #include <vtkPolyDataMapper.h>
 #include <vtkProperty.h>
+#include <vtkRenderer.h>
 #include <QApplication>
 #include <QImage>
 #include <QLabel>
 #include <QScreen>
 #include <QTest>
+#include <QTimer>
 #include <QVBoxLayout>
 #include <QWheelEvent>
 #include <QWindow>
+#include <functional>
+#include <utility>
 
 #include "bridge/vtk_widget.h"
 
@@ -177,4 +183,100 @@ TEST_CASE("a picture of a window has its VTK views drawn in", "[bridge]") {
   CHECK(isColor(picture.pixel((view.topLeft() + QPoint(2, 2)) * ratio), 0, 0, 255));
   // The label stays as grab() drew it: above the view, on the window's background.
   CHECK(!isColor(picture.pixel(QPoint(2, 2) * ratio), 0, 0, 255));
+}
+
+namespace {
+// Calls `then` each time the renderer of `widget` ends a Render() (the first pass of a frame).
+struct RenderEnd {
+  std::function<void()> then;
+  vtkRenderer* renderer;
+  unsigned long tag;
+  static void ended(vtkObject*, unsigned long, void* self, void*) {
+    static_cast<RenderEnd*>(self)->then();
+  }
+  RenderEnd(efm::ui::VtkWidget& widget, std::function<void()> call)
+      : then(std::move(call)), renderer(widget.renderer()) {
+    vtkNew<vtkCallbackCommand> command;
+    command->SetCallback(&RenderEnd::ended);
+    command->SetClientData(this);
+    tag = renderer->AddObserver(vtkCommand::EndEvent, command);
+  }
+  ~RenderEnd() { renderer->RemoveObserver(tag); }
+  RenderEnd(const RenderEnd&) = delete;
+  RenderEnd& operator=(const RenderEnd&) = delete;
+};
+}  // namespace
+
+TEST_CASE("a scheduled frame is shown in a later pass, after the event loop ran", "[bridge]") {
+  efm::ui::VtkWidget widget;
+  widget.resize(320, 240);
+  buildScene(widget);
+  widget.show();
+  REQUIRE(QTest::qWaitForWindowExposed(&widget));
+  REQUIRE(QTest::qWaitFor([&] { return widget.framesRendered() >= 1; }, 5000));
+  QTest::qWait(20);
+
+  // At the end of the scene's Render() the frame is not on screen yet; a timer started
+  // then fires before it is (the GUI thread does not wait for the rasterizer).
+  long long shownAtRenderEnd = -1;
+  bool timerRanFirst = false, frameShownFirst = false;
+  RenderEnd end(widget, [&] {
+    shownAtRenderEnd = widget.framesRendered();
+    const long long shown = widget.framesRendered();
+    QTimer::singleShot(0, &widget, [&, shown] {
+      timerRanFirst = widget.framesRendered() == shown;
+      frameShownFirst = !timerRanFirst;
+    });
+  });
+  const long long before = widget.framesRendered();
+  widget.renderer()->SetBackground(0, 1, 0);
+  widget.scheduleRender();
+  REQUIRE(QTest::qWaitFor([&] { return widget.framesRendered() > before; }, 5000));
+  QApplication::processEvents();
+  CHECK(shownAtRenderEnd == before);
+  CHECK(timerRanFirst);
+  CHECK_FALSE(frameShownFirst);
+  QImage shown = onScreen(widget);
+  const int w = shown.width(), h = shown.height();
+  CHECK(isColor(shown.pixel(w / 2, h / 2), 255, 0, 0));
+  CHECK(isColor(shown.pixel(2, 2), 0, 255, 0));
+  CHECK(isColor(shown.pixel(w - 3, h - 3), 0, 255, 0));
+
+  SECTION("a frame asked for while one is in flight follows it") {
+    bool again = true;
+    RenderEnd change(widget, [&] {
+      if (!again) return;
+      again = false;  // the scene changes once, while its first frame is in flight
+      widget.renderer()->SetBackground(1, 1, 0);
+      widget.scheduleRender();
+    });
+    const long long start = widget.framesRendered();
+    widget.renderer()->SetBackground(0, 1, 1);
+    widget.scheduleRender();
+    REQUIRE(QTest::qWaitFor([&] { return widget.framesRendered() >= start + 2; }, 5000));
+    QApplication::processEvents();
+    shown = onScreen(widget);
+    CHECK(isColor(shown.pixel(2, 2), 255, 255, 0));
+    CHECK(isColor(shown.pixel(w / 2, h / 2), 255, 0, 0));
+  }
+
+  SECTION("a picture taken while a frame is in flight is exact, and the frame follows") {
+    QImage picture;
+    bool take = true;
+    RenderEnd photograph(widget, [&] {
+      if (!take) return;
+      take = false;
+      QTimer::singleShot(0, &widget, [&] { picture = widget.renderToImage(); });
+    });
+    const long long start = widget.framesRendered();
+    widget.renderer()->SetBackground(1, 0, 1);
+    widget.scheduleRender();
+    REQUIRE(QTest::qWaitFor([&] { return !picture.isNull(); }, 5000));
+    REQUIRE(QTest::qWaitFor([&] { return widget.framesRendered() > start; }, 5000));
+    QApplication::processEvents();
+    CHECK(isColor(picture.pixel(1, 1), 255, 0, 255));
+    CHECK(isColor(picture.pixel(picture.width() / 2, picture.height() / 2), 255, 0, 0));
+    shown = onScreen(widget);
+    CHECK(isColor(shown.pixel(2, 2), 255, 0, 255));
+  }
 }

@@ -4,6 +4,7 @@
 #include <QExposeEvent>
 #include <QImage>
 #include <QOpenGLContext>
+#include <QOpenGLExtraFunctions>
 #include <QOpenGLFunctions>
 #include <QPlatformSurfaceEvent>
 #include <QTimer>
@@ -26,9 +27,10 @@ int VtkSurface::msUntilNextPass() {
 
 void VtkSurface::passEnded() { lastPassEnd = std::chrono::steady_clock::now(); }
 
-VtkSurface::VtkSurface(std::function<void()> render, QObject* input,
-                       std::function<void()> aboutToLoseContext)
+VtkSurface::VtkSurface(std::function<void(bool)> render, std::function<void()> compose,
+                       QObject* input, std::function<void()> aboutToLoseContext)
     : render_(std::move(render)),
+      compose_(std::move(compose)),
       input_(input),
       aboutToLoseContext_(std::move(aboutToLoseContext)) {
   setSurfaceType(QSurface::OpenGLSurface);
@@ -38,13 +40,11 @@ VtkSurface::VtkSurface(std::function<void()> render, QObject* input,
   paced_ = new QTimer(this);
   paced_->setSingleShot(true);
   paced_->setTimerType(Qt::PreciseTimer);
-  connect(paced_, &QTimer::timeout, this, [this] {
-    if (!pending_) return;
-    if (const int wait = msUntilNextPass(); wait > 0)
-      paced_->start(wait);  // another surface drew meanwhile, or the timer was early
-    else
-      frameNow();
-  });
+  connect(paced_, &QTimer::timeout, this, &VtkSurface::scheduledFrameDue);
+  composer_ = new QTimer(this);
+  composer_->setSingleShot(true);
+  composer_->setTimerType(Qt::PreciseTimer);
+  connect(composer_, &QTimer::timeout, this, &VtkSurface::finishFrame);
 }
 
 VtkSurface::~VtkSurface() { releaseContext(); }
@@ -81,6 +81,7 @@ bool VtkSurface::isCurrent() const {
 void VtkSurface::releaseContext() {
   if (!context_) return;
   if (handle() && context_->makeCurrent(this)) {
+    dropFrameInFlight();
     aboutToLoseContext_();
     context_->doneCurrent();
   }
@@ -100,23 +101,85 @@ void VtkSurface::frameNow() {
   if (isExposed()) drawAndSwap();
 }
 
+// An UpdateRequest or the pacing timer: a scheduled frame may start.
+void VtkSurface::scheduledFrameDue() {
+  // Not pending: frameNow() drew the frame already since it was asked for. In flight: the
+  // frame starts when the one before is shown.
+  if (!pending_ || inFlight_) return;
+  if (const int wait = msUntilNextPass(); wait > 0)
+    paced_->start(wait);  // another surface drew meanwhile, or the timer was early
+  else
+    startFrame();
+}
+
 void VtkSurface::drawAndSwap() {
   if (pixelSize().isEmpty() || !makeCurrent()) return;
-  render_();
+  dropFrameInFlight();
+  render_(false);
   context_->swapBuffers(this);
   passEnded();
   Q_EMIT frameSwapped();
 }
 
+void VtkSurface::startFrame() {
+  pending_ = false;
+  if (!isExposed() || pixelSize().isEmpty() || !makeCurrent()) return;
+  render_(true);
+  QOpenGLExtraFunctions* gl = context_->extraFunctions();
+  inFlight_ = gl->glFenceSync(GL_SYNC_GPU_COMMANDS_COMPLETE, 0);
+  gl->glFlush();  // the rasterizer starts now, not when the fence is first asked
+  inFlightSize_ = pixelSize();
+  passEnded();
+  if (!inFlight_) {  // no fence: compose at once, as a one-pass frame would
+    compose_();
+    context_->swapBuffers(this);
+    passEnded();
+    Q_EMIT frameSwapped();
+    return;
+  }
+  composer_->start(kComposePollMs);
+}
+
+void VtkSurface::finishFrame() {
+  if (!inFlight_) return;
+  if (!isExposed() || pixelSize() != inFlightSize_ || !makeCurrent()) {
+    dropFrameInFlight();  // hidden or resized meanwhile: the frame is drawn again
+    pending_ = true;
+    requestUpdate();
+    return;
+  }
+  QOpenGLExtraFunctions* gl = context_->extraFunctions();
+  if (gl->glClientWaitSync(static_cast<GLsync>(inFlight_), 0, 0) == GL_TIMEOUT_EXPIRED) {
+    composer_->start(kComposePollMs);
+    return;
+  }
+  dropFrameInFlight();
+  compose_();
+  context_->swapBuffers(this);
+  passEnded();
+  Q_EMIT frameSwapped();
+  if (pending_) requestUpdate();  // asked for while this one was in flight
+}
+
+// With the context current.
+void VtkSurface::dropFrameInFlight() {
+  composer_->stop();
+  if (!inFlight_) return;
+  context_->extraFunctions()->glDeleteSync(static_cast<GLsync>(inFlight_));
+  inFlight_ = nullptr;
+}
+
 bool VtkSurface::drawHidden() {
-  if (!isExposed() || pixelSize().isEmpty() || !makeCurrent()) return false;
-  render_();
+  // A frame in flight has a newer scene: the parts drawn so far are out of date.
+  if (inFlight_ || !isExposed() || pixelSize().isEmpty() || !makeCurrent()) return false;
+  render_(true);  // the parts stay in VTK's framebuffer until present()
   passEnded();
   return true;
 }
 
 void VtkSurface::present() {
   if (!isExposed() || !makeCurrent()) return;
+  compose_();
   context_->swapBuffers(this);
   passEnded();  // the swap of a software renderer copies the frame: part of the pass
 }
@@ -124,7 +187,12 @@ void VtkSurface::present() {
 QImage VtkSurface::renderToImage() {
   const QSize size = pixelSize();
   if (size.isEmpty() || !makeCurrent()) return {};
-  render_();
+  if (inFlight_) {  // VTK's framebuffer is about to hold the picture: draw that frame again
+    dropFrameInFlight();
+    pending_ = true;
+    requestUpdate();
+  }
+  render_(false);
   // VTK blitted its frame into the back buffer of the default framebuffer, still bound.
   QImage image(size, QImage::Format_RGBA8888);
   QOpenGLFunctions* gl = context_->functions();
@@ -144,12 +212,7 @@ void VtkSurface::exposeEvent(QExposeEvent*) {
 bool VtkSurface::event(QEvent* event) {
   switch (event->type()) {
     case QEvent::UpdateRequest:
-      // Not pending: frameNow() drew the frame already since it was asked for.
-      if (!pending_) return true;
-      if (const int wait = msUntilNextPass(); wait > 0)
-        paced_->start(wait);
-      else
-        frameNow();
+      scheduledFrameDue();
       return true;
     case QEvent::MouseButtonPress:
     case QEvent::MouseButtonRelease:

@@ -20,30 +20,41 @@ namespace efm::ui {
 class VtkSurface : public QWindow {
   Q_OBJECT
  public:
-  // `render` draws a frame into the current context's default framebuffer; `input`
-  // receives mouse, wheel, enter and leave events; `aboutToLoseContext` runs with the
-  // context current, before the context or the native window goes away.
-  VtkSurface(std::function<void()> render, QObject* input,
-             std::function<void()> aboutToLoseContext);
+  // `render(false)` draws a frame into the current context's default framebuffer;
+  // `render(true)` draws it only as far as the renderer's own framebuffer, and `compose`
+  // later copies that into the default one. `input` receives mouse, wheel, enter and leave
+  // events; `aboutToLoseContext` runs with the context current, before the context or the
+  // native window goes away.
+  VtkSurface(std::function<void(bool deferCompose)> render, std::function<void()> compose,
+             QObject* input, std::function<void()> aboutToLoseContext);
   ~VtkSurface() override;
 
   // Draws a frame when the window is on screen (coalesced, at most one per event-loop pass),
-  // no sooner than kPassGapMs after the last drawing pass of any surface ended.
+  // no sooner than kPassGapMs after the last drawing pass of any surface ended. A scheduled
+  // frame takes two passes: the first hands the scene to the rasterizer and returns; the
+  // second, once a fence says the rasterizer is done (polled every kComposePollMs), copies
+  // the frame into the window and shows it. So the GUI thread never waits for the
+  // rasterizer's threads, which share the cores with training (docs/PERFORMANCE.md).
+  // At most one frame is in flight: a frame asked for meanwhile starts after it is shown.
   void scheduleFrame();
+  static constexpr int kComposePollMs = 2;
   // Drawing passes (frames, hidden parts of a frame) of all surfaces are kept this far
   // apart, so that between two of them the event loop always gets to run: under a software
-  // renderer a pass takes 15-50 ms, and two back to back held input and timers up to twice
-  // as long (docs/PERFORMANCE.md, "The studio"). Scheduled work asks msUntilNextPass().
+  // renderer a pass took 15-50 ms when it waited for the rasterizer, and two back to back
+  // held input and timers up to twice as long (docs/PERFORMANCE.md, "The studio"). Scheduled work asks msUntilNextPass().
   static constexpr int kPassGapMs = 4;
   // Milliseconds until the next pass may start (0: now).
   static int msUntilNextPass();
-  // Draws a frame now and shows it, if the window is on screen.
+  // Draws a frame now and shows it, if the window is on screen (in one pass; a frame in
+  // flight is dropped).
   void frameNow();
   // Draws a frame now, without showing it, and returns it (device pixels); also works for
   // a window that is hidden (a tab behind another), so pictures never depend on stacking.
   QImage renderToImage();
-  // Draws a frame into the back buffer without showing it (false: nothing on screen);
-  // present() then shows the last one drawn. For frames drawn in several parts.
+  // Draws a frame into the renderer's own framebuffer without showing it (false: nothing on
+  // screen, or a scheduled frame is in flight); present() then composes the last one drawn
+  // into the window and shows it. For frames drawn in several parts: no part waits for the
+  // rasterizer, only present() does.
   bool drawHidden();
   void present();
 
@@ -66,15 +77,23 @@ class VtkSurface : public QWindow {
  private:
   QSize pixelSize() const;
   void drawAndSwap();
+  void scheduledFrameDue();
+  void startFrame();   // the first pass of a scheduled frame
+  void finishFrame();  // the second: composes and shows it when the rasterizer is done
+  void dropFrameInFlight();
   static void passEnded();
 
-  std::function<void()> render_;
+  std::function<void(bool)> render_;
+  std::function<void()> compose_;
   QObject* input_;
   std::function<void()> aboutToLoseContext_;
   QOpenGLContext* context_ = nullptr;
   bool contextFailed_ = false;
   bool pending_ = false;
   QTimer* paced_;  // a scheduled frame that waits for kPassGapMs
+  QTimer* composer_;  // polls the fence of the frame in flight
+  void* inFlight_ = nullptr;  // that fence (a GLsync; null: no frame in flight)
+  QSize inFlightSize_;
 };
 
 }  // namespace efm::ui

@@ -4,6 +4,7 @@
 
 #include "vtk_widget.h"
 
+#include "split_frame_window.h"
 #include "vtk_surface.h"
 
 #include <vtkCallbackCommand.h>
@@ -49,7 +50,8 @@ VtkWidget::VtkWidget(QWidget* parent) : QWidget(parent) {
   setMouseTracking(true);
   setFocusPolicy(Qt::StrongFocus);
   setMinimumSize(160, 120);
-  surface_ = new VtkSurface([this] { render(); }, this, [this] { finalizeContext(); });
+  surface_ = new VtkSurface([this](bool deferCompose) { render(deferCompose); },
+                            [this] { compose(); }, this, [this] { finalizeContext(); });
   container_ = QWidget::createWindowContainer(surface_, this);
   container_->setFocusPolicy(Qt::NoFocus);
   auto* layout = new QVBoxLayout(this);
@@ -183,14 +185,26 @@ void VtkWidget::updateSize() {
 }
 
 // Called by the surface with its context current and the default framebuffer bound.
-void VtkWidget::render() {
+void VtkWidget::render(bool deferCompose) {
   if (!initialized_) initializeContext();
   updateSize();
   vtkOpenGLState* state = window_->GetState();
   state->Reset();
   state->Push();
   state->vtkglDepthFunc(GL_LEQUAL);
+  window_->setComposeDeferred(deferCompose);
   window_->Render();
+  window_->setComposeDeferred(false);
+  state->Pop();
+}
+
+// The second step of a frame rendered with deferCompose; as render() is called.
+void VtkWidget::compose() {
+  if (!initialized_) return;
+  vtkOpenGLState* state = window_->GetState();
+  state->Reset();
+  state->Push();
+  window_->composeFrame();
   state->Pop();
 }
 

@@ -3,13 +3,16 @@
 // (docs/STACK.md, item 1), so the bridge is ours: VTK renders through a
 // vtkGenericOpenGLRenderWindow into a native OpenGL window of its own (VtkSurface) that
 // fills the widget, only when a frame is due, and Qt's mouse and wheel events are forwarded
-// to a vtkGenericRenderWindowInteractor. All VTK calls happen on the GUI thread.
+// to a vtkGenericRenderWindowInteractor. All VTK calls happen on the GUI thread; a
+// scheduled frame is composed into the window in a later pass (SplitFrameWindow).
 
 #include <vtkGenericOpenGLRenderWindow.h>
 #include <vtkGenericRenderWindowInteractor.h>
 #include <vtkNew.h>
 #include <vtkRenderer.h>
 #include <QWidget>
+
+#include "bridge/split_frame_window.h"
 
 class vtkInteractorObserver;
 class vtkObject;
@@ -46,7 +49,7 @@ class VtkWidget : public QWidget {
   // Progressive frames: a scene too heavy for one event-loop pass is drawn in parts, each
   // by one call (the first with erase true, later ones keeping what earlier ones drew in
   // colour and depth), and shown by showHiddenFrame() after the last. False when the
-  // widget is not on screen.
+  // widget is not on screen, or a scheduled frame (a newer scene) is in flight.
   bool renderHidden(bool erase);
   void showHiddenFrame();
   // The context VTK draws with (null before the first frame).
@@ -81,7 +84,8 @@ class VtkWidget : public QWidget {
   QPoint toVtkDisplay(const QPointF& position) const;
 
  private:
-  void render();
+  void render(bool deferCompose);
+  void compose();
   void initializeContext();
   void updateSize();
   void finalizeContext();
@@ -92,7 +96,7 @@ class VtkWidget : public QWidget {
   static void onInteraction(vtkObject*, unsigned long event, void* self, void*);
   void observeStyle(vtkInteractorObserver* style);
 
-  vtkNew<vtkGenericOpenGLRenderWindow> window_;
+  vtkNew<SplitFrameWindow> window_;
   vtkNew<vtkGenericRenderWindowInteractor> interactor_;
   vtkNew<vtkRenderer> renderer_;
   VtkSurface* surface_ = nullptr;  // owned by its window container, a child of this widget
