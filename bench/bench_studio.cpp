@@ -16,8 +16,8 @@
 //    how late each tick arrives. Each run starts from the default settings and shows the
 //    tab the studio picks for the data, or the one --view names (trajectories, geodesics,
 //    meta-simplex, label-maps). --explain-stalls lists, for each tick over 40 ms late, the
-//    events of over 5 ms that ran since the tick before, the view each went to, and the GUI
-//    thread's CPU time and major page faults since then.
+//    events of over 5 ms that ran since the tick before, the view each went to, the number and
+//    time of the shorter ones, and the GUI thread's CPU time and major page faults since then.
 #include <sys/resource.h>
 #include <vtkCamera.h>
 #include <vtkRenderer.h>
@@ -189,6 +189,13 @@ constexpr double kExplainedStall = 40, kLoggedEvent = 5;
 struct StallLog {
   bool explain = false;
   std::vector<std::string> events;
+  int shortEvents = 0;  // events under kLoggedEvent since the last tick, and their time
+  double shortMs = 0;
+  void clear() {
+    events.clear();
+    shortEvents = 0;
+    shortMs = 0;
+  }
 } stallLog;
 
 // The calling thread's CPU time and major page faults (pages it had to wait for while they
@@ -210,7 +217,7 @@ GuiThreadUsage guiThreadUsage() {
 // Runs the event loop for `milliseconds` and returns how late the most delayed tick of a
 // 2 ms timer was (and the 99th percentile).
 std::pair<double, double> measureStall(int milliseconds) {
-  stallLog.events.clear();  // what ran before the measurement is not its stall
+  stallLog.clear();  // what ran before the measurement is not its stall
   std::vector<double> lateness;
   QElapsedTimer clock;
   clock.start();
@@ -231,11 +238,11 @@ std::pair<double, double> measureStall(int milliseconds) {
                     lateness.back(), usage.cpuMs - lastUsage.cpuMs,
                     usage.majorFaults - lastUsage.majorFaults);
         for (const std::string& event : stallLog.events) std::printf(" %s", event.c_str());
-        std::printf("\n");
+        std::printf(" and %d shorter events (%.0f ms)\n", stallLog.shortEvents, stallLog.shortMs);
       }
       lastUsage = usage;
     }
-    stallLog.events.clear();
+    stallLog.clear();
     last = now;
   });
   tick.start();
@@ -321,12 +328,16 @@ class TimingApplication : public QApplication {
     const bool result = QApplication::notify(receiver, event);
     --depth_;
     const double ms = clock.nsecsElapsed() / 1e6;
-    if (ms > kLoggedEvent)
+    if (ms <= kLoggedEvent) {
+      ++stallLog.shortEvents;
+      stallLog.shortMs += ms;
+    } else {
       stallLog.events.push_back(QString("[%1 ms: event %2 to %3 of %4]")
                                     .arg(ms, 0, 'f', 0)
                                     .arg(int(event->type()))
                                     .arg(receiver->metaObject()->className(), ownerName(receiver))
                                     .toStdString());
+    }
     return result;
   }
 

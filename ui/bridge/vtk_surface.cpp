@@ -82,6 +82,7 @@ void VtkSurface::releaseContext() {
   if (!context_) return;
   if (handle() && context_->makeCurrent(this)) {
     dropFrameInFlight();
+    dropPartsFence();
     aboutToLoseContext_();
     context_->doneCurrent();
   }
@@ -173,15 +174,38 @@ bool VtkSurface::drawHidden() {
   // A frame in flight has a newer scene: the parts drawn so far are out of date.
   if (inFlight_ || !isExposed() || pixelSize().isEmpty() || !makeCurrent()) return false;
   render_(true);  // the parts stay in VTK's framebuffer until present()
+  dropPartsFence();
+  QOpenGLExtraFunctions* gl = context_->extraFunctions();
+  partsFence_ = gl->glFenceSync(GL_SYNC_GPU_COMMANDS_COMPLETE, 0);
+  gl->glFlush();
   passEnded();
   return true;
 }
 
-void VtkSurface::present() {
-  if (!isExposed() || !makeCurrent()) return;
+bool VtkSurface::hiddenPartsRasterized() {
+  if (!partsFence_) return true;
+  if (!makeCurrent()) return true;
+  if (context_->extraFunctions()->glClientWaitSync(static_cast<GLsync>(partsFence_), 0, 0) ==
+      GL_TIMEOUT_EXPIRED)
+    return false;
+  dropPartsFence();
+  return true;
+}
+
+bool VtkSurface::present() {
+  if (inFlight_ || !isExposed() || !makeCurrent()) return false;
+  dropPartsFence();
   compose_();
   context_->swapBuffers(this);
   passEnded();  // the swap of a software renderer copies the frame: part of the pass
+  return true;
+}
+
+// With the context current.
+void VtkSurface::dropPartsFence() {
+  if (!partsFence_) return;
+  context_->extraFunctions()->glDeleteSync(static_cast<GLsync>(partsFence_));
+  partsFence_ = nullptr;
 }
 
 QImage VtkSurface::renderToImage() {

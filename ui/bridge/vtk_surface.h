@@ -41,7 +41,8 @@ class VtkSurface : public QWindow {
   // Drawing passes (frames, hidden parts of a frame) of all surfaces are kept this far
   // apart, so that between two of them the event loop always gets to run: under a software
   // renderer a pass took 15-50 ms when it waited for the rasterizer, and two back to back
-  // held input and timers up to twice as long (docs/PERFORMANCE.md, "The studio"). Scheduled work asks msUntilNextPass().
+  // held input and timers up to twice as long (docs/PERFORMANCE.md, "The studio"). Scheduled work
+  // asks msUntilNextPass().
   static constexpr int kPassGapMs = 4;
   // Milliseconds until the next pass may start (0: now).
   static int msUntilNextPass();
@@ -56,7 +57,10 @@ class VtkSurface : public QWindow {
   // into the window and shows it. For frames drawn in several parts: no part waits for the
   // rasterizer, only present() does.
   bool drawHidden();
-  void present();
+  // Whether the rasterizer has finished the parts drawHidden() drew (polls a fence).
+  bool hiddenPartsRasterized();
+  // False (nothing shown) when a scheduled frame is in flight or the window is hidden.
+  bool present();
 
   // Makes the context current on this window, creating both on first use. False when the
   // context cannot be created (no OpenGL 3.2).
@@ -81,6 +85,7 @@ class VtkSurface : public QWindow {
   void startFrame();   // the first pass of a scheduled frame
   void finishFrame();  // the second: composes and shows it when the rasterizer is done
   void dropFrameInFlight();
+  void dropPartsFence();
   static void passEnded();
 
   std::function<void(bool)> render_;
@@ -90,10 +95,11 @@ class VtkSurface : public QWindow {
   QOpenGLContext* context_ = nullptr;
   bool contextFailed_ = false;
   bool pending_ = false;
-  QTimer* paced_;  // a scheduled frame that waits for kPassGapMs
-  QTimer* composer_;  // polls the fence of the frame in flight
+  QTimer* paced_;             // a scheduled frame that waits for kPassGapMs
+  QTimer* composer_;          // polls the fence of the frame in flight
   void* inFlight_ = nullptr;  // that fence (a GLsync; null: no frame in flight)
   QSize inFlightSize_;
+  void* partsFence_ = nullptr;  // set after the last part drawHidden() drew
 };
 
 }  // namespace efm::ui

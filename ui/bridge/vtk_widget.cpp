@@ -154,7 +154,9 @@ bool VtkWidget::renderHidden(bool erase) {
   return drawn;
 }
 
-void VtkWidget::showHiddenFrame() { surface_->present(); }
+bool VtkWidget::hiddenPartsRasterized() { return surface_->hiddenPartsRasterized(); }
+
+bool VtkWidget::showHiddenFrame() { return surface_->present(); }
 
 void VtkWidget::initializeContext() {
   window_->SetOwnContext(0);

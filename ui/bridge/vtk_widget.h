@@ -51,7 +51,11 @@ class VtkWidget : public QWidget {
   // colour and depth), and shown by showHiddenFrame() after the last. False when the
   // widget is not on screen, or a scheduled frame (a newer scene) is in flight.
   bool renderHidden(bool erase);
-  void showHiddenFrame();
+  // Whether the rasterizer has finished what renderHidden() drew: callers draw the next part
+  // (and show the frame) only then, so that no event-loop pass waits for it.
+  bool hiddenPartsRasterized();
+  // False when nothing was shown (a scheduled frame, a newer scene, is in flight).
+  bool showHiddenFrame();
   // The context VTK draws with (null before the first frame).
   QOpenGLContext* context() const;
   // The native window the frames are shown in (its input arrives at this widget).

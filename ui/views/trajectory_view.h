@@ -109,9 +109,10 @@ class TrajectoryView : public QWidget {
   static constexpr int64_t kInteractiveVertices = 20000;
   // Full detail of more than kSliceVertices points is refined progressively while the camera
   // is still: each frame shown first draws the decimated copy, then the full flows are drawn
-  // in slices of at most kSliceVertices points, one per event-loop pass (about 8 ms each
-  // under llvmpipe, VtkSurface::kPassGapMs apart), and shown at once when the last slice is
-  // in. So no single pass blocks the window for long, however many flows are kept.
+  // in slices of at most kSliceVertices points, one per event-loop pass (each at least
+  // VtkSurface::kPassGapMs after the last, and once the rasterizer has finished the slice
+  // before), and shown at once when the last slice is in. So no single pass blocks the
+  // window for long, however many flows are kept.
   // renderToImage draws full detail.
   static constexpr int64_t kSliceVertices = 20000;
   bool refining() const { return refineStep_ >= 0; }

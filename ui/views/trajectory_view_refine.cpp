@@ -38,18 +38,30 @@ void TrajectoryView::startRefinement() {
   refiner_->start(VtkSurface::msUntilNextPass());
 }
 
-// Step i < slices draws slice i alone (the first erases); the last step draws everything
-// else the frame has (the simplex, particles, captions) over the slices, and shows it.
+// Step i < slices draws slice i alone (the first erases); step `slices` draws everything
+// else the frame has (the simplex, particles, captions) over the slices; the step after
+// shows the frame. Each step waits until the rasterizer has finished the one before
+// (polled), so no event-loop pass waits for it.
 void TrajectoryView::refineStep() {
   if (refineStep_ < 0 || interacting_) return;
   if (const int wait = VtkSurface::msUntilNextPass(); wait > 0) {
     refiner_->start(wait);  // a frame was drawn meanwhile, or the timer was early
     return;
   }
+  if (!vtk_->hiddenPartsRasterized()) {
+    refiner_->start(VtkSurface::kComposePollMs);
+    return;
+  }
   std::vector<vtkActor*> slices;
   for (const Layer& layer : layers_)
     for (const auto& slice : layer.slices) slices.push_back(slice);
-  const bool last = refineStep_ >= int(slices.size());
+  if (refineStep_ > int(slices.size())) {
+    refineStep_ = -1;
+    // Not shown: a frame of a newer scene is in flight, and restarts the refinement.
+    if (vtk_->showHiddenFrame()) Q_EMIT fullDetailShown();
+    return;
+  }
+  const bool last = refineStep_ == int(slices.size());
   std::vector<std::pair<vtkProp*, vtkTypeBool>> visibility;
   vtkPropCollection* props = vtk_->renderer()->GetViewProps();
   props->InitTraversal();
@@ -67,10 +79,6 @@ void TrajectoryView::refineStep() {
   for (const auto& [prop, visible] : visibility) prop->SetVisibility(visible);
   if (!drawn) {
     refineStep_ = -1;
-  } else if (last) {
-    refineStep_ = -1;
-    vtk_->showHiddenFrame();
-    Q_EMIT fullDetailShown();
   } else {
     ++refineStep_;
     refiner_->start(VtkSurface::msUntilNextPass());
