@@ -128,16 +128,21 @@ struct PressCounter : QObject {
     return false;
   }
 };
-}  // namespace
 
-TEST_CASE("bridge shows its frames on screen, in a native window of its own", "[bridge]") {
-  efm::ui::VtkWidget widget;
+// Shows `widget` at 320 x 240 with the known scene, and waits for its first frame.
+void showScene(efm::ui::VtkWidget& widget) {
   widget.resize(320, 240);
   buildScene(widget);
   widget.show();
   REQUIRE(QTest::qWaitForWindowExposed(&widget));
   REQUIRE(QTest::qWaitFor([&] { return widget.framesRendered() >= 1; }, 5000));
   QApplication::processEvents();
+}
+}  // namespace
+
+TEST_CASE("bridge shows its frames on screen, in a native window of its own", "[bridge]") {
+  efm::ui::VtkWidget widget;
+  showScene(widget);
   const QImage shown = onScreen(widget);
   REQUIRE(shown.width() >= 300);
   const int w = shown.width(), h = shown.height();
@@ -209,24 +214,18 @@ struct RenderEnd {
 
 TEST_CASE("a scheduled frame is shown in a later pass, after the event loop ran", "[bridge]") {
   efm::ui::VtkWidget widget;
-  widget.resize(320, 240);
-  buildScene(widget);
-  widget.show();
-  REQUIRE(QTest::qWaitForWindowExposed(&widget));
-  REQUIRE(QTest::qWaitFor([&] { return widget.framesRendered() >= 1; }, 5000));
+  showScene(widget);
   QTest::qWait(20);
 
   // At the end of the scene's Render() the frame is not on screen yet; a timer started
   // then fires before it is (the GUI thread does not wait for the rasterizer).
   long long shownAtRenderEnd = -1;
-  bool timerRanFirst = false, frameShownFirst = false;
+  bool timerRanFirst = false;
   RenderEnd end(widget, [&] {
     shownAtRenderEnd = widget.framesRendered();
     const long long shown = widget.framesRendered();
-    QTimer::singleShot(0, &widget, [&, shown] {
-      timerRanFirst = widget.framesRendered() == shown;
-      frameShownFirst = !timerRanFirst;
-    });
+    QTimer::singleShot(0, &widget,
+                       [&, shown] { timerRanFirst = widget.framesRendered() == shown; });
   });
   const long long before = widget.framesRendered();
   widget.renderer()->SetBackground(0, 1, 0);
@@ -235,7 +234,6 @@ TEST_CASE("a scheduled frame is shown in a later pass, after the event loop ran"
   QApplication::processEvents();
   CHECK(shownAtRenderEnd == before);
   CHECK(timerRanFirst);
-  CHECK_FALSE(frameShownFirst);
   QImage shown = onScreen(widget);
   const int w = shown.width(), h = shown.height();
   CHECK(isColor(shown.pixel(w / 2, h / 2), 255, 0, 0));
