@@ -82,7 +82,7 @@ void VtkSurface::releaseContext() {
   if (!context_) return;
   if (handle() && context_->makeCurrent(this)) {
     dropFrameInFlight();
-    dropPartsFence();
+    dropFence(partsFence_);
     aboutToLoseContext_();
     context_->doneCurrent();
   }
@@ -162,19 +162,23 @@ void VtkSurface::finishFrame() {
   if (pending_) requestUpdate();  // asked for while this one was in flight
 }
 
-// With the context current.
 void VtkSurface::dropFrameInFlight() {
   composer_->stop();
-  if (!inFlight_) return;
-  context_->extraFunctions()->glDeleteSync(static_cast<GLsync>(inFlight_));
-  inFlight_ = nullptr;
+  dropFence(inFlight_);
+}
+
+// A fence belongs to this surface's context: it is made current to delete it.
+void VtkSurface::dropFence(void*& fence) {
+  if (!fence) return;
+  if (makeCurrent()) context_->extraFunctions()->glDeleteSync(static_cast<GLsync>(fence));
+  fence = nullptr;
 }
 
 bool VtkSurface::drawHidden() {
   // A frame in flight has a newer scene: the parts drawn so far are out of date.
   if (inFlight_ || !isExposed() || pixelSize().isEmpty() || !makeCurrent()) return false;
   render_(true);  // the parts stay in VTK's framebuffer until present()
-  dropPartsFence();
+  dropFence(partsFence_);
   QOpenGLExtraFunctions* gl = context_->extraFunctions();
   partsFence_ = gl->glFenceSync(GL_SYNC_GPU_COMMANDS_COMPLETE, 0);
   gl->glFlush();
@@ -188,24 +192,17 @@ bool VtkSurface::hiddenPartsRasterized() {
   if (context_->extraFunctions()->glClientWaitSync(static_cast<GLsync>(partsFence_), 0, 0) ==
       GL_TIMEOUT_EXPIRED)
     return false;
-  dropPartsFence();
+  dropFence(partsFence_);
   return true;
 }
 
 bool VtkSurface::present() {
   if (inFlight_ || !isExposed() || !makeCurrent()) return false;
-  dropPartsFence();
+  dropFence(partsFence_);
   compose_();
   context_->swapBuffers(this);
   passEnded();  // the swap of a software renderer copies the frame: part of the pass
   return true;
-}
-
-// With the context current.
-void VtkSurface::dropPartsFence() {
-  if (!partsFence_) return;
-  context_->extraFunctions()->glDeleteSync(static_cast<GLsync>(partsFence_));
-  partsFence_ = nullptr;
 }
 
 QImage VtkSurface::renderToImage() {

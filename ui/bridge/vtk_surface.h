@@ -85,7 +85,7 @@ class VtkSurface : public QWindow {
   void startFrame();   // the first pass of a scheduled frame
   void finishFrame();  // the second: composes and shows it when the rasterizer is done
   void dropFrameInFlight();
-  void dropPartsFence();
+  void dropFence(void*& fence);
   static void passEnded();
 
   std::function<void(bool)> render_;
