@@ -126,19 +126,13 @@ void VtkSurface::startFrame() {
   pending_ = false;
   if (!isExposed() || pixelSize().isEmpty() || !makeCurrent()) return;
   render_(true);
-  QOpenGLExtraFunctions* gl = context_->extraFunctions();
-  inFlight_ = gl->glFenceSync(GL_SYNC_GPU_COMMANDS_COMPLETE, 0);
-  gl->glFlush();  // the rasterizer starts now, not when the fence is first asked
+  inFlight_ = fenceAndFlush();
   inFlightSize_ = pixelSize();
   passEnded();
-  if (!inFlight_) {  // no fence: compose at once, as a one-pass frame would
-    compose_();
-    context_->swapBuffers(this);
-    passEnded();
-    Q_EMIT frameSwapped();
-    return;
-  }
-  composer_->start(kComposePollMs);
+  if (inFlight_)
+    composer_->start(kComposePollMs);
+  else
+    composeAndShow();  // no fence: compose at once, as a one-pass frame would
 }
 
 void VtkSurface::finishFrame() {
@@ -155,11 +149,25 @@ void VtkSurface::finishFrame() {
     return;
   }
   dropFrameInFlight();
+  composeAndShow();
+  if (pending_) requestUpdate();  // asked for while this one was in flight
+}
+
+// With the context current: a fence after everything drawn so far, and a flush, so the
+// rasterizer starts now rather than when the fence is first asked.
+void* VtkSurface::fenceAndFlush() {
+  QOpenGLExtraFunctions* gl = context_->extraFunctions();
+  GLsync fence = gl->glFenceSync(GL_SYNC_GPU_COMMANDS_COMPLETE, 0);
+  gl->glFlush();
+  return fence;
+}
+
+// With the context current: the last frame rendered goes into the window and is shown.
+void VtkSurface::composeAndShow() {
   compose_();
   context_->swapBuffers(this);
   passEnded();
   Q_EMIT frameSwapped();
-  if (pending_) requestUpdate();  // asked for while this one was in flight
 }
 
 void VtkSurface::dropFrameInFlight() {
@@ -179,9 +187,7 @@ bool VtkSurface::drawHidden() {
   if (inFlight_ || !isExposed() || pixelSize().isEmpty() || !makeCurrent()) return false;
   render_(true);  // the parts stay in VTK's framebuffer until present()
   dropFence(partsFence_);
-  QOpenGLExtraFunctions* gl = context_->extraFunctions();
-  partsFence_ = gl->glFenceSync(GL_SYNC_GPU_COMMANDS_COMPLETE, 0);
-  gl->glFlush();
+  partsFence_ = fenceAndFlush();
   passEnded();
   return true;
 }

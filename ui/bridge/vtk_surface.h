@@ -84,6 +84,8 @@ class VtkSurface : public QWindow {
   void scheduledFrameDue();
   void startFrame();   // the first pass of a scheduled frame
   void finishFrame();  // the second: composes and shows it when the rasterizer is done
+  void* fenceAndFlush();
+  void composeAndShow();
   void dropFrameInFlight();
   void dropFence(void*& fence);
   static void passEnded();
