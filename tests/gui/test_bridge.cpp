@@ -4,6 +4,7 @@
 #include <catch2/catch.hpp>
 
 #include <vtkActor.h>
+#include <vtkActorCollection.h>
 #include <vtkCallbackCommand.h>
 #include <vtkCamera.h>
 #include <vtkCommand.h>
@@ -11,6 +12,7 @@
 #include <vtkPolyDataMapper.h>
 #include <vtkProperty.h>
 #include <vtkRenderer.h>
+#include <vtkTextActor.h>
 #include <QApplication>
 #include <QImage>
 #include <QLabel>
@@ -23,6 +25,7 @@
 #include <functional>
 #include <utility>
 
+#include "bridge/vtk_surface.h"
 #include "bridge/vtk_widget.h"
 
 namespace {
@@ -86,7 +89,7 @@ TEST_CASE("bridge renders a known scene at the right pixels", "[bridge]") {
   widget.show();
   REQUIRE(QTest::qWaitForWindowExposed(&widget));
   checkFrame(widget);
-  CHECK(widget.framesRendered() >= 1);
+  CHECK(QTest::qWaitFor([&] { return widget.framesRendered() >= 1; }, 5000));
 
   SECTION("after resizing, the frame fills the new size") {
     widget.resize(500, 300);
@@ -276,5 +279,70 @@ TEST_CASE("a scheduled frame is shown in a later pass, after the event loop ran"
     CHECK(isColor(picture.pixel(picture.width() / 2, picture.height() / 2), 255, 0, 0));
     shown = onScreen(widget);
     CHECK(isColor(shown.pixel(2, 2), 255, 0, 255));
+  }
+}
+
+TEST_CASE("the first frame of a new view is prepared and drawn after its expose", "[bridge]") {
+  efm::ui::VtkWidget widget;
+  widget.resize(320, 240);
+  buildScene(widget);
+  int renders = 0;
+  RenderEnd count(widget, [&] { ++renders; });
+  // Preparing draws each prop in a renderer of its own: the scene's props stay unmodified
+  // (VTK would upload their vertices again otherwise).
+  vtkActor* square = widget.renderer()->GetActors()->GetLastActor();
+  vtkNew<vtkTextActor> label;  // a second prop, away from the pixels checked below
+  label->SetInput("first frame");
+  label->SetDisplayPosition(100, 20);
+  widget.renderer()->AddActor2D(label);
+  const vtkMTimeType squareTime = square->GetMTime();
+  // The first expose is handled inside the filter, so that what its handling drew is seen
+  // as soon as it returns.
+  int rendersAfterExpose = -1;
+  long long framesAfterExpose = -1;
+  bool preparedAfterExpose = true;
+  auto* surface = qobject_cast<efm::ui::VtkSurface*>(widget.surface());
+  REQUIRE(surface != nullptr);
+  struct ExposeWatch : QObject {
+    std::function<void()> after;
+    bool seen = false;
+    bool eventFilter(QObject* watched, QEvent* event) override {
+      if (event->type() != QEvent::Expose || seen) return false;
+      seen = true;
+      static_cast<QObject*>(watched)->event(event);  // the surface's own handling
+      after();
+      return true;
+    }
+  } watch;
+  watch.after = [&] {
+    rendersAfterExpose = renders;
+    framesAfterExpose = widget.framesRendered();
+    preparedAfterExpose = surface->firstFramePrepared();
+  };
+  surface->installEventFilter(&watch);
+  widget.show();
+  REQUIRE(QTest::qWaitFor([&] { return widget.framesRendered() >= 1; }, 5000));
+  QApplication::processEvents();
+  // The expose itself drew nothing and prepared nothing: both came in later passes.
+  CHECK(rendersAfterExpose == 0);
+  CHECK(framesAfterExpose == 0);
+  CHECK_FALSE(preparedAfterExpose);
+  CHECK(renders == 1);  // preparing did not draw the scene
+  CHECK(square->GetMTime() == squareTime);
+  const QImage shown = onScreen(widget);
+  const int w = shown.width(), h = shown.height();
+  CHECK(isColor(shown.pixel(w / 2, h / 2), 255, 0, 0));
+  CHECK(isColor(shown.pixel(2, 2), 0, 0, 255));
+
+  SECTION("a picture taken before the first frame does not keep the frame away") {
+    efm::ui::VtkWidget other;
+    other.resize(320, 240);
+    buildScene(other);
+    other.show();
+    REQUIRE(QTest::qWaitForWindowExposed(&other));
+    checkFrame(other);  // a one-pass picture, before the prepared frame
+    REQUIRE(QTest::qWaitFor([&] { return other.framesRendered() >= 1; }, 5000));
+    QApplication::processEvents();
+    CHECK(isColor(onScreen(other).pixel(2, 2), 0, 0, 255));
   }
 }

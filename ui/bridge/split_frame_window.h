@@ -21,6 +21,11 @@ class SplitFrameWindow : public vtkGenericOpenGLRenderWindow {
   // Copies the last frame rendered into the currently bound draw framebuffer (the context
   // current, as for Render()).
   void composeFrame() { Superclass::Frame(); }
+  // Creates (or resizes) VTK's offscreen framebuffers at the window's size, as the next
+  // Render() would (the context current).
+  void createFramebuffers() {
+    if (Size[0] > 0 && Size[1] > 0) CreateFramebuffers(Size[0], Size[1]);
+  }
 
   void Frame() override;
 

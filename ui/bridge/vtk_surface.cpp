@@ -27,24 +27,26 @@ int VtkSurface::msUntilNextPass() {
 
 void VtkSurface::passEnded() { lastPassEnd = std::chrono::steady_clock::now(); }
 
-VtkSurface::VtkSurface(std::function<void(bool)> render, std::function<void()> compose,
-                       QObject* input, std::function<void()> aboutToLoseContext)
-    : render_(std::move(render)),
-      compose_(std::move(compose)),
-      input_(input),
-      aboutToLoseContext_(std::move(aboutToLoseContext)) {
+VtkSurface::VtkSurface(Callbacks callbacks, QObject* input)
+    : callbacks_(std::move(callbacks)), input_(input) {
   setSurfaceType(QSurface::OpenGLSurface);
   setFormat(QSurfaceFormat::defaultFormat());
   // Keyboard focus stays with the widgets; the hosting widget takes focus on a click.
   setFlag(Qt::WindowDoesNotAcceptFocus);
   paced_ = new QTimer(this);
+  paced_->setObjectName("pacer");  // named for stall reports (efm_bench_studio)
   paced_->setSingleShot(true);
   paced_->setTimerType(Qt::PreciseTimer);
   connect(paced_, &QTimer::timeout, this, &VtkSurface::scheduledFrameDue);
   composer_ = new QTimer(this);
+  composer_->setObjectName("composer");  // named for stall reports (efm_bench_studio)
   composer_->setSingleShot(true);
   composer_->setTimerType(Qt::PreciseTimer);
   connect(composer_, &QTimer::timeout, this, &VtkSurface::finishFrame);
+  preparer_ = new QTimer(this);
+  preparer_->setObjectName("preparer");  // named for stall reports (efm_bench_studio)
+  preparer_->setSingleShot(true);
+  connect(preparer_, &QTimer::timeout, this, &VtkSurface::prepareFirstFrame);
 }
 
 VtkSurface::~VtkSurface() { releaseContext(); }
@@ -83,11 +85,12 @@ void VtkSurface::releaseContext() {
   if (handle() && context_->makeCurrent(this)) {
     dropFrameInFlight();
     dropFence(partsFence_);
-    aboutToLoseContext_();
+    callbacks_.aboutToLoseContext();
     context_->doneCurrent();
   }
   delete context_;
   context_ = nullptr;
+  prepared_ = false;
 }
 
 void VtkSurface::scheduleFrame() {
@@ -106,7 +109,8 @@ void VtkSurface::frameNow() {
 void VtkSurface::scheduledFrameDue() {
   // Not pending: frameNow() drew the frame already since it was asked for. In flight: the
   // frame starts when the one before is shown.
-  if (!pending_ || inFlight_) return;
+  // Not prepared: the first frame starts when its preparation is done.
+  if (!pending_ || inFlight_ || !prepared_) return;
   if (const int wait = msUntilNextPass(); wait > 0)
     paced_->start(wait);  // another surface drew meanwhile, or the timer was early
   else
@@ -116,7 +120,8 @@ void VtkSurface::scheduledFrameDue() {
 void VtkSurface::drawAndSwap() {
   if (pixelSize().isEmpty() || !makeCurrent()) return;
   dropFrameInFlight();
-  render_(false);
+  callbacks_.render(false);
+  prepared_ = true;  // a frame drawn in one pass prepared everything on the way
   context_->swapBuffers(this);
   passEnded();
   Q_EMIT frameSwapped();
@@ -125,7 +130,7 @@ void VtkSurface::drawAndSwap() {
 void VtkSurface::startFrame() {
   pending_ = false;
   if (!isExposed() || pixelSize().isEmpty() || !makeCurrent()) return;
-  render_(true);
+  callbacks_.render(true);
   inFlight_ = fenceAndFlush();
   inFlightSize_ = pixelSize();
   passEnded();
@@ -164,7 +169,7 @@ void* VtkSurface::fenceAndFlush() {
 
 // With the context current: the last frame rendered goes into the window and is shown.
 void VtkSurface::composeAndShow() {
-  compose_();
+  callbacks_.compose();
   context_->swapBuffers(this);
   passEnded();
   Q_EMIT frameSwapped();
@@ -184,8 +189,9 @@ void VtkSurface::dropFence(void*& fence) {
 
 bool VtkSurface::drawHidden() {
   // A frame in flight has a newer scene: the parts drawn so far are out of date.
-  if (inFlight_ || !isExposed() || pixelSize().isEmpty() || !makeCurrent()) return false;
-  render_(true);  // the parts stay in VTK's framebuffer until present()
+  if (inFlight_ || !prepared_ || !isExposed() || pixelSize().isEmpty() || !makeCurrent())
+    return false;
+  callbacks_.render(true);  // the parts stay in VTK's framebuffer until present()
   dropFence(partsFence_);
   partsFence_ = fenceAndFlush();
   passEnded();
@@ -205,7 +211,7 @@ bool VtkSurface::hiddenPartsRasterized() {
 bool VtkSurface::present() {
   if (inFlight_ || !isExposed() || !makeCurrent()) return false;
   dropFence(partsFence_);
-  compose_();
+  callbacks_.compose();
   context_->swapBuffers(this);
   passEnded();  // the swap of a software renderer copies the frame: part of the pass
   return true;
@@ -219,7 +225,8 @@ QImage VtkSurface::renderToImage() {
     pending_ = true;
     requestUpdate();
   }
-  render_(false);
+  callbacks_.render(false);
+  prepared_ = true;
   // VTK blitted its frame into the back buffer of the default framebuffer, still bound.
   QImage image(size, QImage::Format_RGBA8888);
   QOpenGLFunctions* gl = context_->functions();
@@ -233,7 +240,32 @@ QImage VtkSurface::renderToImage() {
 }
 
 void VtkSurface::exposeEvent(QExposeEvent*) {
-  if (isExposed()) frameNow();
+  if (!isExposed()) return;
+  if (prepared_) {
+    frameNow();
+  } else if (!preparer_->isActive()) {
+    preparer_->start(msUntilNextPass());  // the frame is scheduled when it is prepared
+  }
+}
+
+void VtkSurface::prepareFirstFrame() {
+  if (!isExposed()) return;  // hidden meanwhile: the next expose prepares
+  if (!prepared_) {          // a picture taken since the expose prepared everything already
+    if (const int wait = msUntilNextPass(); wait > 0) {
+      preparer_->start(wait);
+      return;
+    }
+    const bool creating = context_ == nullptr;  // the context's creation is a step of its own
+    if (pixelSize().isEmpty() || !makeCurrent()) return;
+    prepared_ = !creating && callbacks_.prepare();
+    passEnded();
+    if (!prepared_) {
+      preparer_->start(kPassGapMs);
+      return;
+    }
+  }
+  pending_ = true;  // also when a frame was asked for before: it waited for this
+  requestUpdate();
 }
 
 bool VtkSurface::event(QEvent* event) {

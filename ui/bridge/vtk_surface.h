@@ -20,13 +20,20 @@ namespace efm::ui {
 class VtkSurface : public QWindow {
   Q_OBJECT
  public:
-  // `render(false)` draws a frame into the current context's default framebuffer;
-  // `render(true)` draws it only as far as the renderer's own framebuffer, and `compose`
-  // later copies that into the default one. `input` receives mouse, wheel, enter and leave
-  // events; `aboutToLoseContext` runs with the context current, before the context or the
-  // native window goes away.
-  VtkSurface(std::function<void(bool deferCompose)> render, std::function<void()> compose,
-             QObject* input, std::function<void()> aboutToLoseContext);
+  // What the hosting widget does for the surface, each with the context current:
+  // `render(false)` draws a frame into the default framebuffer; `render(true)` draws it only
+  // as far as the renderer's own framebuffer, and `compose` later copies that into the
+  // default one; `prepare` does the next step of what a first frame needs, without showing
+  // anything, and says whether the frame is ready to be drawn; `aboutToLoseContext` runs before
+  // the context or the native window goes away. `input` receives mouse, wheel, enter and
+  // leave events.
+  struct Callbacks {
+    std::function<void(bool deferCompose)> render;
+    std::function<void()> compose;
+    std::function<bool()> prepare;
+    std::function<void()> aboutToLoseContext;
+  };
+  VtkSurface(Callbacks callbacks, QObject* input);
   ~VtkSurface() override;
 
   // Draws a frame when the window is on screen (coalesced, at most one per event-loop pass),
@@ -49,6 +56,13 @@ class VtkSurface : public QWindow {
   // Draws a frame now and shows it, if the window is on screen (in one pass; a frame in
   // flight is dropped).
   void frameNow();
+  // The first time the window is exposed (and again after its context was released), its
+  // frame is prepared in passes of its own before it is drawn: the context is created in
+  // one, then each `prepare` step gets one (FirstFrameWarmUp), then the frame is scheduled.
+  // Under a software renderer a view's first frame, drawn on its expose, held the GUI
+  // thread for 70-120 ms in one event (docs/PERFORMANCE.md, "The studio"). The window
+  // shows what was behind it meanwhile (a few tens of milliseconds).
+  bool firstFramePrepared() const { return prepared_; }
   // Draws a frame now, without showing it, and returns it (device pixels); also works for
   // a window that is hidden (a tab behind another), so pictures never depend on stacking.
   QImage renderToImage();
@@ -88,17 +102,18 @@ class VtkSurface : public QWindow {
   void composeAndShow();
   void dropFrameInFlight();
   void dropFence(void*& fence);
+  void prepareFirstFrame();
   static void passEnded();
 
-  std::function<void(bool)> render_;
-  std::function<void()> compose_;
+  Callbacks callbacks_;
   QObject* input_;
-  std::function<void()> aboutToLoseContext_;
   QOpenGLContext* context_ = nullptr;
   bool contextFailed_ = false;
   bool pending_ = false;
   QTimer* paced_;             // a scheduled frame that waits for kPassGapMs
   QTimer* composer_;          // polls the fence of the frame in flight
+  QTimer* preparer_;          // the first pass of the first frame
+  bool prepared_ = false;     // that pass ran for the current context
   void* inFlight_ = nullptr;  // that fence (a GLsync; null: no frame in flight)
   QSize inFlightSize_;
   void* partsFence_ = nullptr;  // set after the last part drawHidden() drew

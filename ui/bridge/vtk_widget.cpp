@@ -50,8 +50,10 @@ VtkWidget::VtkWidget(QWidget* parent) : QWidget(parent) {
   setMouseTracking(true);
   setFocusPolicy(Qt::StrongFocus);
   setMinimumSize(160, 120);
-  surface_ = new VtkSurface([this](bool deferCompose) { render(deferCompose); },
-                            [this] { compose(); }, this, [this] { finalizeContext(); });
+  surface_ =
+      new VtkSurface({[this](bool deferCompose) { render(deferCompose); }, [this] { compose(); },
+                      [this] { return prepare(); }, [this] { finalizeContext(); }},
+                     this);
   container_ = QWidget::createWindowContainer(surface_, this);
   container_->setFocusPolicy(Qt::NoFocus);
   auto* layout = new QVBoxLayout(this);
@@ -165,6 +167,7 @@ void VtkWidget::initializeContext() {
   updateSize();
   interactor_->Initialize();
   initialized_ = true;
+  warmUp_.reset();
 }
 
 // Runs with the context current, just before it goes away.
@@ -198,6 +201,19 @@ void VtkWidget::render(bool deferCompose) {
   window_->Render();
   window_->setComposeDeferred(false);
   state->Pop();
+}
+
+// A step of a first frame's preparation (FirstFrameWarmUp); as render() is called.
+bool VtkWidget::prepare() {
+  if (!initialized_) initializeContext();
+  updateSize();
+  vtkOpenGLState* state = window_->GetState();
+  state->Reset();
+  state->Push();
+  state->Initialize(window_);  // as VTK's Start() does first, for a context it does not own
+  const bool ready = warmUp_.step(window_, renderer_);
+  state->Pop();
+  return ready;
 }
 
 // The second step of a frame rendered with deferCompose; as render() is called.

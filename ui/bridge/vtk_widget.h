@@ -12,6 +12,7 @@
 #include <vtkRenderer.h>
 #include <QWidget>
 
+#include "bridge/first_frame_warm_up.h"
 #include "bridge/split_frame_window.h"
 
 class vtkInteractorObserver;
@@ -90,6 +91,7 @@ class VtkWidget : public QWidget {
  private:
   void render(bool deferCompose);
   void compose();
+  bool prepare();
   void initializeContext();
   void updateSize();
   void finalizeContext();
@@ -106,6 +108,7 @@ class VtkWidget : public QWidget {
   VtkSurface* surface_ = nullptr;  // owned by its window container, a child of this widget
   QWidget* container_ = nullptr;
   bool initialized_ = false;
+  FirstFrameWarmUp warmUp_;
   long long frames_ = 0;
 };
 
