@@ -3,7 +3,7 @@
 //   xvfb-run -a -s "-screen 0 1600x1200x24" build/bin/efm_bench_studio [--quick]
 //       [--no-frames] [--no-stalls] [--data SPEC]... [--preview-every N]
 //       [--train-threads T] [--engine-priority idle|low|normal] [--view NAME]
-//       [--explain-stalls]
+//       [--explain-stalls] [--watch-cpus]
 //
 // 1. Frames per second of the trajectory view showing 10,000 flows of 76 points while the
 //    camera orbits (target: at least 30), and the GUI-thread cost of handing it new flows.
@@ -17,7 +17,12 @@
 //    tab the studio picks for the data, or the one --view names (trajectories, geodesics,
 //    meta-simplex, label-maps). --explain-stalls lists, for each tick over 40 ms late, the
 //    events of over 5 ms that ran since the tick before, the view each went to, the number and
-//    time of the shorter ones, and the GUI thread's CPU time and major page faults since then.
+//    time of the shorter ones, the GUI thread's CPU time, its time runnable without a CPU
+//    and its major page faults since then, and the process's CPU time. --watch-cpus adds,
+//    for each such tick, the wake-ups of a 1 ms sleeper pinned to each CPU that came over
+//    40 ms late meanwhile.
+#include <pthread.h>
+#include <sched.h>
 #include <sys/resource.h>
 #include <vtkCamera.h>
 #include <vtkRenderer.h>
@@ -33,13 +38,16 @@
 #include <QTimer>
 #include <QWindow>
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <ctime>
+#include <mutex>
 #include <random>
 #include <string>
+#include <thread>
 #include <vector>
 #include "efm/base/runtime_tuning.h"
 
@@ -86,6 +94,13 @@ std::shared_ptr<SampleSet> rayFlows(int64_t flows, int64_t times, int64_t classe
   return set;
 }
 
+// A view's first frame comes a few event-loop passes after it is shown (VtkSurface).
+void waitForFirstFrame(VtkWidget* widget) {
+  QElapsedTimer clock;
+  clock.start();
+  while (widget->framesRendered() == 0 && clock.elapsed() < 10000) QApplication::processEvents();
+}
+
 int quickFrames(int frames) { return std::max(5, frames / 12); }
 
 double orbit(VtkWidget* widget, int frames, std::vector<double>* frameMs) {
@@ -111,7 +126,7 @@ void benchmarkEmpty(int frames) {
   VtkWidget widget;
   widget.resize(1024, 739);
   widget.show();
-  QApplication::processEvents();
+  waitForFirstFrame(&widget);
   widget.renderToImage();
   std::printf("empty VTK widget (the bridge alone), 1024x739: %.1f frames/s\n",
               orbit(&widget, frames, nullptr));
@@ -121,7 +136,7 @@ void benchmarkFrames(int frames) {
   TrajectoryView view;
   view.resize(1024, 768);
   view.show();
-  QApplication::processEvents();
+  waitForFirstFrame(view.vtkWidget());
   const auto flows = rayFlows(10000, 76, 3);
   view.setMaxFlows(10000);
   QElapsedTimer clock;
@@ -198,21 +213,82 @@ struct StallLog {
   }
 } stallLog;
 
-// The calling thread's CPU time and major page faults (pages it had to wait for while they
-// were read from disk) so far.
+// The calling thread's CPU time, its time runnable but waiting for a CPU, its major page
+// faults (pages it had to wait for while they were read from disk), and the whole process's
+// CPU time, so far.
 struct GuiThreadUsage {
-  double cpuMs = 0;
+  double cpuMs = 0, runnableMs = 0, processCpuMs = 0;
   long majorFaults = 0;
 };
+double toMs(const timespec& t) { return double(t.tv_sec) * 1e3 + double(t.tv_nsec) / 1e6; }
 GuiThreadUsage guiThreadUsage() {
   GuiThreadUsage usage;
   timespec cpu{};
-  if (clock_gettime(CLOCK_THREAD_CPUTIME_ID, &cpu) == 0)
-    usage.cpuMs = double(cpu.tv_sec) * 1e3 + double(cpu.tv_nsec) / 1e6;
+  if (clock_gettime(CLOCK_THREAD_CPUTIME_ID, &cpu) == 0) usage.cpuMs = toMs(cpu);
+  if (clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &cpu) == 0) usage.processCpuMs = toMs(cpu);
   rusage thread{};
   if (getrusage(RUSAGE_THREAD, &thread) == 0) usage.majorFaults = thread.ru_majflt;
+  // Linux: nanoseconds on a CPU, then nanoseconds waiting on a run queue.
+  if (std::FILE* file = std::fopen("/proc/thread-self/schedstat", "r")) {
+    unsigned long long running = 0, waiting = 0;
+    if (std::fscanf(file, "%llu %llu", &running, &waiting) == 2) usage.runnableMs = waiting / 1e6;
+    std::fclose(file);
+  }
   return usage;
 }
+
+// With --watch-cpus, a thread pinned to each CPU sleeps 1 ms at a time and notes every
+// wake-up over kExplainedStall ms late: a stall in which the GUI thread neither ran nor
+// waited for a CPU (it slept) is then seen from the CPU it slept on. If that CPU's own
+// watcher woke late too, the CPU served no timer in that time.
+struct LateWakeup {
+  int cpu;
+  double atMs, lateMs;  // CLOCK_MONOTONIC, when it woke
+};
+class CpuWatch {
+ public:
+  void start() {
+    const int cpus = int(std::thread::hardware_concurrency());
+    for (int cpu = 0; cpu < cpus; ++cpu) threads_.emplace_back([this, cpu] { watch(cpu); });
+  }
+  ~CpuWatch() {
+    stop_ = true;
+    for (std::thread& thread : threads_) thread.join();
+  }
+  // The late wake-ups that ended in (fromMs, toMs].
+  std::vector<LateWakeup> between(double fromMs, double toMs) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    std::vector<LateWakeup> found;
+    for (const LateWakeup& w : late_)
+      if (w.atMs > fromMs && w.atMs <= toMs) found.push_back(w);
+    return found;
+  }
+
+ private:
+  void watch(int cpu) {
+    cpu_set_t set;
+    CPU_ZERO(&set);
+    CPU_SET(cpu, &set);
+    pthread_setaffinity_np(pthread_self(), sizeof(set), &set);
+    while (!stop_) {
+      timespec before{}, after{};
+      clock_gettime(CLOCK_MONOTONIC, &before);
+      const timespec nap{0, 1000000};
+      nanosleep(&nap, nullptr);
+      clock_gettime(CLOCK_MONOTONIC, &after);
+      const double late = toMs(after) - toMs(before) - 1.0;
+      if (late > kExplainedStall) {
+        std::lock_guard<std::mutex> lock(mutex_);
+        late_.push_back({cpu, toMs(after), late});
+      }
+    }
+  }
+  std::vector<std::thread> threads_;
+  std::atomic<bool> stop_{false};
+  std::mutex mutex_;
+  std::vector<LateWakeup> late_;
+};
+CpuWatch* cpuWatch = nullptr;
 
 // Runs the event loop for `milliseconds` and returns how late the most delayed tick of a
 // 2 ms timer was (and the 99th percentile).
@@ -234,11 +310,25 @@ std::pair<double, double> measureStall(int milliseconds) {
       if (lateness.back() > kExplainedStall) {
         // CPU time well under the stall: the thread waited (for llvmpipe's threads, for the
         // CPU, or for pages read back from disk: the major faults).
-        std::printf("    stall %.0f ms (GUI thread: %.0f ms of CPU, %ld major page faults):",
-                    lateness.back(), usage.cpuMs - lastUsage.cpuMs,
-                    usage.majorFaults - lastUsage.majorFaults);
+        // The rest of the stall the GUI thread slept: in the event loop's poll, or on a lock.
+        timespec now{};
+        clock_gettime(CLOCK_MONOTONIC, &now);
+        std::printf(
+            "    stall %.0f ms at %.3f s (GUI thread: %.0f ms of CPU, %.0f ms runnable without a "
+            "CPU, %ld major page faults; process: %.0f ms of CPU):",
+            lateness.back(), toMs(now) / 1e3, usage.cpuMs - lastUsage.cpuMs,
+            usage.runnableMs - lastUsage.runnableMs, usage.majorFaults - lastUsage.majorFaults,
+            usage.processCpuMs - lastUsage.processCpuMs);
         for (const std::string& event : stallLog.events) std::printf(" %s", event.c_str());
         std::printf(" and %d shorter events (%.0f ms)\n", stallLog.shortEvents, stallLog.shortMs);
+        if (cpuWatch) {
+          std::printf("      GUI thread now on CPU %d; CPU watchers woken late meanwhile:",
+                      sched_getcpu());
+          for (const LateWakeup& w :
+               cpuWatch->between(toMs(now) - lateness.back() - 2.0, toMs(now) + 1.0))
+            std::printf(" CPU %d %.0f ms late at %.3f s;", w.cpu, w.lateMs, w.atMs / 1e3);
+          std::printf(" (end)\n");
+        }
       }
       lastUsage = usage;
     }
@@ -313,6 +403,8 @@ const char* ownerName(QObject* receiver) {
   for (QWidget* widget : QApplication::allWidgets())
     if (auto* vtk = qobject_cast<VtkWidget*>(widget); vtk && vtk->surface() == receiver)
       return vtk->parentWidget() ? vtk->parentWidget()->metaObject()->className() : "VtkWidget";
+  // A surface's timer: the surface's view.
+  if (qobject_cast<QWindow*>(receiver->parent())) return ownerName(receiver->parent());
   return receiver->parent() ? receiver->parent()->metaObject()->className() : "-";
 }
 
@@ -335,7 +427,10 @@ class TimingApplication : public QApplication {
       stallLog.events.push_back(QString("[%1 ms: event %2 to %3 of %4]")
                                     .arg(ms, 0, 'f', 0)
                                     .arg(int(event->type()))
-                                    .arg(receiver->metaObject()->className(), ownerName(receiver))
+                                    .arg(receiver->objectName().isEmpty()
+                                             ? QString(receiver->metaObject()->className())
+                                             : receiver->objectName(),
+                                         ownerName(receiver))
                                     .toStdString());
     }
     return result;
@@ -380,8 +475,14 @@ int main(int argc, char** argv) {
   qputenv("EFM_STUDIO_RUNS", "/tmp/efm-bench-studio-runs");
   VtkWidget::installDefaultSurfaceFormat();
   TimingApplication app(argc, argv);
-  for (int i = 1; i < argc; ++i)
+  CpuWatch watch;
+  for (int i = 1; i < argc; ++i) {
     stallLog.explain = stallLog.explain || std::strcmp(argv[i], "--explain-stalls") == 0;
+    if (std::strcmp(argv[i], "--watch-cpus") == 0 && !cpuWatch) {
+      watch.start();
+      cpuWatch = &watch;
+    }
+  }
   QApplication::setOrganizationName("efm-bench");
   QApplication::setApplicationName("efm-bench-studio");
   if (frames) {
