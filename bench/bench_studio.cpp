@@ -26,6 +26,7 @@
 #include <sys/resource.h>
 #include <vtkCamera.h>
 #include <vtkRenderer.h>
+#include <QAbstractEventDispatcher>
 #include <QApplication>
 #include <QElapsedTimer>
 #include <QEventLoop>
@@ -60,6 +61,7 @@
 #include "widgets/image_data_spec.h"
 #include "widgets/sampling_panel.h"
 #include "widgets/training_panel.h"
+#include "window/event_dispatcher_choice.h"
 #include "window/main_window.h"
 
 using namespace efm::ui;
@@ -474,6 +476,7 @@ int main(int argc, char** argv) {
   }
   qputenv("EFM_STUDIO_RUNS", "/tmp/efm-bench-studio-runs");
   VtkWidget::installDefaultSurfaceFormat();
+  chooseEventDispatcher();  // as the studio runs
   TimingApplication app(argc, argv);
   CpuWatch watch;
   for (int i = 1; i < argc; ++i) {
@@ -483,6 +486,8 @@ int main(int argc, char** argv) {
       cpuWatch = &watch;
     }
   }
+  std::printf("GUI thread's event dispatcher: %s\n",
+              QAbstractEventDispatcher::instance()->metaObject()->className());
   QApplication::setOrganizationName("efm-bench");
   QApplication::setApplicationName("efm-bench-studio");
   if (frames) {

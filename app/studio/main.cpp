@@ -13,6 +13,7 @@
 #include "bridge/vtk_widget.h"
 #include "engine/thread_priority.h"
 #include "window/demo_script.h"
+#include "window/event_dispatcher_choice.h"
 #include "window/main_window.h"
 
 namespace {
@@ -49,6 +50,7 @@ int main(int argc, char** argv) {
   if (wantsHelp) qputenv("QT_QPA_PLATFORM", "offscreen");  // help needs no display
 
   efm::ui::VtkWidget::installDefaultSurfaceFormat();
+  efm::ui::chooseEventDispatcher();
   QApplication app(argc, argv);
   QApplication::setOrganizationName("efm");
   QApplication::setApplicationName("efm-studio");

@@ -7,10 +7,12 @@
 #include "efm/base/runtime_tuning.h"
 
 #include "bridge/vtk_widget.h"
+#include "window/event_dispatcher_choice.h"
 
 int main(int argc, char** argv) {
   efm::tuneRuntime(argv);
   efm::ui::VtkWidget::installDefaultSurfaceFormat();
+  efm::ui::chooseEventDispatcher();  // as the studio runs
   QApplication app(argc, argv);
   QApplication::setOrganizationName("efm-tests");
   QApplication::setApplicationName("efm-studio-tests");

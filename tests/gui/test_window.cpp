@@ -2,6 +2,7 @@
 // trainer's state; checkpoints round-trip with the files `efm` reads; a corrupt checkpoint
 // shows an error and the window stays usable; a click on a vertex of the simplex view fixes a
 // node and the samples become its conditional.
+#include <QAbstractEventDispatcher>
 #include <QApplication>
 #include <QDir>
 #include <QDockWidget>
@@ -25,6 +26,7 @@
 #include "widgets/class_bars.h"
 #include "widgets/sampling_panel.h"
 #include "widgets/training_panel.h"
+#include "window/event_dispatcher_choice.h"
 #include "window/guided_tour.h"
 #include "window/main_window.h"
 
@@ -342,4 +344,18 @@ TEST_CASE("the window opens at the size it was closed at", "[window]") {
   }
   Window again;
   CHECK(again.window->size() == given);
+}
+
+TEST_CASE("the studio runs Qt's own event dispatcher, not GLib's, unless told", "[window]") {
+  // The runner calls chooseEventDispatcher() as the studio does. CTest leaves QT_NO_GLIB
+  // unset, so the choice was made there; set and empty, it keeps GLib's.
+  const QString dispatcher = QAbstractEventDispatcher::instance()->metaObject()->className();
+  INFO("dispatcher " << dispatcher.toStdString());
+  if (!qEnvironmentVariableIsSet("QT_NO_GLIB") || efm::ui::glibDispatcherTurnedOff()) {
+    CHECK(efm::ui::glibDispatcherTurnedOff());
+    CHECK_FALSE(dispatcher.contains("Glib"));
+    CHECK(QCoreApplication::testAttribute(Qt::AA_DontUseNativeDialogs));  // GTK's need GLib
+  } else if (qEnvironmentVariableIsEmpty("QT_NO_GLIB")) {
+    CHECK(dispatcher.contains("Glib"));
+  }
 }

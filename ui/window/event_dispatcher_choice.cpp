@@ -1,0 +1,22 @@
+#include "window/event_dispatcher_choice.h"
+
+#include <QCoreApplication>
+#include <QtGlobal>
+
+namespace efm::ui {
+
+namespace {
+bool turnedOff = false;
+}  // namespace
+
+bool chooseEventDispatcher() {
+  if (qEnvironmentVariableIsSet("QT_NO_GLIB")) return false;  // the user's choice
+  qputenv("QT_NO_GLIB", "1");
+  QCoreApplication::setAttribute(Qt::AA_DontUseNativeDialogs);
+  turnedOff = true;
+  return true;
+}
+
+bool glibDispatcherTurnedOff() { return turnedOff; }
+
+}  // namespace efm::ui
