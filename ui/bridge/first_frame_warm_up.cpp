@@ -54,9 +54,7 @@ bool FirstFrameWarmUp::step(SplitFrameWindow* window, vtkRenderer* scene) {
 
 void FirstFrameWarmUp::drawAlone(SplitFrameWindow* window, vtkProp* prop) {
   alone_->AddViewProp(prop);
-  window->setComposeDeferred(true);
-  window->Render();
-  window->setComposeDeferred(false);
+  window->renderWithoutCompose();
   // Not RemoveViewProp(): it would release the prop's buffers and shaders in this context.
   alone_->GetViewProps()->RemoveItem(prop);
   prop->RemoveConsumer(alone_);

@@ -16,8 +16,12 @@ class SplitFrameWindow : public vtkGenericOpenGLRenderWindow {
   static SplitFrameWindow* New();
   vtkTypeMacro(SplitFrameWindow, vtkGenericOpenGLRenderWindow);
 
-  // While set, Render() leaves the frame in VTK's offscreen framebuffer.
-  void setComposeDeferred(bool deferred) { composeDeferred_ = deferred; }
+  // Render(), leaving the frame in VTK's offscreen framebuffer.
+  void renderWithoutCompose() {
+    composeDeferred_ = true;
+    Render();
+    composeDeferred_ = false;
+  }
   // Copies the last frame rendered into the currently bound draw framebuffer (the context
   // current, as for Render()).
   void composeFrame() { Superclass::Frame(); }

@@ -112,8 +112,8 @@ class VtkSurface : public QWindow {
   bool pending_ = false;
   QTimer* paced_;             // a scheduled frame that waits for kPassGapMs
   QTimer* composer_;          // polls the fence of the frame in flight
-  QTimer* preparer_;          // the first pass of the first frame
-  bool prepared_ = false;     // that pass ran for the current context
+  QTimer* preparer_;          // the next step of a first frame's preparation
+  bool prepared_ = false;     // for the current context: prepared, or a frame drawn in one
   void* inFlight_ = nullptr;  // that fence (a GLsync; null: no frame in flight)
   QSize inFlightSize_;
   void* partsFence_ = nullptr;  // set after the last part drawHidden() drew

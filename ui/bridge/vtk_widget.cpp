@@ -19,6 +19,7 @@
 #include <QSurfaceFormat>
 #include <QVBoxLayout>
 #include <QWheelEvent>
+#include <functional>
 
 namespace efm::ui {
 
@@ -29,6 +30,16 @@ void observe(vtkObject* subject, unsigned long event,
   command->SetCallback(callback);
   command->SetClientData(self);
   subject->AddObserver(event, command);
+}
+
+// Runs `draw` with VTK's cached OpenGL state reset (Qt's own drawing bypasses the cache) and
+// pushed, then restores it.
+void inVtkState(vtkOpenGLRenderWindow* window, const std::function<void(vtkOpenGLState*)>& draw) {
+  vtkOpenGLState* state = window->GetState();
+  state->Reset();
+  state->Push();
+  draw(state);
+  state->Pop();
 }
 }  // namespace
 
@@ -193,37 +204,31 @@ void VtkWidget::updateSize() {
 void VtkWidget::render(bool deferCompose) {
   if (!initialized_) initializeContext();
   updateSize();
-  vtkOpenGLState* state = window_->GetState();
-  state->Reset();
-  state->Push();
-  state->vtkglDepthFunc(GL_LEQUAL);
-  window_->setComposeDeferred(deferCompose);
-  window_->Render();
-  window_->setComposeDeferred(false);
-  state->Pop();
+  inVtkState(window_, [&](vtkOpenGLState* state) {
+    state->vtkglDepthFunc(GL_LEQUAL);
+    if (deferCompose)
+      window_->renderWithoutCompose();
+    else
+      window_->Render();
+  });
 }
 
 // A step of a first frame's preparation (FirstFrameWarmUp); as render() is called.
 bool VtkWidget::prepare() {
   if (!initialized_) initializeContext();
   updateSize();
-  vtkOpenGLState* state = window_->GetState();
-  state->Reset();
-  state->Push();
-  state->Initialize(window_);  // as VTK's Start() does first, for a context it does not own
-  const bool ready = warmUp_.step(window_, renderer_);
-  state->Pop();
+  bool ready = false;
+  inVtkState(window_, [&](vtkOpenGLState* state) {
+    state->Initialize(window_);  // as VTK's Start() does first, for a context it does not own
+    ready = warmUp_.step(window_, renderer_);
+  });
   return ready;
 }
 
 // The second step of a frame rendered with deferCompose; as render() is called.
 void VtkWidget::compose() {
   if (!initialized_) return;
-  vtkOpenGLState* state = window_->GetState();
-  state->Reset();
-  state->Push();
-  window_->composeFrame();
-  state->Pop();
+  inVtkState(window_, [&](vtkOpenGLState*) { window_->composeFrame(); });
 }
 
 QPoint VtkWidget::toVtkDisplay(const QPointF& position) const {

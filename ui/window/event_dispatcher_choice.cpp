@@ -9,12 +9,11 @@ namespace {
 bool turnedOff = false;
 }  // namespace
 
-bool chooseEventDispatcher() {
-  if (qEnvironmentVariableIsSet("QT_NO_GLIB")) return false;  // the user's choice
+void chooseEventDispatcher() {
+  if (qEnvironmentVariableIsSet("QT_NO_GLIB")) return;  // the user's choice
   qputenv("QT_NO_GLIB", "1");
   QCoreApplication::setAttribute(Qt::AA_DontUseNativeDialogs);
   turnedOff = true;
-  return true;
 }
 
 bool glibDispatcherTurnedOff() { return turnedOff; }

@@ -9,9 +9,8 @@ namespace efm::ui {
 
 // Call before the QApplication exists. Chooses Qt's own event dispatcher unless QT_NO_GLIB
 // is set already (set and empty keeps GLib's). GTK's file dialogs need GLib's dispatcher
-// to get their events, so Qt's own dialogs are used then. Returns whether GLib's
-// dispatcher was turned off here.
-bool chooseEventDispatcher();
+// to get their events, so Qt's own dialogs are used then.
+void chooseEventDispatcher();
 // Whether chooseEventDispatcher() turned GLib's dispatcher off.
 bool glibDispatcherTurnedOff();
 
