@@ -334,6 +334,19 @@ TEST_CASE("the first frame of a new view is prepared and drawn after its expose"
   CHECK(isColor(shown.pixel(w / 2, h / 2), 255, 0, 0));
   CHECK(isColor(shown.pixel(2, 2), 0, 0, 255));
 
+  SECTION("a picture of a view resized before its first frame has the new size") {
+    // The window's back buffer keeps the size it had when the context was first made
+    // current until a swap; pictures come from VTK's own framebuffer instead.
+    efm::ui::VtkWidget resized;
+    resized.resize(200, 150);
+    buildScene(resized);
+    resized.show();
+    REQUIRE(QTest::qWaitForWindowExposed(&resized));
+    REQUIRE(QTest::qWaitFor([&] { return resized.context() != nullptr; }, 5000));
+    resized.resize(420, 300);
+    checkFrame(resized);
+  }
+
   SECTION("a picture taken before the first frame does not keep the frame away") {
     efm::ui::VtkWidget other;
     other.resize(320, 240);

@@ -5,7 +5,6 @@
 #include <QImage>
 #include <QOpenGLContext>
 #include <QOpenGLExtraFunctions>
-#include <QOpenGLFunctions>
 #include <QPlatformSurfaceEvent>
 #include <QTimer>
 #include <algorithm>
@@ -218,22 +217,18 @@ bool VtkSurface::present() {
 }
 
 QImage VtkSurface::renderToImage() {
-  const QSize size = pixelSize();
-  if (size.isEmpty() || !makeCurrent()) return {};
+  if (pixelSize().isEmpty() || !makeCurrent()) return {};
   if (inFlight_) {  // VTK's framebuffer is about to hold the picture: draw that frame again
     dropFrameInFlight();
     pending_ = true;
     requestUpdate();
   }
-  callbacks_.render(false);
+  // Read from the renderer's own framebuffer, not the window's back buffer: that one keeps
+  // the size the window had when it was last shown (Mesa revalidates it on a swap), and a
+  // view resized but not yet shown would be read at the wrong size.
+  callbacks_.render(true);
   prepared_ = true;
-  // VTK blitted its frame into the back buffer of the default framebuffer, still bound.
-  QImage image(size, QImage::Format_RGBA8888);
-  QOpenGLFunctions* gl = context_->functions();
-  gl->glPixelStorei(GL_PACK_ALIGNMENT, 4);
-  gl->glReadPixels(0, 0, size.width(), size.height(), GL_RGBA, GL_UNSIGNED_BYTE, image.bits());
-  image = std::move(image).mirrored();  // OpenGL's rows start at the bottom
-  image = std::move(image).convertToFormat(QImage::Format_RGB32);
+  QImage image = callbacks_.read();
   image.setDevicePixelRatio(devicePixelRatio());
   passEnded();
   return image;

@@ -23,13 +23,15 @@ class VtkSurface : public QWindow {
   // What the hosting widget does for the surface, each with the context current:
   // `render(false)` draws a frame into the default framebuffer; `render(true)` draws it only
   // as far as the renderer's own framebuffer, and `compose` later copies that into the
-  // default one; `prepare` does the next step of what a first frame needs, without showing
-  // anything, and says whether the frame is ready to be drawn; `aboutToLoseContext` runs before
-  // the context or the native window goes away. `input` receives mouse, wheel, enter and
-  // leave events.
+  // default one; `read` returns the last frame rendered, from the renderer's own
+  // framebuffer (device pixels, top row first); `prepare` does the next step of what a first frame
+  // needs, without showing anything, and says whether the frame is ready to be drawn;
+  // `aboutToLoseContext` runs before the context or the native window goes away. `input` receives
+  // mouse, wheel, enter and leave events.
   struct Callbacks {
     std::function<void(bool deferCompose)> render;
     std::function<void()> compose;
+    std::function<QImage()> read;
     std::function<bool()> prepare;
     std::function<void()> aboutToLoseContext;
   };

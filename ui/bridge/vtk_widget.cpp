@@ -12,6 +12,7 @@
 #include <vtkCommand.h>
 #include <vtkInteractorObserver.h>
 #include <vtkInteractorStyleTrackballCamera.h>
+#include <vtkUnsignedCharArray.h>
 #include <QEnterEvent>
 #include <QImage>
 #include <QMouseEvent>
@@ -19,6 +20,7 @@
 #include <QSurfaceFormat>
 #include <QVBoxLayout>
 #include <QWheelEvent>
+#include <cstring>
 #include <functional>
 
 namespace efm::ui {
@@ -61,10 +63,10 @@ VtkWidget::VtkWidget(QWidget* parent) : QWidget(parent) {
   setMouseTracking(true);
   setFocusPolicy(Qt::StrongFocus);
   setMinimumSize(160, 120);
-  surface_ =
-      new VtkSurface({[this](bool deferCompose) { render(deferCompose); }, [this] { compose(); },
-                      [this] { return prepare(); }, [this] { finalizeContext(); }},
-                     this);
+  surface_ = new VtkSurface(
+      {[this](bool deferCompose) { render(deferCompose); }, [this] { compose(); },
+       [this] { return readFrame(); }, [this] { return prepare(); }, [this] { finalizeContext(); }},
+      this);
   container_ = QWidget::createWindowContainer(surface_, this);
   container_->setFocusPolicy(Qt::NoFocus);
   auto* layout = new QVBoxLayout(this);
@@ -211,6 +213,21 @@ void VtkWidget::render(bool deferCompose) {
     else
       window_->Render();
   });
+}
+
+// The last frame rendered, from VTK's render framebuffer; as render() is called.
+QImage VtkWidget::readFrame() {
+  const int width = window_->GetSize()[0], height = window_->GetSize()[1];
+  vtkNew<vtkUnsignedCharArray> pixels;
+  inVtkState(window_, [&](vtkOpenGLState*) {
+    window_->GetRGBACharPixelData(0, 0, width - 1, height - 1, /*front=*/0, pixels);
+  });
+  QImage image(width, height, QImage::Format_RGBA8888);
+  const unsigned char* rows = pixels->GetPointer(0);
+  for (int y = 0; y < height; ++y)  // OpenGL's rows start at the bottom
+    std::memcpy(image.scanLine(height - 1 - y), rows + size_t(y) * size_t(width) * 4,
+                size_t(width) * 4);
+  return image.convertToFormat(QImage::Format_RGB32);
 }
 
 // A step of a first frame's preparation (FirstFrameWarmUp); as render() is called.

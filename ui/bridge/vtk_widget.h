@@ -91,6 +91,7 @@ class VtkWidget : public QWidget {
  private:
   void render(bool deferCompose);
   void compose();
+  QImage readFrame();
   bool prepare();
   void initializeContext();
   void updateSize();
